@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinshadow: an exact, per-page count of FOLL_PIN pins, kept beside the
+ * kernel's folio_maybe_dma_pinned() guess.  Module init and exit only; each
+ * concern lives in its own file.
+ */
+#include <linux/module.h>
+
+#include "debugfs.h"
+#include "probes.h"
+#include "records.h"
+#include "stats.h"
+#include "table.h"
+
+static int __init pinshadow_init(void)
+{
+	int err;
+
+	err = ps_records_init();
+	if (err)
+		goto err_records;
+	err = ps_table_init();
+	if (err)
+		goto err_table;
+	/* The vmstat baseline is taken before the first probe is armed. */
+	ps_stats_reset();
+	err = ps_probes_register();
+	if (err)
+		goto err_probes;
+	err = ps_debugfs_init();
+	if (err)
+		goto err_debugfs;
+	pr_info("loaded, tracking PFNs below 0x%lx\n", ps_table_end_pfn());
+	return 0;
+
+err_debugfs:
+	ps_probes_unregister();
+err_probes:
+	ps_table_exit();
+err_table:
+	ps_records_exit();
+err_records:
+	return err;
+}
+
+static void __exit pinshadow_exit(void)
+{
+	ps_debugfs_exit();
+	ps_probes_unregister();
+	ps_table_exit();
+	ps_records_exit();
+}
+
+module_init(pinshadow_init);
+module_exit(pinshadow_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Exact per-page DMA pin (FOLL_PIN) counts beside the kernel's guess");
+MODULE_AUTHOR("pinshadow developers");

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kprobes and kretprobes that feed the ledgers.  A probe whose symbol the
+ * running kernel lacks stays unarmed and is reported so; the module loads.
+ */
+#ifndef PINSHADOW_PROBES_H
+#define PINSHADOW_PROBES_H
+
+#include <linux/seq_file.h>
+#include <linux/types.h>
+
+int ps_probes_register(void);
+void ps_probes_unregister(void);
+/* Sum of every probe's nmissed. */
+unsigned long ps_probes_missed(void);
+/* The "probes" table: name symbol armed hits nmissed. */
+void ps_probes_show(struct seq_file *m);
+
+#endif /* PINSHADOW_PROBES_H */

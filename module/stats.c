@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Event counters and the kernel's own pin counters, read exactly.
+ *
+ * nr_foll_pin_acquired/released are node stats: a global atomic plus a
+ * per-CPU, per-node s8 diff that is folded in only when it passes a
+ * threshold.  global_node_page_state() alone lags by up to
+ * threshold * nr_cpus, so the exact value adds the diffs of every CPU.
+ */
+#include <linux/cpumask.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/nodemask.h>
+#include <linux/vmstat.h>
+
+#include "stats.h"
+
+DEFINE_PER_CPU(struct ps_stats, ps_stats);
+
+static s64 vmstat_base_acquired;
+static s64 vmstat_base_released;
+
+s64 ps_stat_read(enum ps_stat item)
+{
+	s64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(ps_stats, cpu).v[item];
+	return sum;
+}
+
+static s64 vmstat_exact(enum node_stat_item item)
+{
+	s64 sum = atomic_long_read(&vm_node_stat[item]);
+	int nid, cpu;
+
+	for_each_online_node(nid) {
+		struct pglist_data *pgdat = NODE_DATA(nid);
+
+		for_each_possible_cpu(cpu)
+			sum += per_cpu_ptr(pgdat->per_cpu_nodestats, cpu)
+				       ->vm_node_stat_diff[item];
+	}
+	return sum;
+}
+
+s64 ps_vmstat_acquired(void)
+{
+	return vmstat_exact(NR_FOLL_PIN_ACQUIRED) - vmstat_base_acquired;
+}
+
+s64 ps_vmstat_released(void)
+{
+	return vmstat_exact(NR_FOLL_PIN_RELEASED) - vmstat_base_released;
+}
+
+/*
+ * Zero every event counter and take a new vmstat baseline.  The caller has
+ * quiesced the probes.  Gauges describing the table (blocks, records) are
+ * left alone: the table is emptied by its own reset.
+ */
+void ps_stats_reset(void)
+{
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		struct ps_stats *s = per_cpu_ptr(&ps_stats, cpu);
+
+		for (i = 0; i < PS_NR_STATS; i++)
+			if (i != PS_TABLE_BLOCKS && i != PS_RECORDS)
+				s->v[i] = 0;
+	}
+	vmstat_base_acquired = vmstat_exact(NR_FOLL_PIN_ACQUIRED);
+	vmstat_base_released = vmstat_exact(NR_FOLL_PIN_RELEASED);
+}

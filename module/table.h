@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The shadow table: an exact pin count for every page, keyed by PFN and laid
+ * out like the "extra PTE" design: a directory with one slot per 2 MiB (PMD)
+ * region, pointing to a lazily allocated block of 512 eight-byte entries.
+ */
+#ifndef PINSHADOW_TABLE_H
+#define PINSHADOW_TABLE_H
+
+#include <linux/bits.h>
+#include <linux/types.h>
+
+#include "records.h"
+
+#define PS_BLOCK_SHIFT	9
+#define PS_BLOCK_PAGES	BIT(PS_BLOCK_SHIFT)
+
+/* One page's entry, decoded. */
+struct ps_entry {
+	u32 count;	/* exact number of FOLL_PIN pins held */
+	u32 longterm;	/* how many of them are FOLL_LONGTERM */
+	u32 handle;	/* pin-call record: who, which API, since when */
+};
+
+int ps_table_init(void);
+void ps_table_exit(void);
+/* Forget every count.  The caller has quiesced the probes. */
+void ps_table_reset(void);
+
+/* Add one pin of @call to @pfn. */
+void ps_table_pin(unsigned long pfn, bool longterm, struct ps_call *call);
+/* Remove one pin from @pfn; false if its count was already 0. */
+bool ps_table_unpin(unsigned long pfn);
+/*
+ * Remove up to @nr pins from the pages [@pfn, @pfn + @nr_pages) that have
+ * any, lowest PFN first.  Returns how many were removed.
+ */
+unsigned long ps_table_unpin_any(unsigned long pfn, unsigned long nr_pages,
+				 unsigned long nr);
+
+/*
+ * Lookups; the caller holds rcu_read_lock().  ps_table_next() returns the
+ * first PFN >= @pfn whose count is > 0, or ULONG_MAX.
+ */
+bool ps_table_read(unsigned long pfn, struct ps_entry *e);
+unsigned long ps_table_next(unsigned long pfn, struct ps_entry *e);
+/* True if the table has a block for @pfn's region. */
+bool ps_table_has_block(unsigned long pfn);
+/* True if an event for @pfn's region was lost since the last reset. */
+bool ps_table_lost(unsigned long pfn);
+
+unsigned long ps_table_end_pfn(void);
+u64 ps_table_bytes(void);
+
+#endif /* PINSHADOW_TABLE_H */
