@@ -67,4 +67,23 @@ static inline long ps_get_user_page_remote(struct mm_struct *mm,
 #endif
 }
 
+/*
+ * hugetlb_wp(): the mm and address of the fault.  6.1 passes (mm, vma,
+ * address, ...); 6.12 passes the struct vm_fault.
+ */
+static inline void ps_hugetlb_wp_fault(unsigned long arg0, unsigned long arg2,
+				       struct mm_struct **mm,
+				       unsigned long *address)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+	*mm = (struct mm_struct *)arg0;
+	*address = arg2;
+#else
+	struct vm_fault *vmf = (struct vm_fault *)arg0;
+
+	*mm = vmf->vma->vm_mm;
+	*address = vmf->address;
+#endif
+}
+
 #endif /* PINSHADOW_COMPAT_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /sys/kernel/debug/pinshadow/: stats, pins, probes, lookup, control.
+ * /sys/kernel/debug/pinshadow/: stats, pins, probes, lookup, control,
+ * verdicts, cow_audit, policies.
  *
  * Root only (0400 / 0600).  No kernel pointer is printed.  Writable files
  * take one command per write(2); a write that is partial (at an offset),
@@ -29,6 +30,7 @@
 
 #include "pinshadow_abi.h"
 #include "compat.h"
+#include "cow.h"
 #include "debugfs.h"
 #include "ledger.h"
 #include "pageinfo.h"
@@ -36,6 +38,7 @@
 #include "records.h"
 #include "stats.h"
 #include "table.h"
+#include "verdicts.h"
 
 #define PS_CMD_MAX	128
 #define PS_CMD_ARGS	4
@@ -90,6 +93,14 @@ static int stats_show(struct seq_file *m, void *v)
 		{ "subpage_fallbacks", PS_SUBPAGE_FALLBACKS },
 		{ "table_blocks", PS_TABLE_BLOCKS },
 		{ "records", PS_RECORDS },
+		{ "cow_examined", PS_COW_EXAMINED },
+		{ "cow_copied", PS_COW_COPIED },
+		{ "cow_shared", PS_COW_SHARED },
+		{ "cow_needless_copies", PS_COW_NEEDLESS_COPIES },
+		{ "cow_unsafe_shares", PS_COW_UNSAFE_SHARES },
+		{ "wp_copy_pinned", PS_WP_COPY_PINNED },
+		{ "cow_unaudited", PS_COW_UNAUDITED },
+		{ "cow_events_dropped", PS_COW_EVENTS_DROPPED },
 	};
 	int i;
 
@@ -105,7 +116,10 @@ static int stats_show(struct seq_file *m, void *v)
 		seq_printf(m, "%s %lld\n", more[i].name,
 			   ps_stat_read(more[i].item));
 	seq_printf(m, "table_bytes %llu\n", ps_table_bytes());
+	seq_printf(m, "sticky_bytes %llu\n", ps_table_sticky_bytes());
+	seq_printf(m, "record_bytes %llu\n", ps_records_bytes());
 	seq_printf(m, "table_end_pfn %lu\n", ps_table_end_pfn());
+	seq_printf(m, "cow_audit %d\n", ps_cow_audit_enabled());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
@@ -118,6 +132,20 @@ static int probes_show(struct seq_file *m, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(probes);
+
+static int cow_audit_show(struct seq_file *m, void *v)
+{
+	ps_cow_audit_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cow_audit);
+
+static int policies_show(struct seq_file *m, void *v)
+{
+	ps_cow_policies_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(policies);
 
 /* pins: one row per page with a count, in PFN order; *pos is PFN + 1. */
 
@@ -318,6 +346,10 @@ static const struct file_operations lookup_fops = {
  *   reset			forget every count and statistic
  *   enable			count pins (the state after load)
  *   disable			stop counting; counts go stale until a reset
+ *   scan all			"verdicts" scans every PFN of RAM
+ *   scan tracked		"verdicts" scans the tracked regions (default)
+ *   audit on			audit COW decisions (default)
+ *   audit off			stop auditing COW decisions
  */
 static ssize_t control_write(struct file *file, const char __user *ubuf,
 			     size_t len, loff_t *ppos)
@@ -328,14 +360,24 @@ static ssize_t control_write(struct file *file, const char __user *ubuf,
 	err = read_command(ubuf, len, ppos, buf, argv, &argc);
 	if (err)
 		return err;
-	if (argc != 1)
-		return -EINVAL;
-	if (!strcmp(argv[0], "reset"))
+	if (argc == 1 && !strcmp(argv[0], "reset"))
 		ps_reset();
-	else if (!strcmp(argv[0], "enable"))
+	else if (argc == 1 && !strcmp(argv[0], "enable"))
 		ps_enable();
-	else if (!strcmp(argv[0], "disable"))
+	else if (argc == 1 && !strcmp(argv[0], "disable"))
 		ps_disable();
+	else if (argc == 2 && !strcmp(argv[0], "scan") &&
+		 !strcmp(argv[1], "all"))
+		ps_verdicts_scan_all(true);
+	else if (argc == 2 && !strcmp(argv[0], "scan") &&
+		 !strcmp(argv[1], "tracked"))
+		ps_verdicts_scan_all(false);
+	else if (argc == 2 && !strcmp(argv[0], "audit") &&
+		 !strcmp(argv[1], "on"))
+		ps_cow_audit_set(true);
+	else if (argc == 2 && !strcmp(argv[0], "audit") &&
+		 !strcmp(argv[1], "off"))
+		ps_cow_audit_set(false);
 	else
 		return -EINVAL;
 	return len;
@@ -357,6 +399,9 @@ int ps_debugfs_init(void)
 	debugfs_create_file("probes", 0400, ps_dir, NULL, &probes_fops);
 	debugfs_create_file("lookup", 0600, ps_dir, NULL, &lookup_fops);
 	debugfs_create_file("control", 0200, ps_dir, NULL, &control_fops);
+	debugfs_create_file("verdicts", 0400, ps_dir, NULL, &ps_verdicts_fops);
+	debugfs_create_file("cow_audit", 0400, ps_dir, NULL, &cow_audit_fops);
+	debugfs_create_file("policies", 0400, ps_dir, NULL, &policies_fops);
 	return 0;
 }
 

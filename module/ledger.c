@@ -20,6 +20,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 
+#include "cow.h"
 #include "ledger.h"
 #include "records.h"
 #include "stats.h"
@@ -67,6 +68,7 @@ void ps_reset(void)
 	synchronize_rcu();
 	ps_table_reset();
 	ps_records_reset();
+	ps_cow_reset();
 	ps_stats_reset();
 	WRITE_ONCE(ps_resetting, false);
 	mutex_unlock(&state_mutex);

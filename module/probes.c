@@ -21,13 +21,20 @@
 #include <linux/timekeeping.h>
 
 #include "compat.h"
+#include "cow.h"
 #include "ledger.h"
 #include "probes.h"
 #include "records.h"
 #include "stats.h"
 
-/* Pin calls sleep (faults, migration): allow many in flight. */
-#define PS_MAXACTIVE	4096
+/*
+ * Instances of a kretprobe in flight at once; when they run out the call is
+ * missed (nmissed).  Pin calls sleep (faults, migration): allow many.  A
+ * grab never sleeps but may be preempted.
+ */
+#define PS_PIN_MAXACTIVE	4096
+#define PS_GRAB_MAXACTIVE	1024
+#define PS_COW_MAXACTIVE	256
 #define PS_NO_ARG	(-1)
 
 struct ps_probe;
@@ -41,6 +48,7 @@ struct ps_probe {
 	ps_entry_fn entry;
 	ps_exit_fn exit;		/* NULL: a plain kprobe */
 	unsigned int data_size;
+	unsigned int maxactive;		/* kretprobes */
 	u8 api;				/* pin APIs: enum ps_api */
 	s8 pages_arg;			/* pin APIs: pages[] or folios[] */
 	s8 flags_arg;			/* pin APIs: gup flags, or PS_NO_ARG */
@@ -270,14 +278,55 @@ static int folio_add_pin_entry(struct ps_probe *pp, void *data,
 	return 0;
 }
 
+/* COW decisions: copy_page_range() and the write-fault handlers. */
+
+static int fork_entry(struct ps_probe *pp, void *data, struct pt_regs *regs)
+{
+	return ps_cow_fork_entry(data, regs);
+}
+
+static void fork_exit(struct ps_probe *pp, void *data, struct pt_regs *regs)
+{
+	ps_cow_fork_exit(data, regs);
+}
+
+/* do_wp_page(vmf), do_huge_pmd_wp_page(vmf) */
+static int wp_vmf_entry(struct ps_probe *pp, void *data, struct pt_regs *regs)
+{
+	struct vm_fault *vmf = (struct vm_fault *)arg(regs, 0);
+
+	return ps_cow_wp_entry(data, vmf->vma->vm_mm, vmf->address);
+}
+
+static int hugetlb_wp_entry(struct ps_probe *pp, void *data,
+			    struct pt_regs *regs)
+{
+	struct mm_struct *mm;
+	unsigned long address;
+
+	ps_hugetlb_wp_fault(arg(regs, 0), arg(regs, 2), &mm, &address);
+	return ps_cow_wp_entry(data, mm, address);
+}
+
+static void wp_exit(struct ps_probe *pp, void *data, struct pt_regs *regs)
+{
+	ps_cow_wp_exit(data, regs);
+}
+
 #define PIN_API(sym, id, pages, flags, is_folios) {			\
 	.symbol = sym, .entry = pin_api_entry, .exit = pin_api_exit,	\
-	.data_size = sizeof(struct ps_pin_call), .api = id,		\
+	.data_size = sizeof(struct ps_pin_call),			\
+	.maxactive = PS_PIN_MAXACTIVE, .api = id,			\
 	.pages_arg = pages, .flags_arg = flags, .folios = is_folios }
 #define KPROBE(sym, fn)		{ .symbol = sym, .entry = fn }
 #define GRAB(sym, in, out) {						\
 	.symbol = sym, .entry = in, .exit = out,			\
-	.data_size = sizeof(struct ps_grab_call) }
+	.data_size = sizeof(struct ps_grab_call),			\
+	.maxactive = PS_GRAB_MAXACTIVE }
+
+#define COW(sym, in, out) {						\
+	.symbol = sym, .entry = in, .exit = out,			\
+	.data_size = PS_COW_CALL_SIZE, .maxactive = PS_COW_MAXACTIVE }
 
 static struct ps_probe probes[] = {
 	PIN_API("pin_user_pages", PS_API_PIN_USER_PAGES, 3, 2, false),
@@ -302,6 +351,10 @@ static struct ps_probe probes[] = {
 	GRAB("try_grab_page", grab_page_entry, grab_page_exit),
 	KPROBE("gup_put_folio", gup_put_folio_entry),
 	KPROBE("folio_add_pin", folio_add_pin_entry),
+	COW("copy_page_range", fork_entry, fork_exit),
+	COW("do_wp_page", wp_vmf_entry, wp_exit),
+	COW("do_huge_pmd_wp_page", wp_vmf_entry, wp_exit),
+	COW("hugetlb_wp", hugetlb_wp_entry, wp_exit),
 };
 
 static int kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
@@ -371,7 +424,7 @@ static int probe_register(struct ps_probe *pp)
 		pp->rp.entry_handler = kretprobe_entry;
 		pp->rp.handler = kretprobe_exit;
 		pp->rp.data_size = pp->data_size;
-		pp->rp.maxactive = PS_MAXACTIVE;
+		pp->rp.maxactive = pp->maxactive;
 		err = register_kretprobe(&pp->rp);
 	} else {
 		pp->rp.kp.pre_handler = kprobe_pre;

@@ -164,6 +164,11 @@ u32 ps_call_handle_for(struct ps_call *call, u32 old_handle, u32 old_count)
 	return handle;
 }
 
+u64 ps_records_bytes(void)
+{
+	return (u64)ps_stat_read(PS_RECORDS) * kmem_cache_size(record_cache);
+}
+
 int ps_records_init(void)
 {
 	record_cache = KMEM_CACHE(ps_record, 0);

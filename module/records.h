@@ -56,6 +56,7 @@ void ps_record_put(u32 handle);
 /* Copy out a record's fields; false if the handle is unknown. */
 bool ps_record_info(u32 handle, struct ps_record_info *info);
 const char *ps_api_name(unsigned int api);
+u64 ps_records_bytes(void);
 
 int ps_records_init(void);
 void ps_records_exit(void);

@@ -26,7 +26,17 @@ enum ps_stat {
 	PS_LONGTERM_OUTSTANDING,/* sum of the per-page longterm counts */
 	PS_TABLE_BLOCKS,	/* blocks of entries allocated */
 	PS_RECORDS,		/* pin-call records alive */
-	PS_NR_STATS
+	PS_COW_EXAMINED,	/* anon pages of a parent seen at fork */
+	PS_COW_COPIED,		/* ... copied into the child */
+	PS_COW_SHARED,		/* ... shared with the child */
+	PS_COW_NEEDLESS_COPIES,	/* copied, exact count 0 */
+	PS_COW_UNSAFE_SHARES,	/* shared while pinned */
+	PS_COW_UNAUDITED,	/* pages not audited: no memory, fork failed */
+	PS_COW_EVENTS_DROPPED,	/* oldest events pushed out of the ring */
+	PS_WP_COPY_PINNED,	/* write fault copied a pinned page */
+	/* Per policy (enum ps_policy): four counters each. */
+	PS_POLICY_BASE,
+	PS_NR_STATS = PS_POLICY_BASE + 4 * 4
 };
 
 struct ps_stats {

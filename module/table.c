@@ -25,8 +25,12 @@
  *   freed, and a dead block's entries are all zero and stay zero.
  * slot->entries: published with cmpxchg while a reservation is held, read
  *   with READ_ONCE() under RCU; freed with call_rcu().
+ * slot->ever_pinned: one bit per page, set by every pin and never cleared
+ *   before a reset (the "sticky bit" design).  Published with cmpxchg and
+ *   freed only by a reset or unload, after the probes are quiesced.
  */
 #include <linux/atomic.h>
+#include <linux/bitmap.h>
 #include <linux/gfp.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -48,11 +52,13 @@
 
 struct ps_slot {
 	atomic64_t *entries;
+	unsigned long *ever_pinned;	/* bitmap, kept until reset */
 	atomic_t nr_nonzero;
 	int lost;
 };
 
 static struct ps_slot *dir;
+static atomic_long_t ever_pinned_maps = ATOMIC_LONG_INIT(0);
 static unsigned long dir_slots;
 static unsigned long end_pfn;
 
@@ -141,6 +147,27 @@ static atomic64_t *slot_reserve(struct ps_slot *slot)
 	return entries;
 }
 
+static void slot_set_ever_pinned(struct ps_slot *slot, unsigned int i)
+{
+	unsigned long *bits = READ_ONCE(slot->ever_pinned), *old;
+
+	if (!bits) {
+		bits = bitmap_zalloc(PS_BLOCK_PAGES, GFP_ATOMIC | __GFP_NOWARN);
+		if (!bits) {
+			slot_mark_lost(slot);
+			return;
+		}
+		old = cmpxchg(&slot->ever_pinned, NULL, bits);
+		if (old) {
+			bitmap_free(bits);
+			bits = old;
+		} else {
+			atomic_long_inc(&ever_pinned_maps);
+		}
+	}
+	set_bit(i, bits);
+}
+
 void ps_table_pin(unsigned long pfn, bool longterm, struct ps_call *call)
 {
 	struct ps_slot *slot = slot_of(pfn);
@@ -195,6 +222,7 @@ void ps_table_pin(unsigned long pfn, bool longterm, struct ps_call *call)
 	}
 	ps_stat_inc(PS_PINS_OUTSTANDING);
 	ps_stat_add(PS_LONGTERM_OUTSTANDING, longterm);
+	slot_set_ever_pinned(slot, i);
 out:
 	rcu_read_unlock();
 }
@@ -290,6 +318,21 @@ unsigned long ps_table_next(unsigned long pfn, struct ps_entry *e)
 	return ULONG_MAX;
 }
 
+bool ps_table_ever_pinned(unsigned long pfn)
+{
+	struct ps_slot *slot = slot_of(pfn);
+	unsigned long *bits = slot ? READ_ONCE(slot->ever_pinned) : NULL;
+
+	return bits && test_bit(pfn & (PS_BLOCK_PAGES - 1), bits);
+}
+
+bool ps_table_region_pinned(unsigned long pfn)
+{
+	struct ps_slot *slot = slot_of(pfn);
+
+	return slot && atomic_read(&slot->nr_nonzero) > 0;
+}
+
 bool ps_table_has_block(unsigned long pfn)
 {
 	struct ps_slot *slot = slot_of(pfn);
@@ -315,6 +358,12 @@ u64 ps_table_bytes(void)
 	       (u64)ps_stat_read(PS_TABLE_BLOCKS) * PAGE_SIZE;
 }
 
+u64 ps_table_sticky_bytes(void)
+{
+	return (u64)atomic_long_read(&ever_pinned_maps) *
+	       BITS_TO_LONGS(PS_BLOCK_PAGES) * sizeof(long);
+}
+
 void ps_table_reset(void)
 {
 	atomic64_t *entries;
@@ -326,6 +375,12 @@ void ps_table_reset(void)
 			block_retire(entries);
 		atomic_set(&dir[s].nr_nonzero, 0);
 		WRITE_ONCE(dir[s].lost, 0);
+		/* Quiesced: no reader is left to see the bitmap go. */
+		if (dir[s].ever_pinned) {
+			bitmap_free(dir[s].ever_pinned);
+			dir[s].ever_pinned = NULL;
+			atomic_long_dec(&ever_pinned_maps);
+		}
 	}
 }
 

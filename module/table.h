@@ -44,12 +44,19 @@ unsigned long ps_table_unpin_any(unsigned long pfn, unsigned long nr_pages,
  */
 bool ps_table_read(unsigned long pfn, struct ps_entry *e);
 unsigned long ps_table_next(unsigned long pfn, struct ps_entry *e);
+/* True if @pfn was pinned since the last reset (the sticky bit). */
+bool ps_table_ever_pinned(unsigned long pfn);
+/* True if any page of @pfn's 2 MiB region of PFNs has a count. */
+bool ps_table_region_pinned(unsigned long pfn);
 /* True if the table has a block for @pfn's region. */
 bool ps_table_has_block(unsigned long pfn);
 /* True if an event for @pfn's region was lost since the last reset. */
 bool ps_table_lost(unsigned long pfn);
 
 unsigned long ps_table_end_pfn(void);
+/* Directory and blocks: the extra-PTE table itself. */
 u64 ps_table_bytes(void);
+/* The "ever pinned" bitmaps, kept only for the sticky what-if policy. */
+u64 ps_table_sticky_bytes(void);
 
 #endif /* PINSHADOW_TABLE_H */

@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * COW-decision audit.
+ *
+ * Fork: dup_mmap() calls copy_page_range(dst_vma, src_vma) for each VMA with
+ * both mms write-locked, so their page tables hold still.  At entry the
+ * parent's present anonymous pages are examined: exclusive, the kernel's
+ * maybe verdict, the exact count, the sticky bit, whether a page of the same
+ * PMD range is pinned.  Pages on which no policy would copy and that hold no
+ * pin are shared by everyone and only counted; the others are recorded and,
+ * at return, the child's PTE tells what the kernel did: same PFN = shared,
+ * another PFN = copied.  The exact count is read again at return so that an
+ * unpin racing with fork does not make an unsafe share.
+ *
+ * Write fault: do_wp_page(), do_huge_pmd_wp_page() and hugetlb_wp() of a
+ * page with an exact count: if the PTE maps another PFN afterwards, the
+ * pinned page was copied instead of reused.
+ *
+ * Walks happen only while the audit is on, for mms with MMF_HAS_PINNED or
+ * while any page is pinned.
+ *
+ * Notes on locking
+ * ----------------
+ * ring_lock (spinlock, irqsave): the event ring, its head and its length.
+ *   Taken from probe handlers; nothing is taken inside it.
+ * Records of one fork call live in pages chained from its kretprobe
+ * instance and are touched by that instance only.
+ */
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sched/coredump.h>
+#include <linux/spinlock.h>
+#include <linux/timekeeping.h>
+
+#include "cow.h"
+#include "stats.h"
+#include "table.h"
+#include "walk.h"
+
+#define PS_RING_SIZE	4096
+
+/* What a fork did, or a write fault. */
+enum ps_decision { PS_DEC_COPIED, PS_DEC_SHARED, PS_DEC_WP_COPY };
+enum ps_verdict {
+	PS_VERDICT_OK,
+	PS_VERDICT_NEEDLESS_COPY,
+	PS_VERDICT_UNSAFE_SHARE,
+	PS_VERDICT_WP_COPY_PINNED,
+};
+
+static const char *const decision_names[] = { "copied", "shared", "wp_copy" };
+static const char *const verdict_names[] = {
+	"ok", "needless_copy", "unsafe_share", "wp_copy_pinned",
+};
+
+static const char *const policy_names[] = { "kernel", "exact", "sticky", "pmd" };
+
+enum ps_policy_field { PS_POL_DECISIONS, PS_POL_COPIES, PS_POL_NEEDLESS,
+		       PS_POL_UNSAFE, PS_NR_POL_FIELDS };
+
+struct ps_cow_event {
+	u64 time_ns;
+	unsigned long vaddr;
+	unsigned long pfn;
+	pid_t pid;
+	u32 count;
+	u8 decision;
+	u8 verdict;
+	u8 exclusive;
+	u8 maybe_pinned;
+	char comm[TASK_COMM_LEN];
+};
+
+static DEFINE_SPINLOCK(ring_lock);
+static struct ps_cow_event ring[PS_RING_SIZE];
+static unsigned int ring_head, ring_len;
+static bool audit_on = true;
+
+bool ps_cow_audit_enabled(void)
+{
+	return READ_ONCE(audit_on);
+}
+
+void ps_cow_audit_set(bool on)
+{
+	WRITE_ONCE(audit_on, on);
+}
+
+void ps_cow_reset(void)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ring_lock, flags);
+	ring_head = 0;
+	ring_len = 0;
+	spin_unlock_irqrestore(&ring_lock, flags);
+}
+
+static void ring_add(const struct ps_cow_event *ev)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ring_lock, flags);
+	ring[(ring_head + ring_len) % PS_RING_SIZE] = *ev;
+	if (ring_len < PS_RING_SIZE) {
+		ring_len++;
+	} else {
+		ring_head = (ring_head + 1) % PS_RING_SIZE;
+		ps_stat_inc(PS_COW_EVENTS_DROPPED);
+	}
+	spin_unlock_irqrestore(&ring_lock, flags);
+}
+
+static void event(unsigned long vaddr, unsigned long pfn, u32 count,
+		  enum ps_decision decision, enum ps_verdict verdict,
+		  bool exclusive, bool maybe)
+{
+	struct ps_cow_event ev = {
+		.time_ns = ktime_get_ns(), .vaddr = vaddr, .pfn = pfn,
+		.pid = task_pid_nr(current), .count = count,
+		.decision = decision, .verdict = verdict,
+		.exclusive = exclusive, .maybe_pinned = maybe,
+	};
+
+	get_task_comm(ev.comm, current);
+	ring_add(&ev);
+}
+
+static void policy_add(enum ps_policy pol, enum ps_policy_field f, s64 n)
+{
+	ps_stat_add(PS_POLICY_BASE + pol * PS_NR_POL_FIELDS + f, n);
+}
+
+/* One policy's decision on one page. */
+static void policy_decide(enum ps_policy pol, bool copies, u32 count,
+			  bool pinned_after)
+{
+	policy_add(pol, PS_POL_DECISIONS, 1);
+	if (copies) {
+		policy_add(pol, PS_POL_COPIES, 1);
+		if (!count)
+			policy_add(pol, PS_POL_NEEDLESS, 1);
+	} else if (count && pinned_after) {
+		policy_add(pol, PS_POL_UNSAFE, 1);
+	}
+}
+
+/* Fork. */
+
+#define PS_REC_EXCLUSIVE	BIT(0)
+#define PS_REC_MAYBE		BIT(1)
+#define PS_REC_STICKY		BIT(2)
+#define PS_REC_PMD_PINNED	BIT(3)
+
+struct ps_cow_rec {
+	unsigned long addr;
+	unsigned long pfn;
+	u32 count;
+	u32 flags;
+};
+
+struct ps_rec_page {
+	struct ps_rec_page *next;
+	unsigned int nr;
+	struct ps_cow_rec recs[];
+};
+
+#define PS_RECS_PER_PAGE \
+	((PAGE_SIZE - sizeof(struct ps_rec_page)) / sizeof(struct ps_cow_rec))
+
+struct ps_fork_call {
+	struct vm_area_struct *dst;
+	struct mm_struct *src_mm;
+	struct ps_rec_page *recs;
+	bool has_pinned;
+	/* The PMD range whose "any page pinned" answer is cached. */
+	unsigned long pmd_start;
+	bool pmd_pinned;
+};
+
+static_assert(sizeof(struct ps_fork_call) <= PS_COW_CALL_SIZE);
+
+static bool anon_page(unsigned long pfn, struct page **pagep)
+{
+	struct page *page;
+
+	if (!pfn_valid(pfn))
+		return false;
+	page = pfn_to_page(pfn);
+	if (!folio_test_anon(page_folio(page)))
+		return false;
+	*pagep = page;
+	return true;
+}
+
+static u32 exact_count(unsigned long pfn)
+{
+	struct ps_entry e;
+
+	ps_table_read(pfn, &e);
+	return e.count;
+}
+
+static void pmd_pinned_fn(void *ctx, unsigned long addr, unsigned long pfn,
+			  bool huge)
+{
+	bool *pinned = ctx;
+
+	if (!*pinned && exact_count(pfn))
+		*pinned = true;
+}
+
+/* Is any page mapped in @addr's PMD range of the parent pinned? */
+static bool pmd_range_pinned(struct ps_fork_call *fc, unsigned long addr)
+{
+	unsigned long start = addr & PMD_MASK;
+
+	if (start != fc->pmd_start) {
+		fc->pmd_start = start;
+		fc->pmd_pinned = false;
+		ps_walk(fc->src_mm, start, start + PMD_SIZE, pmd_pinned_fn,
+			&fc->pmd_pinned);
+	}
+	return fc->pmd_pinned;
+}
+
+static bool rec_add(struct ps_fork_call *fc, const struct ps_cow_rec *rec)
+{
+	struct ps_rec_page *rp = fc->recs;
+
+	if (!rp || rp->nr == PS_RECS_PER_PAGE) {
+		rp = (void *)__get_free_page(GFP_ATOMIC | __GFP_NOWARN);
+		if (!rp)
+			return false;
+		rp->next = fc->recs;
+		rp->nr = 0;
+		fc->recs = rp;
+	}
+	rp->recs[rp->nr++] = *rec;
+	return true;
+}
+
+static void fork_examine(void *ctx, unsigned long addr, unsigned long pfn,
+			 bool huge)
+{
+	struct ps_fork_call *fc = ctx;
+	struct ps_cow_rec rec = { .addr = addr, .pfn = pfn };
+	struct page *page;
+	bool excl, maybe;
+	int pol;
+
+	if (!anon_page(pfn, &page))
+		return;
+	ps_stat_inc(PS_COW_EXAMINED);
+	/* A PMD mapping keeps AnonExclusive on the head page only. */
+	excl = PageAnonExclusive(huge ? folio_page(page_folio(page), 0) : page);
+	maybe = folio_maybe_dma_pinned(page_folio(page));
+	rec.count = exact_count(pfn);
+	rec.flags = (excl ? PS_REC_EXCLUSIVE : 0) | (maybe ? PS_REC_MAYBE : 0);
+	if (ps_table_ever_pinned(pfn))
+		rec.flags |= PS_REC_STICKY;
+	if (excl && pmd_range_pinned(fc, addr))
+		rec.flags |= PS_REC_PMD_PINNED;
+
+	if (rec.count || (excl && ((maybe && fc->has_pinned) ||
+				   (rec.flags & (PS_REC_STICKY |
+						 PS_REC_PMD_PINNED))))) {
+		if (rec_add(fc, &rec))
+			return;
+		ps_stat_inc(PS_COW_UNAUDITED);
+		return;
+	}
+	/* No policy copies it and it holds no pin: shared by all. */
+	ps_stat_inc(PS_COW_SHARED);
+	for (pol = 0; pol < PS_NR_POLICIES; pol++)
+		policy_add(pol, PS_POL_DECISIONS, 1);
+}
+
+int ps_cow_fork_entry(void *data, struct pt_regs *regs)
+{
+	struct ps_fork_call *fc = data;
+	struct vm_area_struct *src = (struct vm_area_struct *)
+				     regs_get_kernel_argument(regs, 1);
+
+	if (!ps_cow_audit_enabled() || !src->anon_vma)
+		return 1;
+	fc->src_mm = src->vm_mm;
+	fc->has_pinned = test_bit(MMF_HAS_PINNED, &fc->src_mm->flags);
+	if (!fc->has_pinned && ps_stat_read(PS_PINNED_PAGES) <= 0)
+		return 1;
+	fc->dst = (struct vm_area_struct *)regs_get_kernel_argument(regs, 0);
+	fc->recs = NULL;
+	fc->pmd_start = 1;	/* no PMD range starts at 1 */
+	ps_walk(fc->src_mm, src->vm_start, src->vm_end, fork_examine, fc);
+	return 0;
+}
+
+static void fork_judge(struct ps_fork_call *fc, const struct ps_cow_rec *rec)
+{
+	bool excl = rec->flags & PS_REC_EXCLUSIVE;
+	bool maybe = rec->flags & PS_REC_MAYBE;
+	unsigned long child_pfn;
+	bool copied, pinned_after;
+	enum ps_verdict verdict = PS_VERDICT_OK;
+
+	copied = ps_walk_pfn(fc->dst->vm_mm, rec->addr, &child_pfn) &&
+		 child_pfn != rec->pfn;
+	pinned_after = exact_count(rec->pfn) > 0;
+
+	if (copied) {
+		ps_stat_inc(PS_COW_COPIED);
+		if (!rec->count) {
+			ps_stat_inc(PS_COW_NEEDLESS_COPIES);
+			verdict = PS_VERDICT_NEEDLESS_COPY;
+		}
+	} else {
+		ps_stat_inc(PS_COW_SHARED);
+		if (rec->count && pinned_after) {
+			ps_stat_inc(PS_COW_UNSAFE_SHARES);
+			verdict = PS_VERDICT_UNSAFE_SHARE;
+		}
+	}
+	policy_decide(PS_POLICY_KERNEL, copied, rec->count, pinned_after);
+	policy_decide(PS_POLICY_EXACT, excl && rec->count, rec->count,
+		      pinned_after);
+	policy_decide(PS_POLICY_STICKY, excl && (rec->flags & PS_REC_STICKY),
+		      rec->count, pinned_after);
+	policy_decide(PS_POLICY_PMD, excl && (rec->flags & PS_REC_PMD_PINNED),
+		      rec->count, pinned_after);
+	event(rec->addr, rec->pfn, rec->count,
+	      copied ? PS_DEC_COPIED : PS_DEC_SHARED, verdict, excl, maybe);
+}
+
+void ps_cow_fork_exit(void *data, struct pt_regs *regs)
+{
+	struct ps_fork_call *fc = data;
+	bool ok = regs_return_value(regs) == 0;
+	struct ps_rec_page *rp, *next;
+	unsigned int i;
+
+	for (rp = fc->recs; rp; rp = next) {
+		next = rp->next;
+		for (i = 0; i < rp->nr; i++) {
+			if (ok)
+				fork_judge(fc, &rp->recs[i]);
+			else
+				ps_stat_inc(PS_COW_UNAUDITED);
+		}
+		free_page((unsigned long)rp);
+	}
+}
+
+/* Write faults. */
+
+struct ps_wp_call {
+	struct mm_struct *mm;
+	unsigned long address;
+	unsigned long pfn;
+	u32 count;
+	bool maybe;
+};
+
+static_assert(sizeof(struct ps_wp_call) <= PS_COW_CALL_SIZE);
+
+int ps_cow_wp_entry(void *data, struct mm_struct *mm, unsigned long address)
+{
+	struct ps_wp_call *wc = data;
+	struct page *page;
+
+	if (!ps_cow_audit_enabled() || ps_stat_read(PS_PINNED_PAGES) <= 0)
+		return 1;
+	if (!ps_walk_pfn(mm, address, &wc->pfn) || !anon_page(wc->pfn, &page))
+		return 1;
+	wc->count = exact_count(wc->pfn);
+	if (!wc->count)
+		return 1;
+	wc->mm = mm;
+	wc->address = address & PAGE_MASK;
+	wc->maybe = folio_maybe_dma_pinned(page_folio(page));
+	return 0;
+}
+
+void ps_cow_wp_exit(void *data, struct pt_regs *regs)
+{
+	struct ps_wp_call *wc = data;
+	unsigned long pfn;
+
+	if (!ps_walk_pfn(wc->mm, wc->address, &pfn) || pfn == wc->pfn)
+		return;
+	ps_stat_inc(PS_WP_COPY_PINNED);
+	event(wc->address, wc->pfn, wc->count, PS_DEC_WP_COPY,
+	      PS_VERDICT_WP_COPY_PINNED, true, wc->maybe);
+}
+
+/* debugfs tables. */
+
+void ps_cow_audit_show(struct seq_file *m)
+{
+	struct ps_cow_event ev;
+	unsigned long flags;
+	unsigned int i, len;
+	char *c;
+
+	seq_puts(m, "time pid comm vaddr pfn decision exclusive maybe_pinned count verdict\n");
+	spin_lock_irqsave(&ring_lock, flags);
+	len = ring_len;
+	spin_unlock_irqrestore(&ring_lock, flags);
+	for (i = 0; i < len; i++) {
+		spin_lock_irqsave(&ring_lock, flags);
+		ev = ring[(ring_head + i) % PS_RING_SIZE];
+		spin_unlock_irqrestore(&ring_lock, flags);
+		for (c = ev.comm; *c; c++)
+			if (*c == ' ' || *c == '\t' || *c == '\n')
+				*c = '_';
+		seq_printf(m, "%llu.%06llu %d %s 0x%lx 0x%lx %s %u %u %u %s\n",
+			   div_u64(ev.time_ns, NSEC_PER_SEC),
+			   div_u64(ev.time_ns % NSEC_PER_SEC, NSEC_PER_USEC),
+			   ev.pid, ev.comm[0] ? ev.comm : "-", ev.vaddr, ev.pfn,
+			   decision_names[ev.decision], ev.exclusive,
+			   ev.maybe_pinned, ev.count, verdict_names[ev.verdict]);
+	}
+}
+
+void ps_cow_policies_show(struct seq_file *m)
+{
+	int pol, f;
+
+	seq_puts(m, "policy decisions copies needless_copies unsafe_shares\n");
+	for (pol = 0; pol < PS_NR_POLICIES; pol++) {
+		seq_puts(m, policy_names[pol]);
+		for (f = 0; f < PS_NR_POL_FIELDS; f++)
+			seq_printf(m, " %lld",
+				   ps_stat_read(PS_POLICY_BASE +
+						pol * PS_NR_POL_FIELDS + f));
+		seq_putc(m, '\n');
+	}
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * COW-decision audit: what fork and write faults did with pinned and
+ * maybe-pinned anonymous pages, judged against the exact counts, and what
+ * each design from the extra-PTE discussion would have decided instead.
+ */
+#ifndef PINSHADOW_COW_H
+#define PINSHADOW_COW_H
+
+#include <linux/ptrace.h>
+#include <linux/seq_file.h>
+#include <linux/types.h>
+
+enum ps_policy {
+	PS_POLICY_KERNEL,	/* MMF_HAS_PINNED && folio_maybe_dma_pinned */
+	PS_POLICY_EXACT,	/* exact per-page count > 0 */
+	PS_POLICY_STICKY,	/* the page was ever pinned since load */
+	PS_POLICY_PMD,		/* a page of the same 2 MiB (PMD) is pinned */
+	PS_NR_POLICIES
+};
+
+/* Data a fork or write-fault kretprobe instance needs. */
+#define PS_COW_CALL_SIZE	64
+
+bool ps_cow_audit_enabled(void);
+void ps_cow_audit_set(bool on);
+void ps_cow_reset(void);
+
+/* copy_page_range(dst_vma, src_vma) entry and return. */
+int ps_cow_fork_entry(void *data, struct pt_regs *regs);
+void ps_cow_fork_exit(void *data, struct pt_regs *regs);
+/* do_wp_page(vmf), do_huge_pmd_wp_page(vmf), hugetlb_wp(...). */
+int ps_cow_wp_entry(void *data, struct mm_struct *mm, unsigned long address);
+void ps_cow_wp_exit(void *data, struct pt_regs *regs);
+
+void ps_cow_audit_show(struct seq_file *m);
+void ps_cow_policies_show(struct seq_file *m);
+
+#endif /* PINSHADOW_COW_H */
