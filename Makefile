@@ -31,7 +31,7 @@ KTOOLS := $(BUILD)/ktools
 DEB_PACKAGES := build-essential linux-image-amd64 linux-headers-amd64 \
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12 \
 	qemu-system-x86 busybox-static cpio kmod liburing-dev sparse \
-	xz-utils rsync
+	xz-utils rsync flex bison bc libelf-dev libssl-dev
 
 .PHONY: all module modules-all deps lint style sparse check clean ktools
 

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinshadow: the verdicts, the COW-decision audit and the design what-ifs.
+ * Each scenario is built so that the exact numbers are known: which pages
+ * the kernel copies at fork, which of those copies were needless, and what
+ * the exact, sticky and per-PMD policies would have done instead.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <liburing.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+#include "ps_check.h"
+
+enum { POL_KERNEL, POL_EXACT, POL_STICKY, POL_PMD, NR_POL };
+static const char *const pol_names[NR_POL] = {
+	"kernel", "exact", "sticky", "pmd",
+};
+
+struct pol {
+	int64_t decisions, copies, needless, unsafe;
+};
+
+/* The `policies` table. */
+static int read_policies(struct pol p[NR_POL])
+{
+	char *buf, *line, *save = NULL, name[32];
+	int found = 0, i;
+	struct pol v;
+	size_t len;
+	int err;
+
+	err = ps_read_file(PS_DEBUGFS_DIR "/policies", &buf, &len);
+	if (err)
+		return err;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%31s %" SCNd64 " %" SCNd64 " %" SCNd64
+			   " %" SCNd64, name, &v.decisions, &v.copies,
+			   &v.needless, &v.unsafe) != 5)
+			continue;
+		for (i = 0; i < NR_POL; i++)
+			if (!strcmp(name, pol_names[i])) {
+				p[i] = v;
+				found |= 1 << i;
+			}
+	}
+	free(buf);
+	return found == (1 << NR_POL) - 1 ? 0 : -EPROTO;
+}
+
+/* One `name value` line of `stats`. */
+static int64_t stat_get(struct __test_metadata *_metadata, const char *name)
+{
+	char *buf, *p;
+	size_t len, n = strlen(name);
+	int64_t v = -1;
+
+	ASSERT_EQ(0, ps_read_file(PS_DEBUGFS_DIR "/stats", &buf, &len));
+	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, name, n) && p[n] == ' ') {
+			v = strtoll(p + n + 1, NULL, 10);
+			break;
+		}
+	free(buf);
+	ASSERT_NE(-1, v) TH_LOG("no %s in stats", name);
+	return v;
+}
+
+/* The cow_audit row of @pfn: decision and verdict, 0 if found. */
+static int audit_row(uint64_t pfn, char *decision, char *verdict)
+{
+	char *buf, *line, *save = NULL, d[32], v[32];
+	unsigned long long p;
+	size_t len;
+	int ret = -ENOENT;
+
+	if (ps_read_file(PS_DEBUGFS_DIR "/cow_audit", &buf, &len))
+		return -EIO;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		/* time pid comm vaddr pfn decision exclusive maybe count verdict */
+		if (sscanf(line, "%*s %*d %*s %*s %llx %31s %*u %*u %*u %31s",
+			   &p, d, v) == 3 && p == pfn) {
+			strcpy(decision, d);
+			strcpy(verdict, v);
+			ret = 0;	/* the last one: the newest */
+		}
+	}
+	free(buf);
+	return ret;
+}
+
+static void fork_and_reap(struct __test_metadata *_metadata)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(0);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+}
+
+/* Sets MMF_HAS_PINNED on this mm: a pin and an unpin of a scratch page. */
+static void set_has_pinned(struct __test_metadata *_metadata, int fd)
+{
+	char *scratch = ps_small_buf(_metadata, 1);
+	struct psh_pin req;
+
+	ASSERT_EQ(0, psh_pin(fd, scratch, 1, PSH_PIN_FAST, PSH_F_WRITE, &req));
+	ASSERT_EQ(1, req.result);
+	ASSERT_EQ(0, psh_unpin(fd, req.slot, PSH_UNPIN_PAGES, 0));
+}
+
+#define POL_DELTA(b, a, pol, f)	((a)[pol].f - (b)[pol].f)
+
+FIXTURE(cow) {
+	struct ps_env env;
+};
+
+FIXTURE_SETUP(cow)
+{
+	char why[256] = "";
+
+	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
+		TH_LOG("%s", why);
+	ASSERT_EQ(0, ps_control("audit on"));
+}
+
+FIXTURE_TEARDOWN(cow)
+{
+	char why[1024];
+
+	ps_control("scan tracked");
+	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
+		TH_LOG("%s", why);
+}
+
+/*
+ * vmsplice one order-0 page into pipes until its refcount passes 1024 with
+ * no pin: folio_maybe_dma_pinned() says pinned (refcount_bias).  With
+ * MMF_HAS_PINNED set, fork copies it: one needless copy; the exact policy
+ * does not copy it.
+ */
+TEST_F(cow, vmsplice_refcount_bias)
+{
+	enum { NPIPES = 6, SLOTS = 256 };
+	int pipes[NPIPES][2], i, j;
+	struct iovec iov[SLOTS];
+	struct pol before[NR_POL], after[NR_POL];
+	struct ps_lookup lk;
+	char decision[32], verdict[32], want[64], *buf, *row, *end;
+	char *page = ps_small_buf(_metadata, 1);
+	uint64_t pfn = ps_virt_to_pfn(page);
+	int64_t needless;
+	size_t len;
+
+	ASSERT_NE(0ULL, pfn);
+	set_has_pinned(_metadata, self->env.helper_fd);
+	for (j = 0; j < SLOTS; j++) {
+		iov[j].iov_base = page;
+		iov[j].iov_len = PS_PAGE_SIZE;
+	}
+	for (i = 0; i < NPIPES; i++) {
+		ASSERT_EQ(0, pipe(pipes[i]));
+		ASSERT_LE((int)(SLOTS * PS_PAGE_SIZE),
+			  fcntl(pipes[i][1], F_SETPIPE_SZ, SLOTS * PS_PAGE_SIZE));
+		for (j = 0; j < SLOTS;) {
+			ssize_t n = vmsplice(pipes[i][1], iov + j, SLOTS - j,
+					     SPLICE_F_NONBLOCK);
+
+			ASSERT_LT(0, n) TH_LOG("vmsplice: %s", strerror(errno));
+			j += n / PS_PAGE_SIZE;
+		}
+	}
+	ASSERT_EQ(0, ps_lookup_pfn(pfn, &lk));
+	ASSERT_EQ(0, lk.count);
+	ASSERT_EQ(0, lk.order);
+	ASSERT_LE(PS_PIN_BIAS, lk.refcount);
+	ASSERT_EQ(1, lk.maybe_pinned);
+
+	/* The truth table of the whole of RAM names it. */
+	ASSERT_EQ(0, ps_control("scan all"));
+	ASSERT_EQ(0, ps_read_file(PS_DEBUGFS_DIR "/verdicts", &buf, &len));
+	snprintf(want, sizeof(want), "\n0x%" PRIx64 " 0 1 ", pfn);
+	row = strstr(buf, want);
+	ASSERT_TRUE(row != NULL) TH_LOG("no row %s", want + 1);
+	end = strchr(row + 1, '\n');
+	ASSERT_TRUE(end != NULL);
+	*end = '\0';
+	EXPECT_EQ(0, strcmp(end - strlen(" refcount_bias"), " refcount_bias"))
+		TH_LOG("row:%s", row);
+	*end = '\n';
+	EXPECT_TRUE(strstr(buf, "\nfalse_pos 0\n") == NULL);
+	EXPECT_TRUE(strstr(buf, "\nfalse_neg 0\n") != NULL) TH_LOG("%.300s", buf);
+	free(buf);
+
+	ASSERT_EQ(0, read_policies(before));
+	needless = stat_get(_metadata, "cow_needless_copies");
+	fork_and_reap(_metadata);
+	ASSERT_EQ(0, read_policies(after));
+	EXPECT_EQ(1, stat_get(_metadata, "cow_needless_copies") - needless);
+	EXPECT_EQ(1, POL_DELTA(before, after, POL_KERNEL, copies));
+	EXPECT_EQ(1, POL_DELTA(before, after, POL_KERNEL, needless));
+	EXPECT_EQ(0, POL_DELTA(before, after, POL_EXACT, copies));
+	EXPECT_EQ(0, POL_DELTA(before, after, POL_EXACT, needless));
+	EXPECT_EQ(0, POL_DELTA(before, after, POL_EXACT, unsafe));
+	ASSERT_EQ(0, audit_row(pfn, decision, verdict));
+	EXPECT_STREQ("copied", decision);
+	EXPECT_STREQ("needless_copy", verdict);
+
+	for (i = 0; i < NPIPES; i++) {
+		close(pipes[i][0]);
+		close(pipes[i][1]);
+	}
+}
+
+/* A pinned io_uring buffer, then fork: every pinned page copied, verdict ok. */
+TEST_F(cow, iouring_buffer_fork)
+{
+	enum { NPAGES = 8 };
+	struct pol before[NR_POL], after[NR_POL];
+	char *buf = ps_small_buf(_metadata, NPAGES);
+	char decision[32], verdict[32];
+	struct io_uring ring;
+	struct iovec iov = { buf, NPAGES * PS_PAGE_SIZE };
+	int64_t unsafe;
+	int i, err;
+
+	err = io_uring_queue_init(4, &ring, 0);
+	if (err)
+		SKIP(return, "io_uring: %s", strerror(-err));
+	ASSERT_EQ(0, io_uring_register_buffers(&ring, &iov, 1));
+	ASSERT_EQ(0, read_policies(before));
+	unsafe = stat_get(_metadata, "cow_unsafe_shares");
+	fork_and_reap(_metadata);
+	ASSERT_EQ(0, read_policies(after));
+	for (i = 0; i < NPAGES; i++) {
+		uint64_t pfn = ps_virt_to_pfn(buf + i * PS_PAGE_SIZE);
+
+		ASSERT_EQ(0, audit_row(pfn, decision, verdict))
+			TH_LOG("page %d pfn 0x%" PRIx64 " not audited", i, pfn);
+		EXPECT_STREQ("copied", decision);
+		EXPECT_STREQ("ok", verdict);
+	}
+	EXPECT_EQ(0, stat_get(_metadata, "cow_unsafe_shares") - unsafe);
+	EXPECT_EQ(NPAGES, POL_DELTA(before, after, POL_KERNEL, copies));
+	EXPECT_EQ(0, POL_DELTA(before, after, POL_KERNEL, needless));
+	EXPECT_EQ(NPAGES, POL_DELTA(before, after, POL_EXACT, copies));
+	EXPECT_EQ(0, POL_DELTA(before, after, POL_KERNEL, unsafe));
+	ASSERT_EQ(0, io_uring_unregister_buffers(&ring));
+	io_uring_queue_exit(&ring);
+}
+
+/*
+ * One pinned subpage of a THP, then fork: the kernel answers per folio and
+ * copies all 512 exclusive subpages, 511 of them needlessly; the exact
+ * policy copies one; the per-PMD policy copies the 512 too.
+ */
+TEST_F(cow, thp_one_subpage_fork)
+{
+	struct pol before[NR_POL], after[NR_POL];
+	struct psh_pin req;
+	char *thp = ps_thp_buf(_metadata, 1);
+	int64_t copied, needless;
+
+	if (!thp)
+		SKIP(return, "no THP available");
+	ASSERT_EQ(0, psh_pin(self->env.helper_fd, thp + 5 * PS_PAGE_SIZE, 1,
+			     PSH_PIN_FAST, PSH_F_WRITE, &req));
+	ASSERT_EQ(1, req.result);
+	ASSERT_EQ(0, read_policies(before));
+	copied = stat_get(_metadata, "cow_copied");
+	needless = stat_get(_metadata, "cow_needless_copies");
+	fork_and_reap(_metadata);
+	ASSERT_EQ(0, read_policies(after));
+	EXPECT_EQ(512, stat_get(_metadata, "cow_copied") - copied);
+	EXPECT_EQ(511, stat_get(_metadata, "cow_needless_copies") - needless);
+	EXPECT_EQ(512, POL_DELTA(before, after, POL_KERNEL, copies));
+	EXPECT_EQ(511, POL_DELTA(before, after, POL_KERNEL, needless));
+	EXPECT_EQ(1, POL_DELTA(before, after, POL_EXACT, copies));
+	EXPECT_EQ(0, POL_DELTA(before, after, POL_EXACT, needless));
+	EXPECT_EQ(1, POL_DELTA(before, after, POL_STICKY, copies));
+	EXPECT_EQ(512, POL_DELTA(before, after, POL_PMD, copies));
+	EXPECT_EQ(511, POL_DELTA(before, after, POL_PMD, needless));
+	EXPECT_EQ(0, POL_DELTA(before, after, POL_KERNEL, unsafe));
+	EXPECT_EQ(POL_DELTA(before, after, POL_KERNEL, decisions),
+		  POL_DELTA(before, after, POL_EXACT, decisions));
+	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
+			       PSH_UNPIN_PAGES, 0));
+}
+
+/*
+ * mmap, write, fork, the child exits, a read-only pin, a write: the pinned
+ * page is reused, never copied, never shared while pinned.
+ */
+TEST_F(cow, ro_pin_after_fork_then_write)
+{
+	char *page = ps_small_buf(_metadata, 1);
+	struct ps_lookup lk;
+	struct psh_pin req;
+	int64_t wp, unsafe;
+	uint64_t pfn;
+
+	fork_and_reap(_metadata);
+	ASSERT_EQ(0, psh_pin(self->env.helper_fd, page, 1, PSH_PIN_FAST, 0,
+			     &req));
+	ASSERT_EQ(1, req.result);
+	ASSERT_EQ(0, psh_pfns(self->env.helper_fd, req.slot, &pfn, 1,
+			      &(uint64_t){0}));
+	ASSERT_EQ(pfn, ps_virt_to_pfn(page));
+	wp = stat_get(_metadata, "wp_copy_pinned");
+	unsafe = stat_get(_metadata, "cow_unsafe_shares");
+	page[0]++;
+	ASSERT_EQ(pfn, ps_virt_to_pfn(page)) TH_LOG("pinned page replaced");
+	fork_and_reap(_metadata);
+	page[1]++;
+	EXPECT_EQ(0, stat_get(_metadata, "wp_copy_pinned") - wp);
+	EXPECT_EQ(0, stat_get(_metadata, "cow_unsafe_shares") - unsafe);
+	ASSERT_EQ(0, ps_lookup_pfn(pfn, &lk));
+	EXPECT_EQ(1, lk.count);
+	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
+			       PSH_UNPIN_PAGES, 0));
+}
+
+/* Pin, unpin, fork: the sticky bit copies, the exact count does not. */
+TEST_F(cow, sticky_vs_exact)
+{
+	struct pol before[NR_POL], after[NR_POL];
+	char *page = ps_small_buf(_metadata, 1);
+	struct psh_pin req;
+
+	ASSERT_EQ(0, psh_pin(self->env.helper_fd, page, 1, PSH_PIN_FAST,
+			     PSH_F_WRITE, &req));
+	ASSERT_EQ(1, req.result);
+	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
+			       PSH_UNPIN_PAGES, 0));
+	ASSERT_EQ(0, read_policies(before));
+	fork_and_reap(_metadata);
+	ASSERT_EQ(0, read_policies(after));
+	EXPECT_EQ(1, POL_DELTA(before, after, POL_STICKY, copies));
+	EXPECT_EQ(1, POL_DELTA(before, after, POL_STICKY, needless));
+	EXPECT_EQ(0, POL_DELTA(before, after, POL_EXACT, copies));
+	EXPECT_EQ(0, POL_DELTA(before, after, POL_KERNEL, copies));
+	EXPECT_LT(0, POL_DELTA(before, after, POL_PMD, decisions));
+}
+
+/* With the audit off, fork is not examined. */
+TEST_F(cow, audit_off)
+{
+	char *page = ps_small_buf(_metadata, 1);
+	struct psh_pin req;
+	int64_t examined;
+
+	ASSERT_EQ(0, psh_pin(self->env.helper_fd, page, 1, PSH_PIN_FAST,
+			     PSH_F_WRITE, &req));
+	ASSERT_EQ(0, ps_control("audit off"));
+	examined = stat_get(_metadata, "cow_examined");
+	fork_and_reap(_metadata);
+	EXPECT_EQ(0, stat_get(_metadata, "cow_examined") - examined);
+	ASSERT_EQ(0, ps_control("audit on"));
+	fork_and_reap(_metadata);
+	EXPECT_LT(0, stat_get(_metadata, "cow_examined") - examined);
+	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
+			       PSH_UNPIN_PAGES, 0));
+}
+
+/* The tracked-region truth table: a THP with one pinned subpage. */
+TEST_F(cow, verdicts_folio_sibling)
+{
+	char *thp = ps_thp_buf(_metadata, 1), *buf;
+	struct psh_pin req;
+	size_t len;
+
+	if (!thp)
+		SKIP(return, "no THP available");
+	ASSERT_EQ(0, psh_pin(self->env.helper_fd, thp, 1, PSH_PIN_FAST,
+			     PSH_F_WRITE, &req));
+	ASSERT_EQ(0, ps_control("scan tracked"));
+	ASSERT_EQ(0, ps_read_file(PS_DEBUGFS_DIR "/verdicts", &buf, &len));
+	EXPECT_TRUE(strstr(buf, "true_pos 1\n") != NULL) TH_LOG("%.200s", buf);
+	EXPECT_TRUE(strstr(buf, "\nfalse_pos 511\n") != NULL)
+		TH_LOG("%.200s", buf);
+	EXPECT_TRUE(strstr(buf, "\nfalse_neg 0\n") != NULL);
+	EXPECT_TRUE(strstr(buf, "\nscope tracked\n") != NULL);
+	EXPECT_TRUE(strstr(buf, " folio_sibling\n") != NULL);
+	free(buf);
+	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
+			       PSH_UNPIN_PAGES, 0));
+}
+
+TEST_HARNESS_MAIN
