@@ -21,8 +21,8 @@ KDIR ?= $(if $(wildcard /lib/modules/$(KVER_RUNNING)/build),\
 	$(if $(KVERS),/lib/modules/$(lastword $(KVERS))/build))
 
 # Sources copied per kernel so builds for different kernels never share objects.
-KSRC := Kbuild module/Kbuild tests/helper/Kbuild \
-	$(wildcard module/*.[ch] tests/helper/*.[ch] include/*.h)
+KSRC := Kbuild module/Kbuild tests/helper/Kbuild tests/kunit/Kbuild \
+	$(wildcard module/*.[ch] tests/helper/*.[ch] tests/kunit/*.[ch] include/*.h)
 
 # Debian's kernel source, for checkpatch.pl and kselftest_harness.h.
 LINUX_SRC_TAR := $(lastword $(sort $(wildcard /usr/src/linux-source-6.12*.tar.xz)))
@@ -48,7 +48,8 @@ $(BUILD)/%/.modules: $(KSRC)
 	@mkdir -p $(BUILD)/$*/src
 	@rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 		--include='Kbuild' --include='module/***' --include='include/***' \
-		--include='tests/' --include='tests/helper/***' --exclude='*' \
+		--include='tests/' --include='tests/helper/***' \
+		--include='tests/kunit/***' --exclude='*' \
 		$(TOP)/ $(BUILD)/$*/src/
 	$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/$*/src W=$(W) C=$(C) modules
 	@touch $@
@@ -80,7 +81,7 @@ CHECKPATCH = $(KTOOLS)/scripts/checkpatch.pl --strict --no-tree --quiet \
 	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG
 COMPAT_HDRS := $(wildcard module/compat.h tests/helper/compat.h)
 style: ktools
-	$(CHECKPATCH) -f $(filter-out $(COMPAT_HDRS),$(wildcard module/*.[ch] \
+	$(CHECKPATCH) -f $(filter-out $(COMPAT_HDRS),$(wildcard module/*.[ch] tests/kunit/*.c \
 		include/*.h tests/helper/*.[ch]))
 	$(CHECKPATCH) --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON \
 		-f $(COMPAT_HDRS)
