@@ -100,6 +100,7 @@ lint: style sparse
 
 -include tests/tests.mk
 -include tests/vm/vm.mk
+-include userspace/userspace.mk
 
 clean:
 	rm -rf $(BUILD)

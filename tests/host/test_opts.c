@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Command-line parsing: every command, every option, every mistake. */
+#include <string.h>
+
+#include "exitcodes.h"
+#include "harness.h"
+#include "opts.h"
+#include "parse.h"
+
+#define MAX_ARGS 16
+
+/* Parse a space-separated command line (after "pinshadow"). */
+static int parse(const char *line, struct ps_opts *o, char *err)
+{
+	static char buf[512];
+	char *argv[MAX_ARGS] = { "pinshadow" }, *save, *w;
+	int argc = 1;
+
+	strcpy(buf, line);
+	for (w = strtok_r(buf, " ", &save); w && argc < MAX_ARGS;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	return ps_parse_opts(argc, argv, o, err);
+}
+
+static void good(void)
+{
+	char err[PS_ERR_LEN];
+	struct ps_opts o;
+
+	CHECK(parse("status", &o, err) == 0 && o.cmd == PS_CMD_STATUS &&
+	      !o.json, "opts: status");
+	CHECK(parse("--json status", &o, err) == 0 && o.json,
+	      "opts: --json before the command");
+	CHECK(parse("status --json", &o, err) == 0 && o.json,
+	      "opts: --json after the command");
+	CHECK(parse("pins", &o, err) == 0 && o.cmd == PS_CMD_PINS &&
+	      o.pid == -1 && !o.longterm && o.sort == PS_SORT_COUNT,
+	      "opts: pins defaults");
+	CHECK(parse("pins --pid 42 --longterm --sort age", &o, err) == 0 &&
+	      o.pid == 42 && o.longterm && o.sort == PS_SORT_AGE,
+	      "opts: pins with every option");
+	CHECK(parse("pins --pid=7 --sort=pid", &o, err) == 0 && o.pid == 7 &&
+	      o.sort == PS_SORT_PID, "opts: --name=value");
+	CHECK(parse("lookup --pid 1 --addr 0x7fff0000", &o, err) == 0 &&
+	      o.cmd == PS_CMD_LOOKUP && o.pid == 1 && o.have_addr &&
+	      o.addr == 0x7fff0000 && !o.have_pfn, "opts: lookup by address");
+	CHECK(parse("lookup --pfn 4096", &o, err) == 0 && o.have_pfn &&
+	      o.pfn == 4096, "opts: lookup by decimal PFN");
+	CHECK(parse("lookup --pfn 0x1000", &o, err) == 0 && o.pfn == 0x1000,
+	      "opts: lookup by hex PFN");
+	CHECK(parse("watch", &o, err) == 0 && o.interval_ms == 2000 &&
+	      o.count == -1, "opts: watch defaults");
+	CHECK(parse("watch --interval 0.5 --count 3", &o, err) == 0 &&
+	      o.interval_ms == 500 && o.count == 3, "opts: watch 0.5s x3");
+	CHECK(parse("watch --interval 2.25", &o, err) == 0 &&
+	      o.interval_ms == 2250, "opts: --interval 2.25");
+	CHECK(parse("cow --follow", &o, err) == 0 && o.cmd == PS_CMD_COW &&
+	      o.follow, "opts: cow --follow");
+	CHECK(parse("verdicts", &o, err) == 0 && o.cmd == PS_CMD_VERDICTS,
+	      "opts: verdicts");
+	CHECK(parse("policies --json", &o, err) == 0 &&
+	      o.cmd == PS_CMD_POLICIES && o.json, "opts: policies");
+}
+
+static void help(void)
+{
+	char err[PS_ERR_LEN];
+	struct ps_opts o;
+
+	CHECK(parse("--help", &o, err) == 0 && o.help &&
+	      o.help_for == PS_CMD_NONE, "opts: --help");
+	CHECK(parse("pins --help", &o, err) == 0 && o.help &&
+	      o.help_for == PS_CMD_PINS, "opts: pins --help");
+	CHECK(parse("help lookup", &o, err) == 0 && o.help &&
+	      o.help_for == PS_CMD_LOOKUP, "opts: help lookup");
+	CHECK(parse("lookup --help", &o, err) == 0 && o.help,
+	      "opts: --help needs no other argument");
+	CHECK(parse("--version", &o, err) == 0 && o.version, "opts: --version");
+	CHECK(strstr(ps_cmd_help(PS_CMD_PINS), "--sort") != NULL,
+	      "opts: pins help mentions --sort");
+	CHECK(strstr(ps_exit_help, "5  pinshadow module not loaded") != NULL,
+	      "opts: exit statuses documented");
+}
+
+static void bad(void)
+{
+	static const char *const lines[] = {
+		"",
+		"bogus",
+		"--bogus",
+		"status --pid 1",
+		"status extra",
+		"pins --pid",
+		"pins --pid 0",
+		"pins --pid -3",
+		"pins --pid abc",
+		"pins --pid 0x10",
+		"pins --pid 99999999999",
+		"pins --sort size",
+		"pins --longterm=1",
+		"pins --follow",
+		"lookup",
+		"lookup --pid 1",
+		"lookup --addr 0x1000",
+		"lookup --pid 1 --addr xyz",
+		"lookup --pfn 1 --pid 1 --addr 2",
+		"lookup --pfn -1",
+		"watch --interval 0",
+		"watch --interval -1",
+		"watch --interval 1.",
+		"watch --interval 100000",
+		"watch --count 0",
+		"watch --count many",
+		"help bogus",
+		"cow --follow=yes",
+	};
+	char err[PS_ERR_LEN];
+	struct ps_opts o;
+	size_t i;
+
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		int ret = parse(lines[i], &o, err);
+
+		CHECK(ret == PS_EXIT_USAGE && err[0],
+		      "opts: \"%s\" is a usage error (%s)", lines[i], err);
+	}
+}
+
+void test_opts(void)
+{
+	good();
+	help();
+	bad();
+}

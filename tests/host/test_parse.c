@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The debugfs formats: samples as the module prints them, and broken ones. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "parse.h"
+
+static const char stats_sample[] =
+	"abi_version 1\nenabled 1\npins_acquired 4096\npins_released 2048\n"
+	"pins_outstanding 2048\npinned_pages 2048\nlongterm_outstanding 2048\n"
+	"untracked_unpins 0\nlost_events 0\nlost_records 0\nmissed_events 0\n"
+	"vmstat_acquired 4096\nvmstat_released 2048\nvmstat_bypass_pins 0\n"
+	"api_pins 4096\napi_unpins 2048\nrollback_unpins 0\n"
+	"subpage_fallbacks 0\ntable_blocks 2\nrecords 1\n"
+	"table_bytes 12288\ntable_end_pfn 1179648\nsome_future_stat -5\n";
+
+static void numbers(void)
+{
+	uint64_t u;
+	int64_t i;
+
+	CHECK(ps_parse_u64("0", &u) && u == 0, "u64: 0");
+	CHECK(ps_parse_u64("0x1aF", &u) && u == 0x1af, "u64: 0x1aF");
+	CHECK(ps_parse_u64("18446744073709551615", &u) && u == UINT64_MAX,
+	      "u64: max");
+	CHECK(!ps_parse_u64("18446744073709551616", &u), "u64: overflow");
+	CHECK(!ps_parse_u64("", &u), "u64: empty");
+	CHECK(!ps_parse_u64("0x", &u), "u64: bare 0x");
+	CHECK(!ps_parse_u64("-1", &u), "u64: negative");
+	CHECK(!ps_parse_u64("12a", &u), "u64: trailing garbage");
+	CHECK(!ps_parse_u64("ff", &u), "u64: hex without 0x");
+	CHECK(!ps_parse_u64(" 1", &u), "u64: leading blank");
+	CHECK(ps_parse_i64("-42", &i) && i == -42, "i64: -42");
+	CHECK(!ps_parse_i64("-", &i), "i64: dash alone");
+	CHECK(!ps_parse_i64("1.5", &i), "i64: fraction");
+}
+
+static void stats(void)
+{
+	char err[PS_ERR_LEN];
+	struct ps_stats st;
+	int64_t v;
+
+	CHECK(ps_parse_stats(stats_sample, &st, err) == 0, "stats: sample parses");
+	CHECK(st.n == 23, "stats: 23 entries (got %zu)", st.n);
+	CHECK(ps_stats_get(&st, "pins_outstanding", &v) && v == 2048,
+	      "stats: pins_outstanding");
+	CHECK(ps_stats_get(&st, "table_end_pfn", &v) && v == 1179648,
+	      "stats: table_end_pfn");
+	CHECK(ps_stats_get(&st, "some_future_stat", &v) && v == -5,
+	      "stats: unknown name kept");
+	CHECK(!ps_stats_get(&st, "nonexistent", &v), "stats: absent name");
+	ps_stats_free(&st);
+
+	CHECK(ps_parse_stats("a 1\n\nb 2", &st, err) == 0 && st.n == 2,
+	      "stats: blank line and no final newline");
+	ps_stats_free(&st);
+	CHECK(ps_parse_stats("abi_version 1\npins_acquired\n", &st, err) &&
+	      strstr(err, "line 2"), "stats: missing value is an error: %s", err);
+	CHECK(ps_parse_stats("abi_version 1 2\n", &st, err) != 0,
+	      "stats: three fields is an error");
+	CHECK(ps_parse_stats("pins_acquired many\n", &st, err) &&
+	      strstr(err, "not a number"), "stats: non-number: %s", err);
+	CHECK(ps_parse_stats("", &st, err) != 0, "stats: empty file is an error");
+	CHECK(ps_parse_stats("pins_acquired 99999999999999999999\n", &st, err),
+	      "stats: overflow is an error");
+}
+
+static void table(void)
+{
+	char err[PS_ERR_LEN];
+	struct ps_table t;
+
+	CHECK(ps_parse_table("a b c\n1 2 3\n4 5 6\n", "t", false, &t, err) == 0 &&
+	      t.ncols == 3 && t.nrows == 2 &&
+	      !strcmp(ps_table_cell(&t, 1, 2), "6"), "table: 3x2");
+	CHECK(ps_table_col(&t, "b") == 1 && ps_table_col(&t, "z") == -1,
+	      "table: column lookup");
+	ps_table_free(&t);
+	CHECK(ps_parse_table("a b\n", "t", false, &t, err) == 0 && t.nrows == 0,
+	      "table: header only");
+	ps_table_free(&t);
+	CHECK(ps_parse_table("", "t", false, &t, err) && strstr(err, "header"),
+	      "table: empty is an error: %s", err);
+	CHECK(ps_parse_table("a b\n1 2 3\n", "t", false, &t, err) &&
+	      strstr(err, "t line 2: expected 2 fields, got 3"),
+	      "table: too wide row: %s", err);
+	CHECK(ps_parse_table("a b\n1\n", "t", true, &t, err) != 0,
+	      "table: too narrow row, even with join_tail");
+	CHECK(ps_parse_table("a b\n1 two  words\n", "t", true, &t, err) == 0 &&
+	      !strcmp(ps_table_cell(&t, 0, 1), "two  words"),
+	      "table: join_tail folds the rest into the last column");
+	ps_table_free(&t);
+}
+
+/* The verdicts file: a summary, then a table. */
+static const char verdicts_sample[] =
+	"true_pos 2048\nfalse_pos 1\nfalse_neg 0\ntrue_neg 5\nscanned 2054\n"
+	"mismatches_dropped 0\nscope tracked\n"
+	"pfn count maybe_pinned refcount order folio_pincount cause\n"
+	"0x247a 0 1 1101 0 - refcount_bias\n";
+
+static void report(void)
+{
+	char err[PS_ERR_LEN], row[256];
+	struct ps_report r;
+
+	CHECK(ps_parse_report(verdicts_sample, "verdicts", &r, err) == 0 &&
+	      r.nsummary == 7 && r.table.ncols == 7 && r.table.nrows == 1,
+	      "report: summary and table: %s", err);
+	CHECK(!strcmp(r.names[6], "scope") && !strcmp(r.values[6], "tracked") &&
+	      !strcmp(r.names[0], "true_pos") && !strcmp(r.values[0], "2048"),
+	      "report: summary values");
+	CHECK(!strcmp(ps_table_cell(&r.table, 0, 6), "refcount_bias"),
+	      "report: table cells");
+	ps_table_row_text(&r.table, 0, row, sizeof(row));
+	CHECK(!strcmp(row, "0x247a 0 1 1101 0 - refcount_bias"),
+	      "report: row text");
+	ps_report_free(&r);
+	CHECK(ps_parse_report("policy decisions copies\nkernel 1 2\n", "policies",
+			      &r, err) == 0 && r.nsummary == 0 && r.table.nrows == 1,
+	      "report: no summary");
+	ps_report_free(&r);
+	CHECK(ps_parse_report("a 1\nb 2\n", "x", &r, err) == 0 &&
+	      r.nsummary == 0 && r.table.ncols == 2 && r.table.nrows == 1,
+	      "report: two columns throughout is a table");
+	ps_report_free(&r);
+	CHECK(ps_parse_report("a 1\nb\nx y z\n", "x", &r, err) &&
+	      strstr(err, "x line 2"), "report: bad summary line: %s", err);
+	CHECK(ps_parse_report("a 1\nx y z\n1 2\n", "x", &r, err) &&
+	      strstr(err, "expected 3 fields"), "report: short row: %s", err);
+}
+
+static void rotation(void)
+{
+	char err[PS_ERR_LEN];
+	struct ps_table t;
+
+	ps_parse_table("t v\n1 a\n2 b\n3 c\n", "ring", false, &t, err);
+	CHECK(ps_table_rows_after(&t, NULL) == 0, "follow: first read is all new");
+	CHECK(ps_table_rows_after(&t, "2 b") == 2, "follow: rows after the last seen");
+	CHECK(ps_table_rows_after(&t, "3 c") == 3, "follow: nothing new");
+	CHECK(ps_table_rows_after(&t, "0 z") == 0, "follow: rotated out, all new");
+	ps_table_free(&t);
+}
+
+static const char probes_sample[] =
+	"name symbol armed hits nmissed\n"
+	"pin_user_pages pin_user_pages 1 12 0\n"
+	"pin_user_pages_fast_only - 0 0 0\n"
+	"try_grab_folio_fast try_grab_folio_fast 1 99999 3\n";
+
+static void probes(void)
+{
+	char err[PS_ERR_LEN];
+	struct ps_probe *p;
+	size_t n;
+
+	CHECK(ps_parse_probes(probes_sample, &p, &n, err) == 0 && n == 3,
+	      "probes: sample parses");
+	CHECK(p[0].armed && p[0].hits == 12 && !strcmp(p[0].symbol, "pin_user_pages"),
+	      "probes: armed row");
+	CHECK(!p[1].armed && !strcmp(p[1].symbol, "-"), "probes: unarmed row");
+	CHECK(p[2].nmissed == 3 && p[2].hits == 99999, "probes: counters");
+	free(p);
+	CHECK(ps_parse_probes("name symbol hits nmissed\nx y 1 2\n", &p, &n, err) &&
+	      strstr(err, "armed"), "probes: missing column: %s", err);
+	CHECK(ps_parse_probes("name symbol armed hits nmissed\nx y 2 1 0\n",
+			      &p, &n, err), "probes: armed must be 0 or 1");
+	CHECK(ps_parse_probes("name symbol armed hits nmissed\nx y 1 -1 0\n",
+			      &p, &n, err), "probes: negative hits");
+	CHECK(ps_parse_probes("name symbol armed hits nmissed\nx y 1 0\n",
+			      &p, &n, err), "probes: short row");
+}
+
+#define PINS_HEADER \
+	"pfn count longterm maybe_pinned refcount order folio_pincount age_ms pid comm api\n"
+
+static void pins(void)
+{
+	char err[PS_ERR_LEN];
+	struct ps_pin *p;
+	size_t n;
+
+	CHECK(ps_parse_pins(PINS_HEADER
+			    "0x1000 1 1 1 1025 0 - 1500 42 pinload pin_user_pages_fast\n"
+			    "0x2000 2 0 1 513 9 1 20 7 fio pin_user_pages\n"
+			    "0x3000 1 0 1 2050 0 - - - - unknown\n",
+			    &p, &n, err) == 0 && n == 3, "pins: sample parses: %s", err);
+	CHECK(p[0].pfn == 0x1000 && p[0].count == 1 && p[0].longterm == 1 &&
+	      p[0].maybe_pinned && p[0].refcount == 1025 && p[0].order == 0 &&
+	      p[0].folio_pincount == -1 && p[0].age_ms == 1500 &&
+	      p[0].pid == 42 && !strcmp(p[0].comm, "pinload") &&
+	      !strcmp(p[0].api, "pin_user_pages_fast"), "pins: order-0 row");
+	CHECK(p[1].order == 9 && p[1].folio_pincount == 1 && p[1].count == 2,
+	      "pins: large folio row");
+	CHECK(p[2].age_ms == -1 && p[2].pid == -1 && p[2].comm[0] == '\0' &&
+	      !strcmp(p[2].api, "unknown"), "pins: row without a record");
+	free(p);
+
+	CHECK(ps_parse_pins(PINS_HEADER
+			    "0x3000 1 0 1 1025 0 - 1 1 a b\n"
+			    "0x1000 1 0 1 1025 0 - 1 1 a b\n", &p, &n, err) == 0 &&
+	      p[0].pfn == 0x1000 && p[1].pfn == 0x3000, "pins: sorted by PFN");
+	free(p);
+	CHECK(ps_parse_pins(PINS_HEADER, &p, &n, err) == 0 && n == 0,
+	      "pins: empty table");
+	free(p);
+	CHECK(ps_parse_pins("pfn count longterm maybe_pinned refcount order folio_pincount age_ms pid comm api extra\n"
+			    "0x1 1 0 1 1025 0 - 1 1 a b x\n", &p, &n, err) == 0 && n == 1,
+	      "pins: an extra column is tolerated");
+	free(p);
+
+	CHECK(ps_parse_pins("pfn count longterm\n0x1 1 0\n", &p, &n, err) &&
+	      strstr(err, "maybe_pinned"), "pins: missing column: %s", err);
+	CHECK(ps_parse_pins(PINS_HEADER "0x1 1 0 1 1025 0 - 1 1 a\n", &p, &n, err) &&
+	      strstr(err, "line 2"), "pins: short row: %s", err);
+	CHECK(ps_parse_pins(PINS_HEADER "zz 1 0 1 1025 0 - 1 1 a b\n", &p, &n, err) &&
+	      strstr(err, "bad pfn \"zz\""), "pins: bad pfn: %s", err);
+	CHECK(ps_parse_pins(PINS_HEADER "0x1 1 2 1 1025 0 - 1 1 a b\n", &p, &n, err) &&
+	      strstr(err, "longterm"), "pins: longterm > count: %s", err);
+	CHECK(ps_parse_pins(PINS_HEADER "0x1 1 0 yes 1025 0 - 1 1 a b\n", &p, &n, err) &&
+	      strstr(err, "maybe_pinned"), "pins: bad boolean: %s", err);
+	CHECK(ps_parse_pins(PINS_HEADER "0x1 1 0 1 -3 0 - 1 1 a b\n", &p, &n, err) &&
+	      strstr(err, "refcount"), "pins: negative refcount: %s", err);
+	CHECK(ps_parse_pins(PINS_HEADER "0x1 1 0 1 3 40 - 1 1 a b\n", &p, &n, err) &&
+	      strstr(err, "order"), "pins: absurd order: %s", err);
+	CHECK(ps_parse_pins(PINS_HEADER "0x1 1 0 1 3 0 - -7 1 a b\n", &p, &n, err) &&
+	      strstr(err, "age_ms"), "pins: negative age: %s", err);
+	CHECK(ps_parse_pins(PINS_HEADER "0x1 1 0 1 3 0 - 1 1 "
+			    "a_comm_much_longer_than_any_task_comm_could_be b\n",
+			    &p, &n, err) && strstr(err, "comm"),
+	      "pins: overlong comm: %s", err);
+}
+
+static void lookup(void)
+{
+	char err[PS_ERR_LEN];
+	struct ps_pin p;
+
+	CHECK(ps_parse_lookup("pfn=0x1a2b count=1 longterm=1 maybe_pinned=1 refcount=1025 order=0 folio_pincount=- age_ms=12 pid=99 comm=pinload api=pin_user_pages_fast\n",
+			      &p, err) == 0, "lookup: pinned page: %s", err);
+	CHECK(p.pfn == 0x1a2b && p.count == 1 && p.pid == 99 &&
+	      p.folio_pincount == -1 && !strcmp(p.comm, "pinload"),
+	      "lookup: fields");
+	CHECK(ps_parse_lookup("pfn=0x10 count=0 longterm=0 maybe_pinned=1 refcount=1101 order=0 folio_pincount=- age_ms=- pid=- comm=- api=unknown\n",
+			      &p, err) == 0 && p.count == 0 && p.age_ms == -1 &&
+	      p.pid == -1 && p.refcount == 1101, "lookup: unpinned page");
+	CHECK(ps_parse_lookup("new=1 pfn=0x10 count=0 longterm=0 maybe_pinned=0 refcount=1 order=9 folio_pincount=0 age_ms=- pid=- comm=- api=unknown",
+			      &p, err) == 0 && p.order == 9 && p.folio_pincount == 0,
+	      "lookup: unknown field ignored, no newline");
+	CHECK(ps_parse_lookup("pfn=0x10 count=0\n", &p, err) &&
+	      strstr(err, "longterm"), "lookup: missing field: %s", err);
+	CHECK(ps_parse_lookup("pfn=0x10 garbage\n", &p, err) &&
+	      strstr(err, "name=value"), "lookup: not name=value: %s", err);
+	CHECK(ps_parse_lookup("pfn=0x10 count=x longterm=0 maybe_pinned=0 refcount=1 order=0 folio_pincount=- age_ms=- pid=- comm=- api=unknown",
+			      &p, err) && strstr(err, "count"),
+	      "lookup: bad number: %s", err);
+	CHECK(ps_parse_lookup("", &p, err) != 0, "lookup: empty answer");
+}
+
+void test_parse(void)
+{
+	numbers();
+	stats();
+	table();
+	report();
+	rotation();
+	probes();
+	pins();
+	lookup();
+}

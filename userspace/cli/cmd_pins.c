@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinshadow pins: the "pins" table, one line per run of pinned pages of a
+ * process and mapping, then the pinned pages no process maps.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "commands.h"
+#include "debugfs.h"
+#include "exitcodes.h"
+#include "fmt.h"
+#include "json.h"
+#include "pinmap.h"
+#include "procmap.h"
+
+static const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static const char *pinner_text(const struct ps_agg *a, char *buf, size_t size)
+{
+	if (a->pinner_pid == PS_PID_MIXED)
+		snprintf(buf, size, "several tasks");
+	else if (a->pinner_pid == PS_PID_UNKNOWN)
+		snprintf(buf, size, "unknown task");
+	else
+		snprintf(buf, size, "%d %s", a->pinner_pid, a->pinner_comm);
+	return buf;
+}
+
+static void print_run(FILE *f, const struct ps_run *r, bool mapped)
+{
+	char range[64], age[16], who[64], pid[16];
+
+	if (mapped) {
+		snprintf(pid, sizeof(pid), "%d", r->pid);
+		snprintf(range, sizeof(range), "0x%" PRIx64 "-0x%" PRIx64,
+			 r->start, r->end);
+	} else {
+		snprintf(pid, sizeof(pid), "-");
+		snprintf(range, sizeof(range), "pfn 0x%" PRIx64 "-0x%" PRIx64,
+			 r->start, r->end);
+	}
+	fprintf(f, "%-7s %-16s %-31s %8" PRIu64 " %8" PRIu64 " %8" PRIu64
+		" %-26s %7s  %s", pid, mapped ? r->comm : "-", range,
+		r->agg.pages, r->agg.pins, r->agg.longterm,
+		r->agg.api[0] ? r->agg.api : "-",
+		ps_fmt_age(r->agg.age_ms, age, sizeof(age)),
+		mapped ? r->mapping : "(mapped by no process)");
+	/* Who pinned, when it is not the process itself (process_vm_readv). */
+	if (!mapped || r->agg.pinner_pid != r->pid)
+		fprintf(f, " pinned by %s",
+			pinner_text(&r->agg, who, sizeof(who)));
+	fputc('\n', f);
+}
+
+static void print_text(struct ps_ctx *c, const struct ps_pinmap *pm,
+		       const struct ps_opts *o)
+{
+	FILE *f = c->out;
+	size_t i, ps = ps_page_size();
+	char bytes[16];
+
+	if (pm->mapped.n || pm->unmapped.n)
+		fprintf(f, "%-7s %-16s %-31s %8s %8s %8s %-26s %7s  %s\n",
+			"PID", "COMM", "START-END", "PAGES", "PINS", "LONGTERM",
+			"API", "AGE", "MAPPING");
+	for (i = 0; i < pm->mapped.n; i++)
+		print_run(f, &pm->mapped.v[i], true);
+	for (i = 0; i < pm->unmapped.n; i++)
+		print_run(f, &pm->unmapped.v[i], false);
+	if (!pm->npins) {
+		fprintf(f, "no pinned pages%s\n",
+			o->longterm ? " with long-term pins" : "");
+		return;
+	}
+	if (o->pid > 0 && !pm->mapped.n) {
+		fprintf(f, "process %d maps no pinned page\n", o->pid);
+		return;
+	}
+	fprintf(f, "total: %" PRIu64 " pin%s on %" PRIu64 " page%s (%s), %" PRIu64
+		" long-term; %zu run%s in %zu process%s",
+		pm->total.pins, plural(pm->total.pins), pm->total.pages,
+		plural(pm->total.pages),
+		ps_fmt_bytes(pm->total.pages * ps, bytes, sizeof(bytes)),
+		pm->total.longterm, pm->mapped.n, plural(pm->mapped.n),
+		pm->processes, pm->processes == 1 ? "" : "es");
+	if (o->pid <= 0) {
+		uint64_t unmapped = 0;
+
+		for (i = 0; i < pm->unmapped.n; i++)
+			unmapped += pm->unmapped.v[i].agg.pages;
+		fprintf(f, "; %" PRIu64 " page%s mapped by no process",
+			unmapped, plural(unmapped));
+	}
+	fputc('\n', f);
+}
+
+static void json_agg(struct json *j, const struct ps_agg *a)
+{
+	json_kv_uint(j, "pages", a->pages);
+	json_kv_uint(j, "pins", a->pins);
+	json_kv_uint(j, "longterm", a->longterm);
+	json_kv_uint(j, "maybe_pinned_pages", a->maybe_pinned);
+	json_kv_string(j, "api", a->api[0] ? a->api : NULL);
+	json_kv_int_or_null(j, "age_ms", a->age_ms);
+	json_key(j, "pinner");
+	if (a->pinner_pid < 0) {
+		json_null(j);
+	} else {
+		json_object_begin(j);
+		json_kv_int(j, "pid", a->pinner_pid);
+		json_kv_string(j, "comm", a->pinner_comm);
+		json_object_end(j);
+	}
+}
+
+static void print_json(struct ps_ctx *c, const struct ps_pinmap *pm,
+		       const struct ps_opts *o)
+{
+	struct json j;
+	size_t i;
+
+	json_init(&j, c->out);
+	json_object_begin(&j);
+	json_key(&j, "total");
+	json_object_begin(&j);
+	json_agg(&j, &pm->total);
+	json_kv_uint(&j, "processes", pm->processes);
+	json_object_end(&j);
+	json_key(&j, "runs");
+	json_array_begin(&j);
+	for (i = 0; i < pm->mapped.n; i++) {
+		const struct ps_run *r = &pm->mapped.v[i];
+
+		json_object_begin(&j);
+		json_kv_int(&j, "pid", r->pid);
+		json_kv_string(&j, "comm", r->comm);
+		json_kv_hex(&j, "start", r->start);
+		json_kv_hex(&j, "end", r->end);
+		json_kv_uint(&j, "bytes", r->end - r->start);
+		json_kv_string(&j, "mapping", r->mapping);
+		json_agg(&j, &r->agg);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_key(&j, "unmapped");
+	if (o->pid > 0) {
+		json_null(&j);	/* not looked for */
+	} else {
+		json_array_begin(&j);
+		for (i = 0; i < pm->unmapped.n; i++) {
+			const struct ps_run *r = &pm->unmapped.v[i];
+
+			json_object_begin(&j);
+			json_kv_hex(&j, "pfn_start", r->start);
+			json_kv_hex(&j, "pfn_end", r->end);
+			json_agg(&j, &r->agg);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+	}
+	json_key(&j, "filter");
+	json_object_begin(&j);
+	json_kv_int_or_null(&j, "pid", o->pid);
+	json_kv_bool(&j, "longterm", o->longterm);
+	json_object_end(&j);
+	json_object_end(&j);
+	json_finish(&j);
+}
+
+int cmd_pins(struct ps_ctx *c, const struct ps_opts *o)
+{
+	struct ps_pinmap_filter f = { .pid = o->pid, .longterm = o->longterm };
+	struct ps_pinmap pm;
+	struct ps_stats st;
+	int ret;
+
+	ret = ps_module_check(c, &st);
+	if (ret)
+		return ret;
+	ps_stats_free(&st);
+	ret = ps_pinmap_build(c, &f, &pm);
+	if (ret == PS_EXIT_OK) {
+		ps_runs_sort(&pm.mapped, o->sort);
+		ps_runs_sort(&pm.unmapped, o->sort);
+		if (c->json)
+			print_json(c, &pm, o);
+		else
+			print_text(c, &pm, o);
+	}
+	ps_pinmap_free(&pm);
+	return ret;
+}

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinshadow status.  The self-check reads stats up to three times: a pin
+ * taken between the module reading its ledger and the kernel's vmstat makes
+ * the equalities false for a moment, never for long.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include "commands.h"
+#include "debugfs.h"
+#include "exitcodes.h"
+#include "json.h"
+#include "selfcheck.h"
+
+#define SELFCHECK_READS	3
+
+/* Stats the summary lines show; any other is listed under "other". */
+static const char *const shown[] = {
+	"abi_version", "enabled", "pins_acquired", "pins_released",
+	"pins_outstanding", "pinned_pages", "longterm_outstanding",
+	"untracked_unpins", "lost_events", "lost_records", "missed_events",
+	"vmstat_acquired", "vmstat_released", "vmstat_bypass_pins",
+	"api_pins", "api_unpins", "rollback_unpins", "subpage_fallbacks",
+	"table_blocks", "records", "table_bytes", "table_end_pfn",
+	"cow_audit", "cow_examined", "cow_copied", "cow_shared",
+	"cow_needless_copies", "cow_unsafe_shares", "wp_copy_pinned",
+	"cow_unaudited", "cow_events_dropped",
+};
+
+static const char *stat_text(const struct ps_stats *st, const char *name,
+			     char *buf, size_t size)
+{
+	int64_t v;
+
+	if (!ps_stats_get(st, name, &v))
+		return "?";
+	snprintf(buf, size, "%" PRId64, v);
+	return buf;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static void print_text(struct ps_ctx *c, const char *kernel,
+		       const struct ps_stats *st, const struct ps_probe *pr,
+		       size_t npr, const struct ps_selfcheck *sc)
+{
+	char b[8][32];
+	size_t i, armed = 0, other = 0, listed = 0;
+	int64_t enabled = 0, end_pfn = 0, v;
+	FILE *f = c->out;
+
+	for (i = 0; i < npr; i++)
+		armed += pr[i].armed;
+	ps_stats_get(st, "enabled", &enabled);
+	fprintf(f, "module      pinshadow loaded, ABI %s, counting %s\n",
+		stat_text(st, "abi_version", b[0], 32),
+		enabled ? "enabled" : "DISABLED (counts are stale until a reset)");
+	fprintf(f, "kernel      %s\n", kernel);
+	fprintf(f, "probes      %zu armed, %zu unarmed", armed, npr - armed);
+	for (i = 0; i < npr; i++)
+		if (!pr[i].armed)
+			fprintf(f, "%s%s", listed++ ? ", " : ": ", pr[i].name);
+	fputc('\n', f);
+	fprintf(f, "pins        %s outstanding on %s pages, %s long-term\n",
+		stat_text(st, "pins_outstanding", b[0], 32),
+		stat_text(st, "pinned_pages", b[1], 32),
+		stat_text(st, "longterm_outstanding", b[2], 32));
+	fprintf(f, "ledger      %s acquired, %s released (API: %s pins, %s unpins, %s rollbacks)\n",
+		stat_text(st, "pins_acquired", b[0], 32),
+		stat_text(st, "pins_released", b[1], 32),
+		stat_text(st, "api_pins", b[2], 32),
+		stat_text(st, "api_unpins", b[3], 32),
+		stat_text(st, "rollback_unpins", b[4], 32));
+	fprintf(f, "vmstat      %s acquired (+%s bypassing it), %s released\n",
+		stat_text(st, "vmstat_acquired", b[0], 32),
+		stat_text(st, "vmstat_bypass_pins", b[1], 32),
+		stat_text(st, "vmstat_released", b[2], 32));
+	fprintf(f, "events      %s missed, %s lost, %s records lost, %s untracked unpins, %s subpage fallbacks\n",
+		stat_text(st, "missed_events", b[0], 32),
+		stat_text(st, "lost_events", b[1], 32),
+		stat_text(st, "lost_records", b[2], 32),
+		stat_text(st, "untracked_unpins", b[3], 32),
+		stat_text(st, "subpage_fallbacks", b[4], 32));
+	ps_stats_get(st, "table_end_pfn", &end_pfn);
+	fprintf(f, "table       %s blocks, %s records, %s bytes, PFNs below 0x%" PRIx64 "\n",
+		stat_text(st, "table_blocks", b[0], 32),
+		stat_text(st, "records", b[1], 32),
+		stat_text(st, "table_bytes", b[2], 32), end_pfn);
+	/* The COW audit, from module versions that have it. */
+	if (ps_stats_get(st, "cow_examined", &v))
+		fprintf(f, "cow         audit %s: %s examined, %s copied, %s shared; %s needless copies, %s unsafe shares, %s pinned pages copied on write; %s unaudited, %s events dropped\n",
+			ps_stats_get(st, "cow_audit", &v) && v ?
+			"on" : "off",
+			stat_text(st, "cow_examined", b[0], 32),
+			stat_text(st, "cow_copied", b[1], 32),
+			stat_text(st, "cow_shared", b[2], 32),
+			stat_text(st, "cow_needless_copies", b[3], 32),
+			stat_text(st, "cow_unsafe_shares", b[4], 32),
+			stat_text(st, "wp_copy_pinned", b[5], 32),
+			stat_text(st, "cow_unaudited", b[6], 32),
+			stat_text(st, "cow_events_dropped", b[7], 32));
+	for (i = 0; i < st->n; i++) {
+		size_t k;
+
+		for (k = 0; k < sizeof(shown) / sizeof(shown[0]); k++)
+			if (!strcmp(st->v[i].name, shown[k]))
+				break;
+		if (k < sizeof(shown) / sizeof(shown[0]))
+			continue;
+		fprintf(f, "%s %s=%" PRId64, other++ ? "" : "other      ",
+			st->v[i].name, st->v[i].value);
+	}
+	if (other)
+		fputc('\n', f);
+
+	fprintf(f, "\n%-34s %-34s %5s %12s %8s\n", "PROBE", "SYMBOL", "ARMED",
+		"HITS", "NMISSED");
+	for (i = 0; i < npr; i++)
+		fprintf(f, "%-34s %-34s %5s %12" PRIu64 " %8" PRIu64 "\n",
+			pr[i].name, pr[i].symbol, pr[i].armed ? "yes" : "NO",
+			pr[i].hits, pr[i].nmissed);
+	fputc('\n', f);
+	if (sc->ok) {
+		fprintf(f, "self-check: OK\n");
+	} else {
+		int k;
+
+		fprintf(f, "self-check: FAIL (");
+		for (k = 0; k < sc->nreasons; k++)
+			fprintf(f, "%s%s", k ? "; " : "", sc->reasons[k]);
+		fprintf(f, ")\n");
+	}
+}
+
+static void print_json(struct ps_ctx *c, const char *kernel,
+		       const struct ps_stats *st, const struct ps_probe *pr,
+		       size_t npr, const struct ps_selfcheck *sc, int reads)
+{
+	int64_t abi = -1, enabled = 0;
+	size_t i, armed = 0;
+	struct json j;
+	int k;
+
+	for (i = 0; i < npr; i++)
+		armed += pr[i].armed;
+	ps_stats_get(st, "abi_version", &abi);
+	ps_stats_get(st, "enabled", &enabled);
+	json_init(&j, c->out);
+	json_object_begin(&j);
+	json_kv_string(&j, "kernel", kernel);
+	json_key(&j, "module");
+	json_object_begin(&j);
+	json_kv_bool(&j, "loaded", true);
+	json_kv_int(&j, "abi_version", abi);
+	json_kv_bool(&j, "enabled", enabled != 0);
+	json_kv_string(&j, "debugfs", c->dir);
+	json_object_end(&j);
+	json_key(&j, "probes");
+	json_object_begin(&j);
+	json_kv_uint(&j, "armed", armed);
+	json_kv_uint(&j, "unarmed", npr - armed);
+	json_key(&j, "list");
+	json_array_begin(&j);
+	for (i = 0; i < npr; i++) {
+		json_object_begin(&j);
+		json_kv_string(&j, "name", pr[i].name);
+		json_kv_string(&j, "symbol",
+			       strcmp(pr[i].symbol, "-") ? pr[i].symbol : NULL);
+		json_kv_bool(&j, "armed", pr[i].armed);
+		json_kv_uint(&j, "hits", pr[i].hits);
+		json_kv_uint(&j, "nmissed", pr[i].nmissed);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+	json_key(&j, "stats");
+	json_object_begin(&j);
+	for (i = 0; i < st->n; i++)
+		json_kv_int(&j, st->v[i].name, st->v[i].value);
+	json_object_end(&j);
+	json_key(&j, "self_check");
+	json_object_begin(&j);
+	json_kv_bool(&j, "ok", sc->ok);
+	json_kv_int(&j, "reads", reads);
+	json_key(&j, "reasons");
+	json_array_begin(&j);
+	for (k = 0; k < sc->nreasons; k++)
+		json_string(&j, sc->reasons[k]);
+	json_array_end(&j);
+	json_object_end(&j);
+	json_object_end(&j);
+	json_finish(&j);
+}
+
+int cmd_status(struct ps_ctx *c, const struct ps_opts *o)
+{
+	char err[PS_ERR_LEN], *text;
+	struct ps_selfcheck sc;
+	struct ps_probe *pr = NULL;
+	struct ps_stats st;
+	struct utsname u;
+	size_t npr = 0;
+	int ret, reads = 1;
+
+	(void)o;
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "?");
+	ret = ps_module_check(c, &st);
+	if (ret) {
+		if (!c->json && (ret == PS_EXIT_NOT_LOADED ||
+				 ret == PS_EXIT_NO_DEBUGFS))
+			fprintf(c->out, "module      pinshadow %s\nkernel      %s\n",
+				ret == PS_EXIT_NOT_LOADED ? "not loaded" :
+				"unknown (debugfs not mounted)", u.release);
+		return ret;
+	}
+	ps_selfcheck(&st, &sc);
+	while (!sc.ok && sc.transient && reads < SELFCHECK_READS) {
+		sleep_ms(20);
+		ps_stats_free(&st);
+		ret = ps_read_stats(c, &st);
+		if (ret)
+			return ret;
+		reads++;
+		ps_selfcheck(&st, &sc);
+	}
+
+	ret = ps_read_file(c, "probes", false, &text);
+	if (ret)
+		goto out;
+	if (ps_parse_probes(text, &pr, &npr, err)) {
+		free(text);
+		ret = ps_fail(c, PS_EXIT_FAILURE, "%s/%s", c->dir, err);
+		goto out;
+	}
+	free(text);
+	if (c->json)
+		print_json(c, u.release, &st, pr, npr, &sc, reads);
+	else
+		print_text(c, u.release, &st, pr, npr, &sc);
+	ret = sc.ok ? PS_EXIT_OK : PS_EXIT_SELFCHECK;
+out:
+	free(pr);
+	ps_stats_free(&st);
+	return ret;
+}

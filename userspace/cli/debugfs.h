@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Reading pinshadow's debugfs files, with every way that can fail turned
+ * into one of the distinct exit statuses (exitcodes.h) and a message that
+ * says what to do about it.
+ */
+#ifndef PS_DEBUGFS_H
+#define PS_DEBUGFS_H
+
+#include <stdbool.h>
+
+#include "context.h"
+#include "parse.h"
+
+/*
+ * Is the module there, readable and speaking our ABI?  Reads and parses
+ * "stats" into @st (the caller frees it).  Returns PS_EXIT_OK or the exit
+ * status, having reported it.
+ */
+int ps_module_check(struct ps_ctx *c, struct ps_stats *st);
+
+/*
+ * Read debugfs file @name whole into a NUL-terminated buffer @*text.  A
+ * missing file is PS_EXIT_UNSUPPORTED when @optional (a file later module
+ * versions add), else PS_EXIT_ABI.  Reports failures.
+ */
+int ps_read_file(struct ps_ctx *c, const char *name, bool optional,
+		 char **text);
+
+/* Read a whole file (any path); 0 or -errno.  Debugfs sizes are 0. */
+int ps_slurp(const char *path, char **text, size_t *len);
+
+/* Open a debugfs file, reporting failures like ps_read_file(). */
+int ps_open_file(struct ps_ctx *c, const char *name, int flags,
+		 bool optional, int *fd);
+
+/* "stats" read and parsed (no ABI check); reports failures. */
+int ps_read_stats(struct ps_ctx *c, struct ps_stats *st);
+
+#endif /* PS_DEBUGFS_H */

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A tiny streaming JSON writer: one key or value per line, two-space
+ * indentation, so that shell tests can pick values out with grep and awk.
+ */
+#ifndef PS_JSON_H
+#define PS_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JSON_MAX_DEPTH	16
+
+struct json {
+	FILE *f;
+	int depth;
+	bool has_items[JSON_MAX_DEPTH];	/* a comma is due before the next */
+	bool after_key;
+};
+
+void json_init(struct json *j, FILE *f);
+void json_object_begin(struct json *j);
+void json_object_end(struct json *j);
+void json_array_begin(struct json *j);
+void json_array_end(struct json *j);
+void json_key(struct json *j, const char *key);
+void json_string(struct json *j, const char *s);
+void json_int(struct json *j, int64_t v);
+void json_uint(struct json *j, uint64_t v);
+void json_hex(struct json *j, uint64_t v);	/* "0x..." as a string */
+void json_bool(struct json *j, bool v);
+void json_null(struct json *j);
+/* Ends the document: a newline, and a flush so readers see it whole. */
+void json_finish(struct json *j);
+
+/* key: value shorthands. */
+void json_kv_string(struct json *j, const char *key, const char *s);
+void json_kv_int(struct json *j, const char *key, int64_t v);
+void json_kv_uint(struct json *j, const char *key, uint64_t v);
+void json_kv_hex(struct json *j, const char *key, uint64_t v);
+void json_kv_bool(struct json *j, const char *key, bool v);
+/* An integer, or null when @v is negative (pinshadow's "-"). */
+void json_kv_int_or_null(struct json *j, const char *key, int64_t v);
+
+#endif /* PS_JSON_H */

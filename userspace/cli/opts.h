@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Command-line parsing: `pinshadow [--json] COMMAND [options]`.  Options
+ * take "--name value" or "--name=value"; --json and --help are accepted
+ * anywhere.  No getopt: its global state would get in the way of testing.
+ */
+#ifndef PS_OPTS_H
+#define PS_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "runs.h"
+
+enum ps_cmd {
+	PS_CMD_NONE,
+	PS_CMD_STATUS,
+	PS_CMD_PINS,
+	PS_CMD_LOOKUP,
+	PS_CMD_WATCH,
+	PS_CMD_VERDICTS,
+	PS_CMD_COW,
+	PS_CMD_POLICIES,
+	PS_CMD_HELP,		/* `pinshadow help [COMMAND]` */
+	PS_NR_CMDS
+};
+
+struct ps_opts {
+	enum ps_cmd cmd;
+	enum ps_cmd help_for;	/* with --help or `help CMD`: whose help */
+	bool help;
+	bool version;
+	bool json;
+	int pid;		/* pins --pid, lookup --pid; -1 if not given */
+	bool longterm;
+	enum ps_sort sort;
+	bool have_addr;
+	uint64_t addr;
+	bool have_pfn;
+	uint64_t pfn;
+	unsigned int interval_ms;
+	long count;		/* watch --count; -1 forever */
+	bool follow;
+};
+
+/*
+ * Parse argv[1..argc-1] into @o.  Returns 0, or PS_EXIT_USAGE with @err
+ * (PS_ERR_LEN bytes) saying what was wrong.
+ */
+int ps_parse_opts(int argc, char *const argv[], struct ps_opts *o,
+		  char *err);
+
+/* The command's name ("pins"), and its --help text. */
+const char *ps_cmd_name(enum ps_cmd cmd);
+const char *ps_cmd_help(enum ps_cmd cmd);
+
+#endif /* PS_OPTS_H */

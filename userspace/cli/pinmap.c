@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every process is scanned once for every pinned PFN; a PFN no process maps
+ * (a buffer unmapped while pinned, a kernel-internal pin) is reported as
+ * unmapped.  With a pid filter only that process is scanned, so nothing can
+ * be said about unmapped pages.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "debugfs.h"
+#include "exitcodes.h"
+#include "pinmap.h"
+#include "procmap.h"
+
+static void filter_longterm(struct ps_pinmap *pm)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pm->npins; i++)
+		if (pm->pins[i].longterm)
+			pm->pins[n++] = pm->pins[i];
+	pm->npins = n;
+}
+
+/* Scan one process; a process that vanished meanwhile is skipped. */
+static int map_process(struct ps_ctx *c, struct ps_pinmap *pm, int pid,
+		       bool *mapped, bool must_exist)
+{
+	char comm[PS_COMM_LEN];
+	struct ps_maps maps;
+	struct ps_hit *hits;
+	size_t nhits, i, before = pm->mapped.n;
+	int err;
+
+	err = ps_scan_process(c->proc, pid, pm->pins, pm->npins, &maps, &hits,
+			      &nhits, comm, sizeof(comm));
+	if (err) {
+		if (!must_exist)
+			return PS_EXIT_OK;
+		if (err == -ENOENT || err == -ESRCH)
+			return ps_fail(c, PS_EXIT_NOT_FOUND, "no process %d",
+				       pid);
+		return ps_fail(c, PS_EXIT_FAILURE,
+			       "reading %s/%d/maps and pagemap: %s", c->proc,
+			       pid, strerror(-err));
+	}
+	for (i = 0; i < nhits; i++)
+		mapped[hits[i].pin] = true;
+	err = ps_group_hits(hits, nhits, pm->pins, &maps, pid, comm,
+			    ps_page_size(), &pm->mapped);
+	free(hits);
+	ps_maps_free(&maps);
+	if (err)
+		return ps_fail(c, PS_EXIT_FAILURE, "out of memory");
+	if (pm->mapped.n > before)
+		pm->processes++;
+	return PS_EXIT_OK;
+}
+
+static int map_all(struct ps_ctx *c, struct ps_pinmap *pm, bool *mapped)
+{
+	struct dirent *de;
+	DIR *d = opendir(c->proc);
+	int ret = PS_EXIT_OK;
+
+	if (!d)
+		return ps_fail(c, PS_EXIT_FAILURE, "%s: %s", c->proc,
+			       strerror(errno));
+	while (ret == PS_EXIT_OK && (de = readdir(d)) != NULL) {
+		char *end;
+		long pid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0)
+			continue;
+		ret = map_process(c, pm, (int)pid, mapped, false);
+	}
+	closedir(d);
+	return ret;
+}
+
+int ps_pinmap_build(struct ps_ctx *c, const struct ps_pinmap_filter *f,
+		    struct ps_pinmap *pm)
+{
+	char err[PS_ERR_LEN], *text;
+	bool *mapped = NULL;
+	size_t i;
+	int ret;
+
+	memset(pm, 0, sizeof(*pm));
+	ps_agg_init(&pm->total);
+	ret = ps_read_file(c, "pins", false, &text);
+	if (ret)
+		return ret;
+	if (ps_parse_pins(text, &pm->pins, &pm->npins, err)) {
+		free(text);
+		return ps_fail(c, PS_EXIT_FAILURE, "%s/%s", c->dir, err);
+	}
+	free(text);
+	if (f->longterm)
+		filter_longterm(pm);
+	mapped = calloc(pm->npins ? pm->npins : 1, sizeof(*mapped));
+	if (!mapped)
+		return ps_fail(c, PS_EXIT_FAILURE, "out of memory");
+
+	if (f->pid > 0)
+		ret = map_process(c, pm, f->pid, mapped, true);
+	else if (pm->npins)
+		ret = map_all(c, pm, mapped);
+	if (ret == PS_EXIT_OK && f->pid <= 0 &&
+	    ps_group_unmapped(pm->pins, pm->npins, mapped, &pm->unmapped))
+		ret = ps_fail(c, PS_EXIT_FAILURE, "out of memory");
+	/* The totals: every pin once, however many processes map its page. */
+	for (i = 0; i < pm->npins; i++)
+		if (f->pid <= 0 || mapped[i])
+			ps_agg_add(&pm->total, &pm->pins[i]);
+	free(mapped);
+	return ret;
+}
+
+void ps_pinmap_free(struct ps_pinmap *pm)
+{
+	free(pm->pins);
+	ps_runs_free(&pm->mapped);
+	ps_runs_free(&pm->unmapped);
+	memset(pm, 0, sizeof(*pm));
+}

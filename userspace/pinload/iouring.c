@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinload iouring: IORING_REGISTER_BUFFERS pins the buffer long-term
+ * (FOLL_LONGTERM) until the buffers are unregistered or the ring closes.
+ * With --unmap the buffer is unmapped once registered: pinned pages that no
+ * process maps.
+ */
+#include <errno.h>
+#include <liburing.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "pinload.h"
+
+/* The kernel refuses fixed buffers over 1 GiB: split larger ones. */
+#define IOURING_MAX_BUF	(1UL << 30)
+
+int pl_register(struct io_uring *ring, void *buf, size_t bytes)
+{
+	size_t n = (bytes + IOURING_MAX_BUF - 1) / IOURING_MAX_BUF, i;
+	struct iovec *iov = calloc(n, sizeof(*iov));
+	struct rlimit rl;
+	int ret;
+
+	if (!iov)
+		return -ENOMEM;
+	/* Without CAP_IPC_LOCK the pins count against RLIMIT_MEMLOCK. */
+	if (!getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_MEMLOCK, &rl);
+	}
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = (char *)buf + i * IOURING_MAX_BUF;
+		iov[i].iov_len = bytes - i * IOURING_MAX_BUF < IOURING_MAX_BUF ?
+				 bytes - i * IOURING_MAX_BUF : IOURING_MAX_BUF;
+	}
+	ret = io_uring_register_buffers(ring, iov, (unsigned int)n);
+	free(iov);
+	return ret;
+}
+
+int pl_iouring(struct pl_args *a)
+{
+	uint64_t size = 0;
+	long hold = PL_HOLD_FOREVER;
+	struct io_uring ring;
+	bool thp = false, unmap = false;
+	const char *opt, *val = NULL;
+	size_t pages, ps = (size_t)getpagesize();
+	void *buf;
+	int ret;
+
+	while ((opt = pl_next_opt(a, false, NULL)) != NULL) {
+		if (!strcmp(opt, "--thp") || !strcmp(opt, "--unmap")) {
+			thp |= !strcmp(opt, "--thp");
+			unmap |= !strcmp(opt, "--unmap");
+			continue;
+		}
+		a->i--;
+		opt = pl_next_opt(a, true, &val);
+		if (!strcmp(opt, "--size")) {
+			if (!pl_parse_size(val, &size))
+				return pl_usage("iouring: --size needs a size like 8M, got \"%s\"",
+						val ? val : "");
+		} else if (!strcmp(opt, "--hold")) {
+			if (!pl_parse_hold(val, &hold))
+				return pl_usage("iouring: --hold needs seconds, got \"%s\"",
+						val ? val : "");
+		} else {
+			return pl_usage("iouring: unknown option \"%s\"", opt);
+		}
+	}
+	if (!size)
+		return pl_usage("%s", "iouring: --size is required");
+	size = (size + ps - 1) / ps * ps;
+	if (thp)
+		size = (size + PL_HPAGE_SIZE - 1) / PL_HPAGE_SIZE * PL_HPAGE_SIZE;
+	pages = size / ps;
+
+	buf = pl_alloc(size, thp);
+	if (!buf) {
+		perror("pinload: mmap");
+		return PL_EXIT_FAIL;
+	}
+	ret = io_uring_queue_init(4, &ring, 0);
+	if (ret < 0) {
+		fprintf(stderr, "pinload: io_uring_queue_init: %s\n",
+			strerror(-ret));
+		return PL_EXIT_FAIL;
+	}
+	pl_catch_signals();
+	ret = pl_register(&ring, buf, size);
+	if (ret < 0) {
+		fprintf(stderr, "pinload: IORING_REGISTER_BUFFERS: %s\n",
+			strerror(-ret));
+		io_uring_queue_exit(&ring);
+		return PL_EXIT_FAIL;
+	}
+	printf("scenario=iouring pid=%d addr=%p end=%p pages=%zu bytes=%zu thp=%d thp_chunks=%ld pfn=0x%llx unmapped=%d\n",
+	       (int)getpid(), buf, (char *)buf + size, pages, (size_t)size,
+	       thp, pl_thp_chunks(buf, size),
+	       (unsigned long long)pl_pfn(buf), unmap);
+	/* The ring keeps the pages pinned: now no process maps them. */
+	if (unmap)
+		munmap(buf, size);
+	fflush(stdout);
+	pl_hold(hold);
+	io_uring_unregister_buffers(&ring);
+	io_uring_queue_exit(&ring);
+	printf("released scenario=iouring pid=%d pages=%zu\n", (int)getpid(),
+	       pages);
+	return PL_EXIT_OK;
+}

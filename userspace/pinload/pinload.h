@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pinload: workloads that pin real memory, for the demo, the tests and the
+ * benchmarks.  Each scenario prints what it pinned as "key=value" lines a
+ * script can pick apart, then holds the pins for --hold seconds or until
+ * SIGINT/SIGTERM.
+ */
+#ifndef PINLOAD_H
+#define PINLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PL_HPAGE_SIZE	(2UL << 20)
+#define PL_HOLD_FOREVER	(-1L)
+
+/* Exit statuses. */
+#define PL_EXIT_OK	0
+#define PL_EXIT_FAIL	1
+#define PL_EXIT_USAGE	2
+
+/* Arguments left after the scenario name, parsed by each scenario. */
+struct pl_args {
+	int argc;
+	char **argv;
+	int i;
+};
+
+/* Next "--name [value]" option; NULL at the end.  Sets *val if wanted. */
+const char *pl_next_opt(struct pl_args *a, bool has_value, const char **val);
+/* Option parsing: "8M", "1G", "4096", "16K"; seconds as an integer. */
+bool pl_parse_size(const char *s, uint64_t *bytes);
+bool pl_parse_count(const char *s, uint64_t *v);
+bool pl_parse_hold(const char *s, long *seconds);
+int pl_usage(const char *fmt, const char *arg);
+
+/* Anonymous memory, touched; 2 MiB aligned and MADV_HUGEPAGE with @thp. */
+void *pl_alloc(size_t bytes, bool thp);
+/* PFN that @addr maps (root only; 0 if unknown). */
+uint64_t pl_pfn(const void *addr);
+/* How many 2 MiB chunks of [addr, addr+bytes) a THP backs; -1 unknown. */
+long pl_thp_chunks(const void *addr, size_t bytes);
+
+/* Hold for @seconds (PL_HOLD_FOREVER: until a signal); true if signalled. */
+bool pl_hold(long seconds);
+void pl_catch_signals(void);
+extern volatile int pl_stop;
+
+int pl_iouring(struct pl_args *a);
+int pl_vm_readv(struct pl_args *a);
+int pl_vmsplice(struct pl_args *a);
+int pl_fork(struct pl_args *a);
+
+/* Register @bytes at @buf as io_uring fixed buffers: the pins. */
+struct io_uring;
+int pl_register(struct io_uring *ring, void *buf, size_t bytes);
+
+#endif /* PINLOAD_H */

@@ -1,0 +1,349 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# In-VM tests of the pinshadow CLI against the live module (busybox sh, TAP).
+# Every subcommand, every error path, and --json parsed back and checked
+# against the module's own files.  Needs root, the module loaded, pinload.
+#
+#   PINSHADOW_BIN   the CLI (default: pinshadow on PATH, else /usr/bin)
+#   PINLOAD_BIN     the workload generator (likewise)
+#   PINSHADOW_KO    the module, reloaded after the not-loaded tests
+#                   (default /lib/pinshadow/pinshadow.ko)
+#
+# Leaves the module loaded and kills every pinload it started.
+set -u
+
+find_bin() { # NAME ENVVALUE
+	if [ -n "$2" ]; then echo "$2"; return; fi
+	command -v "$1" 2>/dev/null || echo "/usr/bin/$1"
+}
+PS=$(find_bin pinshadow "${PINSHADOW_BIN:-}")
+PL=$(find_bin pinload "${PINLOAD_BIN:-}")
+KO=${PINSHADOW_KO:-/lib/pinshadow/pinshadow.ko}
+DBG=/sys/kernel/debug
+D=$DBG/pinshadow
+T=$(mktemp -d /tmp/pinshadow_cli.XXXXXX)
+PIDS=
+
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n $1"; }
+not_ok() {
+	n=$((n + 1)); failed=$((failed + 1))
+	echo "not ok $n $1"
+	shift
+	[ $# -gt 0 ] && echo "# $*"
+	for f in "$T/out" "$T/err"; do
+		[ -s "$f" ] && sed -n '1,15s/^/#   /p' "$f"
+	done
+	return 0
+}
+skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
+# check NAME CONDITION...: one test from a shell condition.
+check() {
+	name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
+}
+
+# run ARGS...: the CLI, stdout in $T/out, stderr in $T/err, status in $rc.
+run() {
+	"$PS" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+# expect_rc NAME CODE ARGS...
+expect_rc() {
+	name=$1 code=$2
+	shift 2
+	run "$@"
+	if [ "$rc" -eq "$code" ]; then ok "$name"; else
+		not_ok "$name" "exit $rc, wanted $code: pinshadow $*"; fi
+}
+out_has() { grep -q -- "$1" "$T/out"; }
+err_has() { grep -q -- "$1" "$T/err"; }
+
+# A value of the module's stats file.
+stat() { awk -v k="$1" '$1 == k { print $2 }' "$D/stats"; }
+# Sum of a column of the pins table.
+pins_sum() { awk -v c="$1" 'NR > 1 { s += $c } END { print s + 0 }' "$D/pins"; }
+# First "KEY": VALUE in a JSON document (indent selects the nesting level).
+jval() { # FILE INDENT KEY
+	awk -v pat="^$2\"$3\": " '$0 ~ pat {
+		sub(pat, ""); sub(/,$/, ""); gsub(/"/, ""); print; exit }' "$1"
+}
+# Sum of KEY over the runs of process PID in `pins --json` output.
+run_sum() { # FILE PID KEY
+	awk -v pid="$2" -v key="$3" '
+		/^    \{/ { cur = "" }
+		/^      "pid": / { v = $2; sub(/,/, "", v); cur = v }
+		cur == pid && $0 ~ "^      \"" key "\": " {
+			v = $2; sub(/,/, "", v); s += v }
+		END { print s + 0 }' "$1"
+}
+# key=value from a pinload report line.
+kv() { # FILE KEY
+	tr ' ' '\n' <"$1" | awk -F= -v k="$2" '$1 == k { print $2; exit }'
+}
+# Wait until FILE has PATTERN, up to SECONDS.
+wait_for() { # FILE PATTERN SECONDS
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt $(($3 * 10)) ] && return 1
+		usleep 100000
+	done
+}
+# Start a pinload scenario in the background; its report goes to $T/NAME.
+start_pinload() { # NAME ARGS...
+	f=$T/$1
+	shift
+	"$PL" "$@" >"$f" 2>&1 &
+	PIDS="$PIDS $!"
+	wait_for "$f" '^holding' 60
+}
+# Wait until pins_outstanding is back to VALUE (unpins may be deferred).
+wait_outstanding() { # VALUE SECONDS
+	i=0
+	while [ "$(stat pins_outstanding)" != "$1" ]; do
+		i=$((i + 1))
+		[ $i -gt $(($2 * 10)) ] && return 1
+		usleep 100000
+	done
+}
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	for p in $PIDS; do wait "$p" 2>/dev/null; done
+	PIDS=
+}
+trap 'cleanup; rm -rf "$T"' EXIT
+
+if [ ! -x "$PS" ] || [ ! -x "$PL" ] || [ ! -d "$D" ]; then
+	echo "1..0 # SKIP needs $PS, $PL and the module loaded"
+	exit 0
+fi
+
+# --- status on a quiet system ---------------------------------------------
+base_out=$(stat pins_outstanding)
+expect_rc "status exits 0" 0 status
+check "status says self-check: OK" out_has '^self-check: OK$'
+check "status names the kernel" out_has "^kernel      $(uname -r)$"
+armed=$(awk 'NR > 1 && $3 == 1' "$D/probes" | wc -l)
+check "status counts armed probes like the probes file" \
+	out_has "^probes      $armed armed"
+expect_rc "status --json exits 0" 0 status --json
+cp "$T/out" "$T/status.json"
+check "status --json: self_check ok" [ "$(jval "$T/status.json" '    ' ok)" = true ]
+check "status --json: abi_version is the module's" \
+	[ "$(jval "$T/status.json" '    ' abi_version)" = "$(stat abi_version)" ]
+check "status --json: pins_outstanding matches stats" \
+	[ "$(jval "$T/status.json" '    ' pins_outstanding)" = "$base_out" ]
+check "status --json: armed probes match" \
+	[ "$(jval "$T/status.json" '    ' armed)" = "$armed" ]
+
+# --- io_uring fixed buffers, 4 KiB pages ----------------------------------
+start_pinload io iouring --size 8M --hold 300
+check "pinload iouring holds 8M" grep -q '^scenario=iouring .*pages=2048' "$T/io"
+iopid=$(kv "$T/io" pid)
+ioaddr=$(kv "$T/io" addr)
+ioend=$(kv "$T/io" end)
+check "stats: 2048 more pins outstanding" \
+	[ "$(stat pins_outstanding)" -eq $((base_out + 2048)) ]
+
+expect_rc "pins exits 0" 0 pins
+check "pins shows the buffer as one line" \
+	[ "$(grep -c "^$iopid  *pinload  *$ioaddr-$ioend  *2048  *2048  *2048 " "$T/out")" -eq 1 ]
+check "pins names the mapping" grep -q "^$iopid .*\[anon\]" "$T/out"
+check "pins prints a total" out_has '^total: '
+
+expect_rc "pins --json exits 0" 0 pins --json
+cp "$T/out" "$T/pins.json"
+check "pins --json: total pins = sum of the pins table" \
+	[ "$(jval "$T/pins.json" '    ' pins)" -eq "$(pins_sum 2)" ]
+check "pins --json: total pages = rows of the pins table" \
+	[ "$(jval "$T/pins.json" '    ' pages)" -eq "$(($(wc -l <"$D/pins") - 1))" ]
+check "pins --json: total longterm = sum of the longterm column" \
+	[ "$(jval "$T/pins.json" '    ' longterm)" -eq "$(pins_sum 3)" ]
+check "pins --json: pinload's runs hold 2048 pins" \
+	[ "$(run_sum "$T/pins.json" "$iopid" pins)" -eq 2048 ]
+check "pins --json: all long-term" \
+	[ "$(run_sum "$T/pins.json" "$iopid" longterm)" -eq 2048 ]
+check "pins --json: the run starts at pinload's buffer" \
+	grep -q "\"start\": \"$ioaddr\"" "$T/pins.json"
+
+expect_rc "pins --pid exits 0" 0 pins --pid "$iopid" --json
+check "pins --pid lists only that process" \
+	[ -z "$(grep '^      "pid": ' "$T/out" | grep -v "\"pid\": $iopid,")" ]
+check "pins --pid: unmapped is not looked for" out_has '"unmapped": null'
+expect_rc "pins --longterm exits 0" 0 pins --longterm --json
+check "pins --longterm: only long-term pins" \
+	[ "$(jval "$T/out" '    ' pins)" = "$(jval "$T/out" '    ' longterm)" ]
+expect_rc "pins --sort age exits 0" 0 pins --sort age
+expect_rc "pins --sort pid exits 0" 0 pins --sort pid
+
+# --- lookup -----------------------------------------------------------------
+expect_rc "lookup --pid --addr exits 0" 0 lookup --pid "$iopid" --addr "$ioaddr"
+check "lookup: count 1" out_has '^  count           1$'
+check "lookup: long-term" out_has '^  longterm        1$'
+expect_rc "lookup --json exits 0" 0 lookup --pid "$iopid" --addr "$ioaddr" --json
+cp "$T/out" "$T/lookup.json"
+pfn=$(jval "$T/lookup.json" '    ' pfn)
+check "lookup --json: count 1" [ "$(jval "$T/lookup.json" '    ' count)" = 1 ]
+check "lookup --json: pinned by pinload" \
+	[ "$(jval "$T/lookup.json" '    ' comm)" = pinload ]
+check "lookup --json: the pfn pinload saw" [ "$pfn" = "$(kv "$T/io" pfn)" ]
+check "lookup --json: agrees with the pins table" \
+	grep -q "^$pfn 1 1 " "$D/pins"
+expect_rc "lookup --pfn exits 0" 0 lookup --pfn "$pfn" --json
+check "lookup --pfn: same page" [ "$(jval "$T/out" '    ' count)" = 1 ]
+expect_rc "lookup: no such process exits 9" 9 lookup --pid 999999 --addr 0x1000
+check "lookup: says no process" err_has 'no process 999999'
+expect_rc "lookup: unmapped address exits 9" 9 lookup --pid "$iopid" --addr 0x1000
+check "lookup: says not mapped" err_has 'has no page at 0x1000'
+expect_rc "lookup: PFN beyond memory exits 9" 9 lookup --pfn 0xfffffffffff
+expect_rc "lookup: kernel thread exits 9" 9 lookup --pid 2 --addr 0x1000
+expect_rc "lookup --json error is a JSON document" 9 lookup --pid 999999 --addr 0x1000 --json
+check "lookup --json error has code 9" out_has '"code": 9'
+expect_rc "lookup without a target exits 2" 2 lookup --pid 1
+
+# --- watch ------------------------------------------------------------------
+expect_rc "watch --count 2 exits 0" 0 watch --count 2 --interval 0.2
+check "watch shows pinload" grep -q "^ *$iopid pinload  *2048  *2048  *2048 " "$T/out"
+check "watch refreshed twice" out_has 'refresh 2$'
+expect_rc "watch --json exits 0" 0 watch --count 1 --interval 0.2 --json
+check "watch --json: one array" [ "$(head -c1 "$T/out")" = "[" ]
+check "watch --json: pinload's pins" grep -q "\"pid\": $iopid," "$T/out"
+
+# --- THP-backed io_uring buffer ---------------------------------------------
+start_pinload thp iouring --size 8M --thp --hold 300
+thppid=$(kv "$T/thp" pid)
+if [ "$(kv "$T/thp" thp_chunks)" = 4 ]; then
+	expect_rc "pins --pid (THP) exits 0" 0 pins --pid "$thppid" --json
+	check "THP buffer is one run of 8 MiB" \
+		[ "$(grep -c '"bytes": 8388608' "$T/out")" -eq 1 ]
+	check "THP run holds at least one pin per folio" \
+		[ "$(run_sum "$T/out" "$thppid" pins)" -ge 4 ]
+	expect_rc "lookup (THP) exits 0" 0 lookup --pid "$thppid" \
+		--addr "$(kv "$T/thp" addr)" --json
+	check "lookup (THP): order 9" [ "$(jval "$T/out" '    ' order)" = 9 ]
+	check "lookup (THP): folio pincount >= 1" \
+		[ "$(jval "$T/out" '    ' folio_pincount)" -ge 1 ]
+else
+	skip "THP buffer is one run of 8 MiB" "no THP (thp_chunks=$(kv "$T/thp" thp_chunks))"
+fi
+
+# --- pinned pages no process maps ------------------------------------------
+start_pinload um iouring --size 1M --unmap --hold 300
+umpid=$(kv "$T/um" pid)
+expect_rc "pins (unmapped buffer) exits 0" 0 pins
+check "unmapped pinned pages listed as PFN ranges" \
+	[ "$(awk -v p="$umpid" '$0 ~ "[(]mapped by no process[)] pinned by " p " pinload" { s += $5 }
+		END { print s + 0 }' "$T/out")" -eq 256 ]
+expect_rc "pins --json (unmapped buffer) exits 0" 0 pins --json
+check "pins --json lists unmapped ranges" out_has '"pfn_start": "0x'
+check "pins --json: no run of the unmapping process" \
+	[ "$(run_sum "$T/out" "$umpid" pages)" -eq 0 ]
+
+# --- vmsplice: refcount > 1024 without a pin --------------------------------
+start_pinload vms vmsplice --count 1100 --hold 300
+expect_rc "lookup (vmsplice) exits 0" 0 lookup --pid "$(kv "$T/vms" pid)" \
+	--addr "$(kv "$T/vms" addr)" --json
+check "vmsplice page: no pin" [ "$(jval "$T/out" '    ' count)" = 0 ]
+check "vmsplice page: refcount over 1024" \
+	[ "$(jval "$T/out" '    ' refcount)" -gt 1024 ]
+check "vmsplice page: the kernel calls it maybe pinned" \
+	[ "$(jval "$T/out" '    ' maybe_pinned)" = true ]
+run lookup --pid "$(kv "$T/vms" pid)" --addr "$(kv "$T/vms" addr)"
+check "lookup names the false positive" out_has 'false positive'
+
+# --- transient and fork scenarios --------------------------------------------
+acq=$(stat pins_acquired)
+"$PL" vm-readv --pages 64 --loops 10 >"$T/readv" 2>&1
+check "pinload vm-readv exits 0" [ $? -eq 0 ]
+check "vm-readv: at least 640 pins acquired" \
+	[ "$(stat pins_acquired)" -ge $((acq + 640)) ]
+"$PL" fork --pages 16 --children 2 >"$T/fork" 2>&1
+check "pinload fork: parent buffer intact" [ $? -eq 0 ]
+check "pinload fork reports" grep -q 'parent_intact=1' "$T/fork"
+
+# --- pass-through tables ----------------------------------------------------
+for pair in verdicts:verdicts cow:cow_audit policies:policies; do
+	cmd=${pair%%:*} file=${pair#*:}
+	if [ -e "$D/$file" ]; then
+		expect_rc "$cmd exits 0 ($file present)" 0 "$cmd"
+		expect_rc "$cmd --json exits 0" 0 "$cmd" --json
+		check "$cmd --json names its file" out_has "\"file\": \"$file\""
+	else
+		expect_rc "$cmd exits 7 ($file absent)" 7 "$cmd"
+		check "$cmd says not supported" err_has 'not supported by this module version'
+	fi
+done
+
+# --- release --------------------------------------------------------------
+cleanup
+check "pins released when pinload exits" wait_outstanding "$base_out" 30
+expect_rc "status after release exits 0" 0 status
+check "self-check OK after release" out_has '^self-check: OK$'
+
+# --- error paths ------------------------------------------------------------
+expect_rc "bad command exits 2" 2 bogus
+expect_rc "bad option exits 2" 2 pins --sort bogus
+check "bad option is explained" err_has '"bogus" is not one of count, age, pid'
+expect_rc "bad option with --json exits 2" 2 pins --sort bogus --json
+check "usage error as JSON" out_has '"name": "usage"'
+expect_rc "--help exits 0" 0 --help
+check "--help lists exit statuses" out_has '5  pinshadow module not loaded'
+
+mkdir -p "$T/fake"
+printf 'abi_version 999\nenabled 1\n' >"$T/fake/stats"
+PINSHADOW_DEBUGFS_DIR=$T/fake "$PS" status >"$T/out" 2>"$T/err"
+rc=$?
+check "ABI mismatch exits 6" [ $rc -eq 6 ]
+check "ABI mismatch is explained" err_has 'module ABI version 999'
+
+# A user namespace keeps the kernel uid: really become nobody, with su.
+added_passwd=
+if ! grep -q '^nobody:' /etc/passwd 2>/dev/null; then
+	mkdir -p /etc
+	echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>/etc/passwd
+	added_passwd=1
+fi
+if su -s /bin/sh nobody -c 'test "$(id -u)" = 65534' 2>/dev/null; then
+	su -s /bin/sh nobody -c "$PS status" >"$T/out" 2>"$T/err"
+	rc=$?
+	check "not root exits 3" [ $rc -eq 3 ]
+	check "not root is explained" err_has 'run as root'
+	su -s /bin/sh nobody -c "$PS pins --json" >"$T/out" 2>"$T/err"
+	rc=$?
+	check "not root with --json exits 3" [ $rc -eq 3 ]
+	check "not root as JSON" out_has '"name": "not_root"'
+else
+	skip "not root exits 3" "cannot su to nobody"
+fi
+[ -n "$added_passwd" ] && sed -i '/^nobody:x:65534:65534:nobody:/d' /etc/passwd
+
+if umount "$DBG"; then
+	expect_rc "debugfs not mounted exits 4" 4 status
+	check "debugfs not mounted is explained" err_has 'debugfs is not mounted'
+	mount -t debugfs debugfs "$DBG"
+else
+	skip "debugfs not mounted exits 4" "cannot unmount $DBG"
+fi
+
+if rmmod pinshadow; then
+	expect_rc "module not loaded: status exits 5" 5 status
+	check "status says not loaded" out_has 'pinshadow not loaded'
+	check "not loaded is explained" err_has 'insmod'
+	expect_rc "module not loaded: pins --json exits 5" 5 pins --json
+	check "not loaded as JSON" out_has '"code": 5'
+	expect_rc "module not loaded: lookup exits 5" 5 lookup --pfn 1
+	expect_rc "module not loaded: watch exits 5" 5 watch --count 1
+	expect_rc "module not loaded: verdicts exits 5" 5 verdicts
+	insmod "$KO"
+	check "module reloaded" [ -d "$D" ]
+	expect_rc "status after reload exits 0" 0 status
+else
+	skip "module not loaded: status exits 5" "rmmod pinshadow failed"
+fi
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
