@@ -1,0 +1,131 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: deps, lint, builds, host tests (if a host-test target exists)
+# and the VM tests on every kernel.  Every part runs even when an earlier one
+# failed, and the last line is always the count:
+#
+#   N passed, N failed[, N skipped]
+#
+# Each lint step (a prerequisite of "lint") counts as one test; a build step
+# (deps, modules-all, tests, userspace, host-test) counts only when it fails; host-test
+# adds its own counts when it prints them; each kernel adds its summary.
+#
+# Called from vm.mk with MAKE and BUILD set; exits non-zero on any failure.
+set -u # not -e: a failing step is counted, never the end of the run
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=${BUILD:-$top/build}
+make=${MAKE:-make}
+passed=0 failed=0 skipped=0
+failures=()
+
+mk() { $make --no-print-directory -C "$top" "$@"; }
+
+# Whether the make database knows TARGET (tests.mk may not define it).
+# "make -p" also lists names it merely looked for, as "# Not a target:".
+has_target() {
+	mk -pq "$1" 2>/dev/null |
+		awk -v t="$1:" 'index($0, t) == 1 && prev != "# Not a target:" { found = 1 }
+			{ prev = $0 } END { exit !found }'
+}
+
+pass() { passed=$((passed + 1)); echo "PASS host $1"; }
+fail() { failed=$((failed + 1)); failures+=("FAIL host $1"); echo "FAIL host $1"; }
+
+# step NAME test|build MAKE-ARGS...
+step() {
+	local name=$1 kind=$2
+	shift 2
+	echo "=== check: $name"
+	if mk "$@"; then
+		[ "$kind" = test ] && pass "$name"
+	else
+		fail "$name"
+	fi
+	return 0
+}
+
+# host-test's own counts: a last "N passed, N failed[, N skipped]" line, or
+# else the sum of kselftest "# Totals:" lines; else one test by exit status.
+host_test() {
+	local log=$build/host-test.log rc counts p f s
+	echo "=== check: host-test"
+	mkdir -p "$build"
+	mk host-test 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	counts=$(sed -nE 's/^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?$/\2 \3 \5/p' "$log" | tail -n1)
+	if [ -z "$counts" ]; then
+		counts=$(awk '/^# Totals: / { for (i = 3; i <= NF; i++) { split($i, kv, ":"); n[kv[1]] += kv[2] } ; seen = 1 }
+			END { if (seen) print n["pass"] + n["xfail"] + n["xpass"], n["fail"] + n["error"], n["skip"] }' "$log")
+	fi
+	if [ -n "$counts" ]; then
+		read -r p f s <<<"$counts"
+		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + ${s:-0}))
+		echo "host-test: passed $p, failed $f, skipped ${s:-0}"
+		[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || fail "host-test (exit $rc)"
+		[ "$f" -eq 0 ] || failures+=("FAIL host host-test ($f failed: see $log)")
+	elif [ "$rc" -eq 0 ]; then
+		pass host-test
+	else
+		fail "host-test (exit $rc)"
+	fi
+}
+
+vm_kernel() { # KVER
+	local sum=$build/vm/$1/summary rc p f s
+	echo "=== check: vm-test $1"
+	rm -f "$sum"
+	mk vm-run KVER="$1"
+	rc=$?
+	if [ -f "$sum" ]; then
+		p=$(awk '$1 == "passed" { print $2 }' "$sum")
+		f=$(awk '$1 == "failed" { print $2 }' "$sum")
+		s=$(awk '$1 == "skipped" { print $2 }' "$sum")
+		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+		[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || fail "vm:$1 (vm-run exit $rc)"
+	else
+		fail "vm:$1 (vm-run exit $rc, no summary)"
+	fi
+}
+
+start=$(date +%s)
+step deps build deps
+
+# Lint steps are whatever "lint" is made of, each counted on its own.
+lint_steps=$(mk -pq lint 2>/dev/null | sed -n 's/^lint: *//p' | head -n1)
+for s in ${lint_steps:-lint}; do
+	step "lint:$s" test "$s"
+done
+
+step build:modules-all build -k modules-all
+step build:tests build -k tests
+if has_target userspace; then
+	step build:userspace build -k userspace
+fi
+if has_target host-test; then
+	host_test
+else
+	echo "=== check: no host-test target"
+fi
+
+# Asked again: deps may have installed kernels this make did not see.
+kvers=$(mk -s vm-kvers)
+[ -n "$kvers" ] || fail "vm (no kernel in /lib/modules/*/build)"
+for k in $kvers; do
+	vm_kernel "$k"
+done
+
+# Every failure again, where a CI log is read: at its end.
+echo "=== check: done in $(( $(date +%s) - start )) s"
+{
+	printf '%s\n' "${failures[@]}"
+	for k in $kvers; do
+		grep -h '^FAIL ' "$build/vm/$k/results" 2>/dev/null
+	done
+} | grep . || true
+line="$passed passed, $failed failed"
+[ "$skipped" -eq 0 ] || line="$line, $skipped skipped"
+echo "$line"
+[ "$failed" -eq 0 ]
