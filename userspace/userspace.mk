@@ -64,3 +64,20 @@ host-test: $(US_HOST_TEST) $(US_BINS)
 	$(US_HOST_TEST) $(US_BUILD)/pinshadow
 
 -include $(wildcard $(US_OBJ)/*/*.d $(US_OBJ)/*/*/*.d)
+
+# make demo [KVER=k]: from a fresh machine, install what is missing, build,
+# boot a stock Debian kernel in QEMU, pin real memory and show the reports.
+# The kernel list is read again after deps, which may have installed them.
+DEMO_KVER = $(or $(KVER),$(lastword $(KVERS)))
+
+.PHONY: demo demo-run
+demo:
+	@echo "demo: checking the Debian packages (installs what is missing)" >&2
+	@$(MAKE) --no-print-directory deps >/dev/null
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run:
+	@test -n "$(DEMO_KVER)" || { echo "demo: no kernel headers installed" >&2; exit 1; }
+	@echo "demo: building pinshadow and its tools for $(DEMO_KVER)" >&2
+	@$(MAKE) --no-print-directory $(BUILD)/$(DEMO_KVER)/.modules userspace >/dev/null
+	@VM_BINS='$(US_BINS)' $(TOP)/userspace/demo/demo.sh $(DEMO_KVER)
