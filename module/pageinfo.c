@@ -57,6 +57,7 @@ int ps_page_info(unsigned long pfn, struct ps_page_info *pi)
 		return -EINVAL;
 	rcu_read_lock();
 	ps_table_read(pfn, &pi->entry);
+	pi->exact = !ps_table_lost(pfn);
 	rcu_read_unlock();
 	if (pi->entry.count)
 		pi->has_record = ps_record_info(pi->entry.handle, &pi->record);
@@ -122,14 +123,14 @@ int ps_page_info_line(char *buf, size_t size, const struct ps_page_info *pi)
 		snprintf(pincount, sizeof(pincount), "%d", pi->pincount);
 	if (!pi->has_record)
 		return scnprintf(buf, size,
-				 "pfn=0x%lx count=%u longterm=%u maybe_pinned=%d refcount=%d order=%u folio_pincount=%s age_ms=- pid=- comm=- api=%s\n",
+				 "pfn=0x%lx count=%u longterm=%u maybe_pinned=%d refcount=%d order=%u folio_pincount=%s age_ms=- pid=- comm=- api=%s exact=%d\n",
 				 pi->pfn, pi->entry.count, pi->entry.longterm,
 				 pi->maybe_pinned, pi->refcount, pi->order,
-				 pincount, ps_api_name(PS_API_UNKNOWN));
+				 pincount, ps_api_name(PS_API_UNKNOWN), pi->exact);
 	return scnprintf(buf, size,
-			 "pfn=0x%lx count=%u longterm=%u maybe_pinned=%d refcount=%d order=%u folio_pincount=%s age_ms=%llu pid=%d comm=%s api=%s\n",
+			 "pfn=0x%lx count=%u longterm=%u maybe_pinned=%d refcount=%d order=%u folio_pincount=%s age_ms=%llu pid=%d comm=%s api=%s exact=%d\n",
 			 pi->pfn, pi->entry.count, pi->entry.longterm,
 			 pi->maybe_pinned, pi->refcount, pi->order, pincount,
 			 age_ms(pi), pi->record.pid, comm,
-			 ps_api_name(pi->record.api));
+			 ps_api_name(pi->record.api), pi->exact);
 }

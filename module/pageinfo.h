@@ -19,6 +19,7 @@ struct ps_page_info {
 	unsigned int order;
 	int pincount;		/* large folios only; -1 for order-0 */
 	bool maybe_pinned;	/* the kernel's verdict */
+	bool exact;		/* no event for this region was lost */
 	bool has_record;
 	struct ps_record_info record;
 };

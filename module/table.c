@@ -33,6 +33,7 @@
 #include <linux/bitmap.h>
 #include <linux/gfp.h>
 #include <linux/minmax.h>
+#include <linux/moduleparam.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
@@ -56,6 +57,16 @@ struct ps_slot {
 	atomic_t nr_nonzero;
 	int lost;
 };
+
+/*
+ * Fault injection for the tests: fail every Nth block allocation (0: never),
+ * as the page allocator may in probe context.
+ */
+static unsigned int fail_block_alloc_every;
+module_param(fail_block_alloc_every, uint, 0600);
+MODULE_PARM_DESC(fail_block_alloc_every,
+		 "Test only: fail every Nth table block allocation (0: never)");
+static atomic_t block_alloc_calls = ATOMIC_INIT(0);
 
 static struct ps_slot *dir;
 static atomic_long_t ever_pinned_maps = ATOMIC_LONG_INIT(0);
@@ -112,6 +123,13 @@ static void slot_unreserve(struct ps_slot *slot)
 	atomic_set_release(&slot->nr_nonzero, 0);
 }
 
+static bool block_alloc_fails(void)
+{
+	unsigned int every = READ_ONCE(fail_block_alloc_every);
+
+	return every && !(atomic_inc_return(&block_alloc_calls) % every);
+}
+
 /* Reserve a non-zero entry in @slot; returns its block or NULL (lost). */
 static atomic64_t *slot_reserve(struct ps_slot *slot)
 {
@@ -132,7 +150,10 @@ static atomic64_t *slot_reserve(struct ps_slot *slot)
 	if (entries)
 		return entries;
 
-	page = alloc_page(GFP_ATOMIC | __GFP_NOWARN | __GFP_ZERO);
+	if (block_alloc_fails())
+		page = NULL;
+	else
+		page = alloc_page(GFP_ATOMIC | __GFP_NOWARN | __GFP_ZERO);
 	if (!page) {
 		slot_unreserve(slot);
 		return NULL;

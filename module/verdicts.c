@@ -12,6 +12,8 @@
  *   folio_sibling   a large folio whose other subpage is pinned
  *   untracked       a large folio with a pincount pinshadow never saw
  *                   (pinned before load, or an event was lost)
+ *   lost            an event for the page's region was lost: the exact
+ *                   count is unknown (counted, never guessed)
  *   unexplained     none of these
  * A false negative (exact count > 0, not maybe pinned) says which of the
  * kernel's own counters proves pinshadow's count stale:
@@ -44,11 +46,12 @@ enum ps_cause {
 	PS_CAUSE_UNEXPLAINED,
 	PS_CAUSE_STALE_REFCOUNT,
 	PS_CAUSE_STALE_PINCOUNT,
+	PS_CAUSE_LOST,
 };
 
 static const char *const cause_names[] = {
 	"refcount_bias", "folio_sibling", "untracked", "unexplained",
-	"stale_refcount", "stale_pincount",
+	"stale_refcount", "stale_pincount", "lost",
 };
 
 struct ps_mismatch {
@@ -94,6 +97,8 @@ static u64 folio_tracked(const struct ps_page_info *pi)
 
 static int classify(const struct ps_page_info *pi)
 {
+	if (!pi->exact)
+		return PS_CAUSE_LOST;
 	if (pi->entry.count)
 		return pi->order ? PS_CAUSE_STALE_PINCOUNT :
 				   PS_CAUSE_STALE_REFCOUNT;
