@@ -92,6 +92,11 @@ vm_kernel() { # KVER
 
 start=$(date +%s)
 step deps build deps
+# The debug kernel joins the installed kernels; SKIP_DEBUG_KERNEL=1 leaves
+# it out (a local run on a machine that has not built it yet).
+if [ "${SKIP_DEBUG_KERNEL:-0}" != 1 ]; then
+	step debug-kernel build debug-kernel
+fi
 
 # Lint steps are whatever "lint" is made of, each counted on its own.
 lint_steps=$(mk -pq lint 2>/dev/null | sed -n 's/^lint: *//p' | head -n1)

@@ -4,8 +4,11 @@
 # Module.symvers, which out-of-tree modules need).
 #
 # Usage: debug-kernel.sh [CACHE_DIR]   (default /var/cache/pinshadow)
-# Prints the build directory.  The result is cached by the hash of the
-# source tarball and the config fragment, so a second run costs nothing.
+# The result is cached by the hash of the source tarball and the config
+# fragment, so a second run costs nothing.  It is then installed like a
+# Debian kernel, so that the project finds it as it finds those:
+# /boot/vmlinuz-KREL, /lib/modules/KREL/{build,modules.dep}, plus a marker
+# /lib/modules/KREL/pinshadow-debug-kernel.  Prints KREL.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,8 +18,22 @@ tarball=$(ls /usr/src/linux-source-6.12*.tar.xz 2>/dev/null | sort | tail -n 1)
 
 key=$( (sha256sum "$tarball" | cut -c1-16; sha256sum "$here/debug-kernel.config" | cut -c1-16) | tr -d '\n')
 tree=$cache/linux-debug-$key
+install_tree() {
+	local krel
+	krel=$(make -s -C "$tree" kernelrelease)
+	if [ ! -f "/lib/modules/$krel/pinshadow-debug-kernel" ] ||
+	   ! cmp -s "$tree/arch/x86/boot/bzImage" "/boot/vmlinuz-$krel"; then
+		echo "debug-kernel: installing $krel" >&2
+		make -s -C "$tree" modules_install >&2
+		install -m 644 "$tree/arch/x86/boot/bzImage" "/boot/vmlinuz-$krel"
+		ln -sfn "$tree" "/lib/modules/$krel/build"
+		echo "$tree" >"/lib/modules/$krel/pinshadow-debug-kernel"
+	fi
+	echo "$krel"
+}
+
 if [ -f "$tree/.pinshadow-built" ]; then
-	echo "$tree"
+	install_tree
 	exit 0
 fi
 
@@ -46,4 +63,4 @@ make -s -j"$(nproc)" bzImage modules >&2
 cd /
 mv "$tree.tmp" "$tree"
 touch "$tree/.pinshadow-built"
-echo "$tree"
+install_tree

@@ -54,6 +54,9 @@ for ko in module/pinshadow.ko tests/helper/pinshadow_test_helper.ko; do
 	[ -f "$build/$kver/src/$ko" ] || die "$build/$kver/src/$ko missing: make modules-all"
 	cp "$build/$kver/src/$ko" "$stage/lib/pinshadow/"
 done
+# Built only for kernels with KUnit (the debug kernel).
+kunit_ko=$build/$kver/src/tests/kunit/pinshadow_kunit.ko
+[ ! -f "$kunit_ko" ] || cp "$kunit_ko" "$stage/lib/pinshadow/"
 
 # Extra in-tree modules, with their dependencies first (modules.dep lists a
 # module's direct and indirect dependencies; we order them ourselves).

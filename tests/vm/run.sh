@@ -29,6 +29,13 @@ export BUILD=${BUILD:-$top/build}
 out=$BUILD/vm/$kver
 kernel=${VM_KERNEL:-/boot/vmlinuz-$kver}
 vm_timeout=${VM_TIMEOUT:-900}
+# KASAN, lockdep and kmemleak under TCG: everything takes several times
+# longer on the debug kernel.
+if [ -f "/lib/modules/$kver/pinshadow-debug-kernel" ]; then
+	vm_timeout=${VM_TIMEOUT:-3000}
+	export VM_TEST_TIMEOUT=${VM_TEST_TIMEOUT:-1200}
+	export VM_MEM=${VM_MEM:-3G}
+fi
 
 mkdir -p "$out"
 rm -f "$out"/{console.log,tests.log,qemu.log,results,summary}

@@ -16,10 +16,15 @@ VM_KVERS = $(if $(KVER),$(KVER),$(KVERS))
 # call, put on the guest's PATH.  Recursive, so the makefiles included after
 # this one count too.
 VM_TEST_FILES ?= $(or $(PS_TEST_PROGS),$(wildcard $(BUILD)/tests/bin/*)) \
-	$(US_VM_TESTS)
+	$(US_VM_TESTS) $(TOP)/tests/kunit/kunit.sh
 VM_BINS ?= $(US_BINS)
 
-.PHONY: vm-test vm-run vm-kvers
+.PHONY: vm-test vm-run vm-kvers debug-kernel
+
+# The 6.12 debug kernel (KASAN, lockdep, kmemleak, ...), built once from
+# linux-source-6.12 and installed beside the Debian kernels.
+debug-kernel:
+	@'$(VM_DIR)/debug-kernel.sh' >/dev/null
 
 vm-test: $(addprefix $(BUILD)/,$(addsuffix /.modules,$(VM_KVERS))) tests
 	$(if $(US_BINS),@$(MAKE) --no-print-directory userspace)
