@@ -125,13 +125,16 @@ void ps_pin_call_exit(void)
 		smp_store_release(&mark->task, NULL);
 }
 
-bool ps_unpin_is_rollback(unsigned long nr)
+static bool in_pin_call(void)
 {
 	/* In IRQ context current is whoever was interrupted. */
-	if (!in_task() || !mark_find(current))
-		return false;
-	ps_stat_add(PS_ROLLBACK_UNPINS, nr);
-	return true;
+	return in_task() && mark_find(current);
+}
+
+bool ps_unpin_is_rollback(unsigned long nr)
+{
+	/* Counted where every release is seen: ps_ledger_put(). */
+	return in_pin_call();
 }
 
 void ps_ledger_pin_pages(struct page **pages, unsigned long nr,
@@ -168,9 +171,10 @@ void ps_ledger_unpin_page(struct page *page)
 
 	if (is_zero_page(page))
 		return;
-	ps_stat_inc(PS_API_UNPINS);
-	if (ps_table_unpin(page_to_pfn(page)))
+	if (ps_table_unpin(page_to_pfn(page))) {
+		ps_stat_inc(PS_API_UNPINS);
 		return;
+	}
 	/*
 	 * The kernel releases pins per folio; an unpin may name another
 	 * subpage of the folio than the pin did (e.g. a pin charged to the
@@ -179,6 +183,7 @@ void ps_ledger_unpin_page(struct page *page)
 	folio = page_folio(page);
 	if (folio_test_large(folio) &&
 	    ps_table_unpin_any(folio_pfn(folio), folio_nr_pages(folio), 1)) {
+		ps_stat_inc(PS_API_UNPINS);
 		ps_stat_inc(PS_SUBPAGE_FALLBACKS);
 		return;
 	}
@@ -191,8 +196,8 @@ void ps_ledger_unpin_folio(struct folio *folio, unsigned long nr)
 
 	if (is_zero_folio(folio))
 		return;
-	ps_stat_add(PS_API_UNPINS, nr);
 	done = ps_table_unpin_any(folio_pfn(folio), folio_nr_pages(folio), nr);
+	ps_stat_add(PS_API_UNPINS, done);
 	ps_stat_add(PS_UNTRACKED_UNPINS, nr - done);
 }
 
@@ -204,6 +209,14 @@ void ps_ledger_grabbed(struct folio *folio, int refs)
 
 void ps_ledger_put(struct folio *folio, int refs)
 {
-	if (!is_zero_folio(folio))
-		ps_stat_add(PS_PINS_RELEASED, refs);
+	if (is_zero_folio(folio))
+		return;
+	ps_stat_add(PS_PINS_RELEASED, refs);
+	/*
+	 * Released inside a pin call: an undo of pins never handed to the
+	 * caller, through an unpin API or straight through gup_put_folio()
+	 * (migrate_longterm_unpinnable_folios(), fast-GUP races).
+	 */
+	if (in_pin_call())
+		ps_stat_add(PS_ROLLBACK_UNPINS, refs);
 }

@@ -34,7 +34,7 @@ void ps_reset(void);
  */
 bool ps_pin_call_enter(void);
 void ps_pin_call_exit(void);
-/* True, and counted, if an unpin of @nr pins here is such a rollback. */
+/* True if an unpin of @nr pins here is such a rollback (not debited). */
 bool ps_unpin_is_rollback(unsigned long nr);
 
 void ps_ledger_pin_pages(struct page **pages, unsigned long nr,

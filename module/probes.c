@@ -53,6 +53,7 @@ struct ps_probe {
 	s8 pages_arg;			/* pin APIs: pages[] or folios[] */
 	s8 flags_arg;			/* pin APIs: gup flags, or PS_NO_ARG */
 	bool folios;			/* pin APIs: folios[], not pages[] */
+	bool ret_int;			/* pin APIs: returns int, not long */
 	bool armed;
 	unsigned long __percpu *hits;
 	struct kretprobe rp;		/* rp.kp alone for plain kprobes */
@@ -91,7 +92,9 @@ static void pin_api_exit(struct ps_probe *pp, void *data,
 			 struct pt_regs *regs)
 {
 	struct ps_pin_call *pc = data;
-	long ret = regs_return_value(regs);
+	/* pin_user_pages_fast*() return an int: -EFAULT is not 4G pages. */
+	long ret = pp->ret_int ? (int)regs_return_value(regs) :
+				 (long)regs_return_value(regs);
 	/* memfd_pin_folios() pins for as long as a FOLL_LONGTERM pin would. */
 	bool longterm = pp->folios || (pc->gup_flags & FOLL_LONGTERM);
 	struct ps_call call;
@@ -313,11 +316,12 @@ static void wp_exit(struct ps_probe *pp, void *data, struct pt_regs *regs)
 	ps_cow_wp_exit(data, regs);
 }
 
-#define PIN_API(sym, id, pages, flags, is_folios) {			\
+#define PIN_API(sym, id, pages, flags, is_folios, is_int) {		\
 	.symbol = sym, .entry = pin_api_entry, .exit = pin_api_exit,	\
 	.data_size = sizeof(struct ps_pin_call),			\
 	.maxactive = PS_PIN_MAXACTIVE, .api = id,			\
-	.pages_arg = pages, .flags_arg = flags, .folios = is_folios }
+	.pages_arg = pages, .flags_arg = flags, .folios = is_folios,	\
+	.ret_int = is_int }
 #define KPROBE(sym, fn)		{ .symbol = sym, .entry = fn }
 #define GRAB(sym, in, out) {						\
 	.symbol = sym, .entry = in, .exit = out,			\
@@ -329,16 +333,17 @@ static void wp_exit(struct ps_probe *pp, void *data, struct pt_regs *regs)
 	.data_size = PS_COW_CALL_SIZE, .maxactive = PS_COW_MAXACTIVE }
 
 static struct ps_probe probes[] = {
-	PIN_API("pin_user_pages", PS_API_PIN_USER_PAGES, 3, 2, false),
-	PIN_API("pin_user_pages_fast", PS_API_PIN_USER_PAGES_FAST, 3, 2, false),
+	PIN_API("pin_user_pages", PS_API_PIN_USER_PAGES, 3, 2, false, false),
+	PIN_API("pin_user_pages_fast", PS_API_PIN_USER_PAGES_FAST, 3, 2,
+		false, true),
 	PIN_API("pin_user_pages_fast_only", PS_API_PIN_USER_PAGES_FAST_ONLY,
-		3, 2, false),
+		3, 2, false, true),
 	PIN_API("pin_user_pages_remote", PS_API_PIN_USER_PAGES_REMOTE,
-		4, 3, false),
+		4, 3, false, false),
 	PIN_API("pin_user_pages_unlocked", PS_API_PIN_USER_PAGES_UNLOCKED,
-		2, 3, false),
+		2, 3, false, false),
 	PIN_API("memfd_pin_folios", PS_API_MEMFD_PIN_FOLIOS, 3, PS_NO_ARG,
-		true),
+		true, false),
 	KPROBE("unpin_user_page", unpin_user_page_entry),
 	KPROBE("unpin_user_pages", unpin_user_pages_entry),
 	KPROBE("unpin_user_pages_dirty_lock", unpin_dirty_lock_entry),

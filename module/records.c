@@ -171,7 +171,10 @@ u64 ps_records_bytes(void)
 
 int ps_records_init(void)
 {
-	record_cache = KMEM_CACHE(ps_record, 0);
+	/* Named after the module: the KUnit module has a cache of its own. */
+	record_cache = kmem_cache_create(KBUILD_MODNAME "_record",
+					 sizeof(struct ps_record),
+					 __alignof__(struct ps_record), 0, NULL);
 	return record_cache ? 0 : -ENOMEM;
 }
 

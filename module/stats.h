@@ -16,7 +16,7 @@ enum ps_stat {
 	PS_BYPASS_PINS,		/* folio_add_pin(): not in nr_foll_pin_acquired */
 	PS_API_PINS,		/* pins credited to pages at pin API return */
 	PS_API_UNPINS,		/* pins debited from pages by unpin APIs */
-	PS_ROLLBACK_UNPINS,	/* unpins inside a pin call: internal undo */
+	PS_ROLLBACK_UNPINS,	/* FOLL_PIN refs put inside a pin call: undo */
 	PS_UNTRACKED_UNPINS,	/* unpins of pages whose count was 0 */
 	PS_SUBPAGE_FALLBACKS,	/* unpin charged to another subpage */
 	PS_LOST_EVENTS,		/* counts lost: no memory, counter full */

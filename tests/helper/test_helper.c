@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinshadow test helper: takes and releases FOLL_PIN pins on behalf of the
+ * tests with every pin and unpin API the running kernel has, so that the
+ * tests can check pinshadow's per-page counts against a known set of pins.
+ * Modelled on mm/gup_test.c, which Debian kernels do not build.
+ *
+ * The ABI is in include/pinshadow_test_helper.h.  Each open file of
+ * PSH_DEBUGFS_PATH owns PSH_MAX_SLOTS slots; a slot keeps the page array one
+ * pin call returned until PSH_IOC_UNPIN or the release of the file.
+ *
+ * Errors of the ioctls themselves:
+ *   EOPNOTSUPP  the API (or, for pin_user_pages_unlocked(), FOLL_LONGTERM
+ *               with it) is not in this kernel.  Checked before any other
+ *               argument, so that userspace can probe with nr_pages 0 or
+ *               slot PSH_MAX_SLOTS.
+ *   EINVAL      a bad argument; ENOSPC  no free slot; ENOENT  empty slot;
+ *   EFAULT      bad user pointer; ENOMEM.
+ * PSH_IOC_PIN otherwise succeeds and reports what the pin API returned in
+ * .result (pages pinned, possibly fewer than asked, 0 or -errno); .slot is
+ * PSH_MAX_SLOTS when nothing was pinned.
+ */
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "pinshadow_test_helper.h"
+#include "compat.h"
+
+struct psh_slot {
+	struct page **pages;	/* NULL: the slot is free */
+	unsigned long nr;
+};
+
+struct psh_file {
+	struct mutex lock;	/* protects slots[] */
+	struct psh_slot slots[PSH_MAX_SLOTS];
+};
+
+static struct dentry *psh_dentry;
+
+static long psh_do_pin(const struct psh_pin *req, struct page **pages)
+{
+	unsigned long start = req->addr;
+	unsigned long nr = req->nr_pages;
+	unsigned int gup_flags = 0;
+	struct mm_struct *mm = current->mm;
+	long ret;
+
+	if (req->flags & PSH_F_WRITE)
+		gup_flags |= FOLL_WRITE;
+	if (req->flags & PSH_F_LONGTERM)
+		gup_flags |= FOLL_LONGTERM;
+
+	switch (req->api) {
+	case PSH_PIN_FAST:
+		return pin_user_pages_fast(start, nr, gup_flags, pages);
+	case PSH_PIN_FAST_ONLY:
+		return psh_pin_user_pages_fast_only(start, nr, gup_flags,
+						    pages);
+	case PSH_PIN_PLAIN:
+		if (mmap_read_lock_killable(mm))
+			return -EINTR;
+		ret = psh_pin_user_pages(start, nr, gup_flags, pages);
+		mmap_read_unlock(mm);
+		return ret;
+	case PSH_PIN_REMOTE:
+		if (mmap_read_lock_killable(mm))
+			return -EINTR;
+		ret = psh_pin_user_pages_remote(mm, start, nr, gup_flags,
+						pages);
+		mmap_read_unlock(mm);
+		return ret;
+	case PSH_PIN_UNLOCKED:
+		return pin_user_pages_unlocked(start, nr, pages, gup_flags);
+	default:
+		return -EINVAL;
+	}
+}
+
+static long psh_ioctl_pin(struct psh_file *pf, void __user *argp)
+{
+	struct psh_pin req;
+	struct page **pages;
+	unsigned int slot;
+	long ret;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	/* Support first: userspace probes it with nr_pages 0. */
+	if (req.api >= PSH_PIN_NR_APIS ||
+	    (req.flags & ~(PSH_F_WRITE | PSH_F_LONGTERM)))
+		return -EINVAL;
+	if (!psh_pin_api_supported(req.api, req.flags & PSH_F_LONGTERM))
+		return -EOPNOTSUPP;
+	if (!PAGE_ALIGNED(req.addr) || !req.nr_pages ||
+	    req.nr_pages > PSH_MAX_PAGES || req.pad)
+		return -EINVAL;
+
+	pages = kvcalloc(req.nr_pages, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+
+	mutex_lock(&pf->lock);
+	for (slot = 0; slot < PSH_MAX_SLOTS; slot++)
+		if (!pf->slots[slot].pages)
+			break;
+	if (slot == PSH_MAX_SLOTS) {
+		mutex_unlock(&pf->lock);
+		kvfree(pages);
+		return -ENOSPC;
+	}
+
+	ret = psh_do_pin(&req, pages);
+	if (WARN_ON_ONCE(ret > (long)req.nr_pages))
+		ret = req.nr_pages;
+	req.result = ret;
+	req.slot = PSH_MAX_SLOTS;
+	if (ret > 0) {
+		pf->slots[slot].pages = pages;
+		pf->slots[slot].nr = ret;
+		req.slot = slot;
+		pages = NULL;
+	}
+	mutex_unlock(&pf->lock);
+	kvfree(pages);
+
+	/* The pins stay in their slot even if userspace lost the answer. */
+	if (copy_to_user(argp, &req, sizeof(req)))
+		return -EFAULT;
+	return 0;
+}
+
+/* One unpin_user_page_range_dirty_lock() per physically contiguous run. */
+static void psh_unpin_ranges(struct page **pages, unsigned long nr,
+			     bool make_dirty)
+{
+	unsigned long i, run;
+
+	for (i = 0; i < nr; i += run) {
+		for (run = 1; i + run < nr; run++)
+			if (page_to_pfn(pages[i + run]) !=
+			    page_to_pfn(pages[i]) + run)
+				break;
+		unpin_user_page_range_dirty_lock(pages[i], run, make_dirty);
+	}
+}
+
+static int psh_do_unpin(struct psh_slot *s, u32 api, bool make_dirty)
+{
+	struct folio **folios;
+	unsigned long i;
+
+	switch (api) {
+	case PSH_UNPIN_PAGE:
+		for (i = 0; i < s->nr; i++)
+			unpin_user_page(s->pages[i]);
+		break;
+	case PSH_UNPIN_PAGES:
+		unpin_user_pages(s->pages, s->nr);
+		break;
+	case PSH_UNPIN_DIRTY_LOCK:
+		unpin_user_pages_dirty_lock(s->pages, s->nr, make_dirty);
+		break;
+	case PSH_UNPIN_RANGE_DIRTY:
+		psh_unpin_ranges(s->pages, s->nr, make_dirty);
+		break;
+	case PSH_UNPIN_FOLIO:
+		for (i = 0; i < s->nr; i++)
+			psh_unpin_folio(page_folio(s->pages[i]));
+		break;
+	case PSH_UNPIN_FOLIOS:
+		folios = kvmalloc_array(s->nr, sizeof(*folios), GFP_KERNEL);
+		if (!folios)
+			return -ENOMEM;
+		for (i = 0; i < s->nr; i++)
+			folios[i] = page_folio(s->pages[i]);
+		psh_unpin_folios(folios, s->nr);
+		kvfree(folios);
+		break;
+	case PSH_UNPIN_USER_FOLIO:
+		for (i = 0; i < s->nr; i++)
+			psh_unpin_user_folio(page_folio(s->pages[i]), 1);
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static long psh_ioctl_unpin(struct psh_file *pf, void __user *argp)
+{
+	struct psh_unpin req;
+	struct psh_slot *s;
+	int ret;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.api >= PSH_UNPIN_NR_APIS)
+		return -EINVAL;
+	if (!psh_unpin_api_supported(req.api))
+		return -EOPNOTSUPP;
+	if (req.slot >= PSH_MAX_SLOTS || req.make_dirty > 1 || req.pad)
+		return -EINVAL;
+
+	mutex_lock(&pf->lock);
+	s = &pf->slots[req.slot];
+	if (!s->pages) {
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = psh_do_unpin(s, req.api, req.make_dirty);
+	if (ret)
+		goto out;
+	kvfree(s->pages);
+	s->pages = NULL;
+	s->nr = 0;
+out:
+	mutex_unlock(&pf->lock);
+	return ret;
+}
+
+static long psh_ioctl_pfns(struct psh_file *pf, void __user *argp)
+{
+	struct psh_pfns req;
+	struct psh_slot *s;
+	u64 __user *upfns;
+	unsigned long i, n;
+	long ret = 0;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.slot >= PSH_MAX_SLOTS || req.pad)
+		return -EINVAL;
+	upfns = u64_to_user_ptr(req.pfns);
+
+	mutex_lock(&pf->lock);
+	s = &pf->slots[req.slot];
+	if (!s->pages) {
+		ret = -ENOENT;
+		goto out;
+	}
+	n = min_t(unsigned long, req.nr, s->nr);
+	for (i = 0; i < n; i++) {
+		if (put_user((u64)page_to_pfn(s->pages[i]), &upfns[i])) {
+			ret = -EFAULT;
+			goto out;
+		}
+	}
+	req.nr = s->nr;
+	if (copy_to_user(argp, &req, sizeof(req)))
+		ret = -EFAULT;
+out:
+	mutex_unlock(&pf->lock);
+	return ret;
+}
+
+static long psh_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct psh_file *pf = file->private_data;
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case PSH_IOC_PIN:
+		return psh_ioctl_pin(pf, argp);
+	case PSH_IOC_UNPIN:
+		return psh_ioctl_unpin(pf, argp);
+	case PSH_IOC_PFNS:
+		return psh_ioctl_pfns(pf, argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int psh_open(struct inode *inode, struct file *file)
+{
+	struct psh_file *pf;
+
+	pf = kzalloc(sizeof(*pf), GFP_KERNEL);
+	if (!pf)
+		return -ENOMEM;
+	mutex_init(&pf->lock);
+	file->private_data = pf;
+	return nonseekable_open(inode, file);
+}
+
+static int psh_release(struct inode *inode, struct file *file)
+{
+	struct psh_file *pf = file->private_data;
+	unsigned int i;
+
+	for (i = 0; i < PSH_MAX_SLOTS; i++) {
+		if (!pf->slots[i].pages)
+			continue;
+		unpin_user_pages(pf->slots[i].pages, pf->slots[i].nr);
+		kvfree(pf->slots[i].pages);
+	}
+	mutex_destroy(&pf->lock);
+	kfree(pf);
+	return 0;
+}
+
+static const struct file_operations psh_fops = {
+	.owner		= THIS_MODULE,
+	.open		= psh_open,
+	.release	= psh_release,
+	.unlocked_ioctl	= psh_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+static int __init psh_init(void)
+{
+	psh_dentry = debugfs_create_file(kbasename(PSH_DEBUGFS_PATH), 0600,
+					 NULL, NULL, &psh_fops);
+	if (IS_ERR(psh_dentry))
+		return PTR_ERR(psh_dentry);
+	return 0;
+}
+
+static void __exit psh_exit(void)
+{
+	debugfs_remove(psh_dentry);
+}
+
+module_init(psh_init);
+module_exit(psh_exit);
+
+MODULE_DESCRIPTION("pinshadow test helper: pins user pages on request");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinshadow: pins of subpages of large folios, anonymous THP and hugetlb.
+ * Every pinned subpage is counted on its own, the counts of a folio's
+ * subpages sum up to the kernel's folio_pincount, and every unpin API
+ * brings them back to 0.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "ps_check.h"
+
+#define NFOLIOS		2
+#define NPAGES		(NFOLIOS * (PS_HPAGE_SIZE / PS_PAGE_SIZE))
+
+enum huge_kind { KIND_THP, KIND_HUGETLB };
+
+FIXTURE(huge) {
+	struct ps_env env;
+	char *buf;
+};
+
+FIXTURE_VARIANT(huge) {
+	enum huge_kind kind;
+	uint32_t api;
+	uint32_t flags;
+};
+
+#define HUGE_VARIANTS(kname, k, name, a)				\
+	FIXTURE_VARIANT_ADD(huge, kname##_##name##_write) {		\
+		.kind = k, .api = a, .flags = PSH_F_WRITE,		\
+	};								\
+	FIXTURE_VARIANT_ADD(huge, kname##_##name##_read_longterm) {	\
+		.kind = k, .api = a, .flags = PSH_F_LONGTERM,		\
+	}
+
+HUGE_VARIANTS(thp, KIND_THP, fast, PSH_PIN_FAST);
+HUGE_VARIANTS(thp, KIND_THP, fast_only, PSH_PIN_FAST_ONLY);
+HUGE_VARIANTS(thp, KIND_THP, plain, PSH_PIN_PLAIN);
+HUGE_VARIANTS(thp, KIND_THP, remote, PSH_PIN_REMOTE);
+HUGE_VARIANTS(thp, KIND_THP, unlocked, PSH_PIN_UNLOCKED);
+HUGE_VARIANTS(hugetlb, KIND_HUGETLB, fast, PSH_PIN_FAST);
+HUGE_VARIANTS(hugetlb, KIND_HUGETLB, fast_only, PSH_PIN_FAST_ONLY);
+HUGE_VARIANTS(hugetlb, KIND_HUGETLB, plain, PSH_PIN_PLAIN);
+HUGE_VARIANTS(hugetlb, KIND_HUGETLB, remote, PSH_PIN_REMOTE);
+HUGE_VARIANTS(hugetlb, KIND_HUGETLB, unlocked, PSH_PIN_UNLOCKED);
+
+FIXTURE_SETUP(huge)
+{
+	char why[256] = "";
+
+	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
+		TH_LOG("%s", why);
+	if (variant->kind == KIND_THP) {
+		self->buf = ps_thp_buf(_metadata, NFOLIOS);
+		if (!self->buf)
+			SKIP(return, "no THP: transparent hugepages disabled or none available");
+	} else {
+		self->buf = ps_hugetlb_buf(_metadata, NFOLIOS);
+		if (!self->buf)
+			SKIP(return, "no hugetlb: MAP_HUGETLB of %d 2 MiB pages: %s",
+			     NFOLIOS, strerror(errno));
+	}
+}
+
+FIXTURE_TEARDOWN(huge)
+{
+	char why[1024];
+
+	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
+		TH_LOG("%s", why);
+}
+
+/*
+ * Subpages at both ends and in the middle of the first folio, one of them
+ * twice, a range across the folio boundary and one inside the second folio.
+ */
+static const struct ps_range huge_ranges[] = {
+	{ 0, 3 }, { 100, 1 }, { 1, 1 }, { 510, 4 }, { 1000, 24 },
+};
+
+static void pin_unpin(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(huge) *self,
+		      const FIXTURE_VARIANT(huge) *variant,
+		      uint32_t unpin, uint32_t make_dirty)
+{
+	struct ps_plan p = {
+		.fd = self->env.helper_fd, .buf = self->buf,
+		.npages = NPAGES, .api = variant->api,
+		.flags = variant->flags, .comm = self->env.comm,
+		.nranges = ARRAY_SIZE(huge_ranges),
+	};
+	uint64_t head, flags;
+	size_t i;
+	int order;
+
+	if (!psh_pin_supported(p.fd, p.api, p.flags))
+		SKIP(return, "%s with flags %#x: not in this kernel",
+		     psh_pin_api_name(p.api), p.flags);
+	if (!psh_unpin_supported(p.fd, unpin))
+		SKIP(return, "%s: not in this kernel",
+		     psh_unpin_api_name(unpin));
+	if (variant->kind == KIND_HUGETLB && (p.flags & PSH_F_LONGTERM) &&
+	    ps_hugetlb_longterm_warns(self->buf))
+		SKIP(return, "FOLL_LONGTERM of a ZONE_MOVABLE hugetlb page WARNs in this kernel");
+	memcpy(p.r, huge_ranges, sizeof(huge_ranges));
+
+	/* The buffer is made of large folios of the expected kind. */
+	for (i = 0; i < NFOLIOS; i++) {
+		uint64_t pfn = ps_virt_to_pfn(self->buf + i * PS_HPAGE_SIZE);
+
+		ASSERT_NE(0ULL, pfn);
+		ASSERT_EQ(0, ps_pfn_folio(pfn, &head, &order));
+		EXPECT_EQ(pfn, head);
+		EXPECT_EQ(PS_HPAGE_ORDER, order);
+		ASSERT_EQ(0, ps_kpageflags(pfn, &flags));
+		EXPECT_TRUE(!!(flags & (1ULL << (variant->kind == KIND_THP ?
+						 KPF_THP : KPF_HUGE))));
+	}
+
+	ps_plan_run(_metadata, &p, unpin, make_dirty);
+	ps_plan_free(&p);
+}
+
+TEST_F(huge, unpin_user_page)
+{
+	pin_unpin(_metadata, self, variant, PSH_UNPIN_PAGE, 0);
+}
+
+TEST_F(huge, unpin_user_pages)
+{
+	pin_unpin(_metadata, self, variant, PSH_UNPIN_PAGES, 0);
+}
+
+TEST_F(huge, unpin_user_pages_dirty_lock_clean)
+{
+	pin_unpin(_metadata, self, variant, PSH_UNPIN_DIRTY_LOCK, 0);
+}
+
+TEST_F(huge, unpin_user_pages_dirty_lock_dirty)
+{
+	pin_unpin(_metadata, self, variant, PSH_UNPIN_DIRTY_LOCK, 1);
+}
+
+TEST_F(huge, unpin_user_page_range_dirty_lock_clean)
+{
+	pin_unpin(_metadata, self, variant, PSH_UNPIN_RANGE_DIRTY, 0);
+}
+
+TEST_F(huge, unpin_user_page_range_dirty_lock_dirty)
+{
+	pin_unpin(_metadata, self, variant, PSH_UNPIN_RANGE_DIRTY, 1);
+}
+
+TEST_F(huge, unpin_folio)
+{
+	pin_unpin(_metadata, self, variant, PSH_UNPIN_FOLIO, 0);
+}
+
+TEST_F(huge, unpin_folios)
+{
+	pin_unpin(_metadata, self, variant, PSH_UNPIN_FOLIOS, 0);
+}
+
+TEST_F(huge, unpin_user_folio)
+{
+	pin_unpin(_metadata, self, variant, PSH_UNPIN_USER_FOLIO, 0);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinshadow loaded or unloaded while pins are outstanding.
+ *
+ * load_with_pins_outstanding: pins taken while pinshadow is not loaded are
+ * unknown to it; releasing them after it is loaded counts untracked_unpins,
+ * and no count ever goes negative.
+ *
+ * unload_with_pins_outstanding: pinshadow unloads with pins it counted still
+ * held; they are released while it is away; loaded again it starts clean.
+ *
+ * Both end by checking that a fresh pin/unpin cycle is counted exactly.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ps_check.h"
+
+#define NPAGES	8
+#define FLAGS	(PSH_F_WRITE | PSH_F_LONGTERM)
+
+FIXTURE(reload) {
+	struct ps_env env;
+	char *buf;
+};
+
+FIXTURE_VARIANT(reload) {
+	uint32_t unpin;
+	uint32_t make_dirty;
+};
+
+FIXTURE_VARIANT_ADD(reload, unpin_user_page) {
+	.unpin = PSH_UNPIN_PAGE,
+};
+
+FIXTURE_VARIANT_ADD(reload, unpin_user_pages) {
+	.unpin = PSH_UNPIN_PAGES,
+};
+
+FIXTURE_VARIANT_ADD(reload, unpin_user_pages_dirty_lock_clean) {
+	.unpin = PSH_UNPIN_DIRTY_LOCK, .make_dirty = 0,
+};
+
+FIXTURE_VARIANT_ADD(reload, unpin_user_pages_dirty_lock_dirty) {
+	.unpin = PSH_UNPIN_DIRTY_LOCK, .make_dirty = 1,
+};
+
+FIXTURE_VARIANT_ADD(reload, unpin_user_page_range_dirty_lock) {
+	.unpin = PSH_UNPIN_RANGE_DIRTY, .make_dirty = 1,
+};
+
+FIXTURE_VARIANT_ADD(reload, unpin_folio) {
+	.unpin = PSH_UNPIN_FOLIO,
+};
+
+FIXTURE_VARIANT_ADD(reload, unpin_folios) {
+	.unpin = PSH_UNPIN_FOLIOS,
+};
+
+FIXTURE_VARIANT_ADD(reload, unpin_user_folio) {
+	.unpin = PSH_UNPIN_USER_FOLIO,
+};
+
+FIXTURE_SETUP(reload)
+{
+	char why[256] = "";
+
+	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
+		TH_LOG("%s", why);
+	/* Pins taken before the load are released after it. */
+	self->env.pins_before_reset = true;
+	if (access(ps_ko_path(), R_OK))
+		SKIP(return, "%s: %s", ps_ko_path(), strerror(errno));
+	if (!psh_unpin_supported(self->env.helper_fd, variant->unpin))
+		SKIP(return, "%s: not in this kernel",
+		     psh_unpin_api_name(variant->unpin));
+	self->buf = ps_small_buf(_metadata, NPAGES);
+}
+
+FIXTURE_TEARDOWN(reload)
+{
+	char why[1024];
+
+	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
+		TH_LOG("%s", why);
+}
+
+static void unload(struct __test_metadata *_metadata)
+{
+	int err = ps_rmmod(PS_MODULE);
+
+	ASSERT_EQ(0, err) TH_LOG("rmmod %s: %s", PS_MODULE, strerror(-err));
+	ASSERT_FALSE(ps_module_loaded(PS_MODULE));
+}
+
+static void load(struct __test_metadata *_metadata)
+{
+	int err = ps_insmod(ps_ko_path(), NULL);
+
+	ASSERT_EQ(0, err) TH_LOG("insmod %s: %s", ps_ko_path(),
+				 strerror(-err));
+	ASSERT_EQ(0, access(PS_DEBUGFS_DIR "/stats", R_OK));
+}
+
+static uint32_t pin_all(struct __test_metadata *_metadata,
+			FIXTURE_DATA(reload) *self, uint64_t *pfns)
+{
+	struct psh_pin req;
+	uint64_t n;
+
+	ASSERT_EQ(0, psh_pin(self->env.helper_fd, self->buf, NPAGES,
+			     PSH_PIN_FAST, FLAGS, &req));
+	ASSERT_EQ(NPAGES, req.result);
+	ASSERT_EQ(0, psh_pfns(self->env.helper_fd, req.slot, pfns, NPAGES,
+			      &n));
+	ASSERT_EQ((uint64_t)NPAGES, n);
+	return req.slot;
+}
+
+/* pinshadow counts nothing on @pfns, whatever the kernel holds. */
+static void check_unknown(struct __test_metadata *_metadata,
+			  const uint64_t *pfns, int maybe_pinned)
+{
+	struct ps_expect e = {
+		.watch = pfns, .nwatch = NPAGES, .exact = true,
+	};
+	struct ps_lookup lk;
+	int i;
+
+	ps_check_pins(_metadata, &e);
+	for (i = 0; i < NPAGES; i++) {
+		ASSERT_EQ(0, ps_lookup_pfn(pfns[i], &lk));
+		EXPECT_EQ(0, lk.count) {
+			TH_LOG("%s", lk.line);
+		}
+		EXPECT_EQ(0, lk.longterm) {
+			TH_LOG("%s", lk.line);
+		}
+		/* The kernel's own view of the page. */
+		EXPECT_EQ(maybe_pinned, lk.maybe_pinned) {
+			TH_LOG("%s", lk.line);
+		}
+	}
+}
+
+/* After a (re)load: a fresh cycle is counted exactly. */
+static void fresh_cycle(struct __test_metadata *_metadata,
+			FIXTURE_DATA(reload) *self,
+			const FIXTURE_VARIANT(reload) *variant)
+{
+	struct ps_plan p = {
+		.fd = self->env.helper_fd, .buf = self->buf,
+		.npages = NPAGES, .api = PSH_PIN_FAST, .flags = FLAGS,
+		.comm = self->env.comm,
+		.nranges = 2, .r = { { 0, 3 }, { 3, NPAGES - 3 } },
+	};
+
+	ps_plan_run(_metadata, &p, variant->unpin, variant->make_dirty);
+	ps_plan_free(&p);
+}
+
+TEST_F_TIMEOUT(reload, load_with_pins_outstanding, 120)
+{
+	uint64_t pfns[NPAGES];
+	struct ps_stats a, b;
+	struct ps_vm va, vb;
+	uint32_t slot;
+	int err;
+
+	unload(_metadata);
+	slot = pin_all(_metadata, self, pfns);
+	load(_metadata);
+
+	ps_get_stats(_metadata, &a);
+	EXPECT_EQ(0, a.v[PS_pins_acquired]);
+	EXPECT_EQ(0, a.v[PS_pins_released]);
+	EXPECT_EQ(0, a.v[PS_untracked_unpins]);
+	check_unknown(_metadata, pfns, 1);
+
+	ps_get_vm(_metadata, &va);
+	err = psh_unpin(self->env.helper_fd, slot, variant->unpin,
+			variant->make_dirty);
+	ASSERT_EQ(0, err) TH_LOG("%s: %s", psh_unpin_api_name(variant->unpin),
+				 strerror(-err));
+	ps_get_stats(_metadata, &b);
+	ps_get_vm(_metadata, &vb);
+
+	/* Every release hit a page pinshadow never saw pinned. */
+	EXPECT_EQ(NPAGES, PS_DELTA(&a, &b, untracked_unpins));
+	EXPECT_EQ(NPAGES, PS_DELTA(&a, &b, pins_released));
+	EXPECT_EQ(0, PS_DELTA(&a, &b, api_unpins));
+	EXPECT_EQ(0, PS_DELTA(&a, &b, pins_acquired));
+	EXPECT_EQ(NPAGES, vb.released - va.released);
+	/* Nothing went negative. */
+	EXPECT_EQ(0, b.v[PS_pins_outstanding]);
+	EXPECT_EQ(0, b.v[PS_pinned_pages]);
+	EXPECT_EQ(0, b.v[PS_longterm_outstanding]);
+	check_unknown(_metadata, pfns, 0);
+
+	fresh_cycle(_metadata, self, variant);
+}
+
+TEST_F_TIMEOUT(reload, unload_with_pins_outstanding, 120)
+{
+	uint64_t pfns[NPAGES];
+	struct ps_lookup lk;
+	struct ps_stats st;
+	uint32_t slot;
+	int err, i;
+
+	slot = pin_all(_metadata, self, pfns);
+	for (i = 0; i < NPAGES; i++) {
+		ASSERT_EQ(0, ps_lookup_pfn(pfns[i], &lk));
+		EXPECT_EQ(1, lk.count) {
+			TH_LOG("%s", lk.line);
+		}
+	}
+
+	unload(_metadata);
+	err = psh_unpin(self->env.helper_fd, slot, variant->unpin,
+			variant->make_dirty);
+	ASSERT_EQ(0, err) TH_LOG("%s: %s", psh_unpin_api_name(variant->unpin),
+				 strerror(-err));
+	load(_metadata);
+
+	/* A clean start: no count and no event survived the unload. */
+	ps_get_stats(_metadata, &st);
+	for (i = 0; i < PS_NR_STATS; i++) {
+		if (i == PS_table_bytes)
+			continue;
+		EXPECT_EQ(0, st.v[i]) {
+			TH_LOG("%s after reload", ps_stat_name(i));
+		}
+	}
+	check_unknown(_metadata, pfns, 0);
+
+	fresh_cycle(_metadata, self, variant);
+}
+
+TEST_HARNESS_MAIN

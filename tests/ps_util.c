@@ -1,0 +1,958 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Shared library of the pinshadow tests; see ps_util.h.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+
+#include "ps_util.h"
+
+static const char *const ps_stat_names[PS_NR_STATS] = {
+#define PS_STAT_NAME(name) #name,
+	PS_STATS(PS_STAT_NAME)
+#undef PS_STAT_NAME
+};
+
+const char *ps_stat_name(int id)
+{
+	return id >= 0 && id < PS_NR_STATS ? ps_stat_names[id] : "?";
+}
+
+void ps_msleep(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+int64_t ps_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int ps_read_file(const char *path, char **bufp, size_t *lenp)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap + 1), *nbuf;
+	ssize_t n;
+	int fd, err;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		free(buf);
+		return err;
+	}
+	for (;;) {
+		if (len == cap) {
+			cap *= 2;
+			nbuf = realloc(buf, cap + 1);
+			if (!nbuf) {
+				err = -ENOMEM;
+				goto fail;
+			}
+			buf = nbuf;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			goto fail;
+		}
+		if (!n)
+			break;
+		len += n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*bufp = buf;
+	if (lenp)
+		*lenp = len;
+	return 0;
+fail:
+	close(fd);
+	free(buf);
+	return err;
+}
+
+int ps_write_file(const char *path, const char *s)
+{
+	size_t len = strlen(s);
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, len);
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != len)
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
+/* strtoll() of a whole token; false if it is not a number. */
+static bool parse_s64(const char *s, int base, int64_t *v)
+{
+	char *end;
+
+	if (!*s)
+		return false;
+	errno = 0;
+	*v = strtoll(s, &end, base);
+	return !errno && !*end;
+}
+
+static bool parse_u64(const char *s, int base, uint64_t *v)
+{
+	char *end;
+
+	if (!*s || *s == '-')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, base);
+	return !errno && !*end;
+}
+
+int ps_stats_read(struct ps_stats *st)
+{
+	char *buf, *line, *save = NULL, name[64], val[64];
+	int err, i;
+	int64_t v;
+
+	memset(st, 0, sizeof(*st));
+	err = ps_read_file(PS_DEBUGFS_DIR "/stats", &buf, NULL);
+	if (err)
+		return err;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		size_t nl;
+
+		if (sscanf(line, "%63s %63s", name, val) != 2)
+			continue;
+		nl = strlen(name);
+		if (nl && name[nl - 1] == ':')
+			name[nl - 1] = '\0';
+		for (i = 0; i < PS_NR_STATS; i++) {
+			if (strcmp(name, ps_stat_names[i]))
+				continue;
+			if (!parse_s64(val, 10, &v)) {
+				free(buf);
+				return -EPROTO;
+			}
+			st->v[i] = v;
+			st->present |= 1u << i;
+		}
+	}
+	free(buf);
+	return st->present == (1u << PS_NR_STATS) - 1 ? 0 : -EPROTO;
+}
+
+static int parse_lookup(char *line, struct ps_lookup *lk)
+{
+	char *tok, *save = NULL, *eq;
+	unsigned int seen = 0;
+	int64_t v;
+
+	for (tok = strtok_r(line, " \t\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\n", &save)) {
+		eq = strchr(tok, '=');
+		if (!eq)
+			continue;
+		*eq++ = '\0';
+		if (!strcmp(tok, "pfn")) {
+			if (!parse_u64(eq, 0, &lk->pfn))
+				return -EPROTO;
+			seen |= 1;
+			continue;
+		}
+		if (!strcmp(tok, "folio_pincount") && !strcmp(eq, "-")) {
+			lk->folio_pincount = -1;
+			seen |= 64;
+			continue;
+		}
+		if (!parse_s64(eq, 10, &v))
+			continue;
+		if (!strcmp(tok, "count")) {
+			lk->count = v;
+			seen |= 2;
+		} else if (!strcmp(tok, "longterm")) {
+			lk->longterm = v;
+			seen |= 4;
+		} else if (!strcmp(tok, "maybe_pinned")) {
+			lk->maybe_pinned = v;
+			seen |= 8;
+		} else if (!strcmp(tok, "refcount")) {
+			lk->refcount = v;
+			seen |= 16;
+		} else if (!strcmp(tok, "order")) {
+			lk->order = v;
+			seen |= 32;
+		} else if (!strcmp(tok, "folio_pincount")) {
+			lk->folio_pincount = v;
+			seen |= 64;
+		}
+	}
+	return seen == 127 ? 0 : -EPROTO;
+}
+
+int ps_lookup_raw(const char *req, struct ps_lookup *lk)
+{
+	char buf[sizeof(lk->line)];
+	size_t len = strlen(req);
+	ssize_t n;
+	int fd, err;
+
+	memset(lk, 0, sizeof(*lk));
+	fd = open(PS_DEBUGFS_DIR "/lookup", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, req, len);
+	if (n < 0) {
+		err = -errno;
+		goto out;
+	}
+	if ((size_t)n != len) {
+		err = -EIO;
+		goto out;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0) {
+		err = -errno;
+		goto out;
+	}
+	buf[n] = '\0';
+	snprintf(lk->line, sizeof(lk->line), "%s", buf);
+	err = n ? parse_lookup(buf, lk) : -ENODATA;
+out:
+	close(fd);
+	return err;
+}
+
+int ps_lookup_pfn(uint64_t pfn, struct ps_lookup *lk)
+{
+	char req[64];
+
+	snprintf(req, sizeof(req), "pfn 0x%llx\n", (unsigned long long)pfn);
+	return ps_lookup_raw(req, lk);
+}
+
+int ps_lookup_addr(pid_t pid, uint64_t addr, struct ps_lookup *lk)
+{
+	char req[96];
+
+	snprintf(req, sizeof(req), "pid %d addr 0x%llx\n", (int)pid,
+		 (unsigned long long)addr);
+	return ps_lookup_raw(req, lk);
+}
+
+enum { C_PFN, C_COUNT, C_LONGTERM, C_MAYBE, C_REFCOUNT, C_ORDER, C_FPC,
+       C_AGE, C_PID, C_COMM, C_API, C_NR };
+static const char *const pins_cols[C_NR] = {
+	"pfn", "count", "longterm", "maybe_pinned", "refcount", "order",
+	"folio_pincount", "age_ms", "pid", "comm", "api",
+};
+
+#define PS_MAX_COLS 32
+
+static int split_ws(char *line, char **tok, int max)
+{
+	char *save = NULL, *t;
+	int n = 0;
+
+	for (t = strtok_r(line, " \t", &save); t && n < max;
+	     t = strtok_r(NULL, " \t", &save))
+		tok[n++] = t;
+	return n;
+}
+
+static int parse_pin_row(char **tok, const int *col, struct ps_pin_row *r)
+{
+	int64_t *num[C_NR] = {
+		[C_COUNT] = &r->count, [C_LONGTERM] = &r->longterm,
+		[C_MAYBE] = &r->maybe_pinned, [C_REFCOUNT] = &r->refcount,
+		[C_ORDER] = &r->order, [C_FPC] = &r->folio_pincount,
+		[C_AGE] = &r->age_ms, [C_PID] = &r->pid,
+	};
+	int c;
+
+	memset(r, 0, sizeof(*r));
+	if (!parse_u64(tok[col[C_PFN]], 0, &r->pfn))
+		return -EPROTO;
+	for (c = 0; c < C_NR; c++) {
+		if (!num[c])
+			continue;
+		if (c == C_FPC && !strcmp(tok[col[c]], "-")) {
+			r->folio_pincount = -1;
+			continue;
+		}
+		if (!parse_s64(tok[col[c]], 10, num[c]))
+			return -EPROTO;
+	}
+	snprintf(r->comm, sizeof(r->comm), "%s", tok[col[C_COMM]]);
+	snprintf(r->api, sizeof(r->api), "%s", tok[col[C_API]]);
+	return 0;
+}
+
+int ps_pins_read(struct ps_pin_row **rowsp, size_t *nrp)
+{
+	char *buf, *line, *save = NULL, *tok[PS_MAX_COLS];
+	struct ps_pin_row *rows = NULL, *nrows;
+	size_t nr = 0, cap = 0;
+	int col[C_NR], ncols = -1, n, c, i, err = 0;
+
+	err = ps_read_file(PS_DEBUGFS_DIR "/pins", &buf, NULL);
+	if (err)
+		return err;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		n = split_ws(line, tok, PS_MAX_COLS);
+		if (!n)
+			continue;
+		if (ncols < 0) {	/* the header */
+			ncols = n;
+			for (c = 0; c < C_NR; c++) {
+				col[c] = -1;
+				for (i = 0; i < n; i++)
+					if (!strcmp(tok[i], pins_cols[c]))
+						col[c] = i;
+				if (col[c] < 0) {
+					err = -EPROTO;
+					goto out;
+				}
+			}
+			continue;
+		}
+		if (n != ncols) {
+			err = -EPROTO;
+			goto out;
+		}
+		if (nr == cap) {
+			cap = cap ? cap * 2 : 64;
+			nrows = realloc(rows, cap * sizeof(*rows));
+			if (!nrows) {
+				err = -ENOMEM;
+				goto out;
+			}
+			rows = nrows;
+		}
+		err = parse_pin_row(tok, col, &rows[nr]);
+		if (err)
+			goto out;
+		nr++;
+	}
+	if (ncols < 0)
+		err = -EPROTO;
+out:
+	free(buf);
+	if (err) {
+		free(rows);
+		return err;
+	}
+	*rowsp = rows;
+	*nrp = nr;
+	return 0;
+}
+
+int ps_probes_read(int *nr_probes, int64_t *nmissed)
+{
+	char *buf, *line, *save = NULL, *tok[PS_MAX_COLS];
+	int col_missed = -1, ncols = -1, n, i, err;
+	int64_t v;
+
+	*nr_probes = 0;
+	*nmissed = 0;
+	err = ps_read_file(PS_DEBUGFS_DIR "/probes", &buf, NULL);
+	if (err)
+		return err;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		n = split_ws(line, tok, PS_MAX_COLS);
+		if (!n)
+			continue;
+		if (ncols < 0) {
+			ncols = n;
+			for (i = 0; i < n; i++)
+				if (!strcmp(tok[i], "nmissed"))
+					col_missed = i;
+			if (col_missed < 0)
+				break;
+			continue;
+		}
+		if (n != ncols || !parse_s64(tok[col_missed], 10, &v)) {
+			err = -EPROTO;
+			break;
+		}
+		*nmissed += v;
+		(*nr_probes)++;
+	}
+	if (col_missed < 0)
+		err = -EPROTO;
+	free(buf);
+	return err;
+}
+
+int ps_control(const char *cmd)
+{
+	char s[64];
+
+	snprintf(s, sizeof(s), "%s\n", cmd);
+	return ps_write_file(PS_DEBUGFS_DIR "/control", s);
+}
+
+int psh_open(void)
+{
+	int fd = open(PSH_DEBUGFS_PATH, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int psh_pin(int fd, const void *addr, uint64_t nr_pages, uint32_t api,
+	    uint32_t flags, struct psh_pin *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->addr = (uintptr_t)addr;
+	req->nr_pages = nr_pages;
+	req->api = api;
+	req->flags = flags;
+	return ioctl(fd, PSH_IOC_PIN, req) ? -errno : 0;
+}
+
+int psh_unpin(int fd, uint32_t slot, uint32_t api, uint32_t make_dirty)
+{
+	struct psh_unpin req = {
+		.slot = slot, .api = api, .make_dirty = make_dirty,
+	};
+
+	return ioctl(fd, PSH_IOC_UNPIN, &req) ? -errno : 0;
+}
+
+int psh_pfns(int fd, uint32_t slot, uint64_t *pfns, uint64_t room,
+	     uint64_t *nr)
+{
+	struct psh_pfns req = {
+		.slot = slot, .nr = room, .pfns = (uintptr_t)pfns,
+	};
+
+	if (ioctl(fd, PSH_IOC_PFNS, &req))
+		return -errno;
+	*nr = req.nr;
+	return 0;
+}
+
+const char *psh_pin_api_name(uint32_t api)
+{
+	static const char *const names[PSH_PIN_NR_APIS] = {
+		[PSH_PIN_FAST] = "pin_user_pages_fast",
+		[PSH_PIN_FAST_ONLY] = "pin_user_pages_fast_only",
+		[PSH_PIN_PLAIN] = "pin_user_pages",
+		[PSH_PIN_REMOTE] = "pin_user_pages_remote",
+		[PSH_PIN_UNLOCKED] = "pin_user_pages_unlocked",
+	};
+
+	return api < PSH_PIN_NR_APIS ? names[api] : "?";
+}
+
+const char *psh_unpin_api_name(uint32_t api)
+{
+	static const char *const names[PSH_UNPIN_NR_APIS] = {
+		[PSH_UNPIN_PAGE] = "unpin_user_page",
+		[PSH_UNPIN_PAGES] = "unpin_user_pages",
+		[PSH_UNPIN_DIRTY_LOCK] = "unpin_user_pages_dirty_lock",
+		[PSH_UNPIN_RANGE_DIRTY] = "unpin_user_page_range_dirty_lock",
+		[PSH_UNPIN_FOLIO] = "unpin_folio",
+		[PSH_UNPIN_FOLIOS] = "unpin_folios",
+		[PSH_UNPIN_USER_FOLIO] = "unpin_user_folio",
+	};
+
+	return api < PSH_UNPIN_NR_APIS ? names[api] : "?";
+}
+
+/* /proc/self/pagemap of this process (an inherited fd maps the parent). */
+static int pagemap_fd(void)
+{
+	static pid_t owner;
+	static int fd = -1;
+
+	if (fd >= 0 && owner != getpid()) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+		owner = getpid();
+	}
+	return fd;
+}
+
+uint64_t ps_virt_to_pfn(const void *addr)
+{
+	uint64_t ent = 0;
+	off_t off = (uintptr_t)addr / PS_PAGE_SIZE * sizeof(ent);
+	int fd = pagemap_fd();
+
+	if (fd < 0 || pread(fd, &ent, sizeof(ent), off) != sizeof(ent))
+		return 0;
+	if (!(ent & (1ULL << 63)))
+		return 0;
+	return ent & ((1ULL << 55) - 1);
+}
+
+/* Flags of pfn..pfn+nr-1; returns how many entries it could read. */
+static size_t kpageflags_range(uint64_t pfn, uint64_t *flags, size_t nr)
+{
+	static int fd = -1;
+	ssize_t n;
+
+	if (fd < 0)
+		fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = pread(fd, flags, nr * sizeof(*flags), pfn * sizeof(*flags));
+	return n < 0 ? 0 : (size_t)n / sizeof(*flags);
+}
+
+int ps_kpageflags(uint64_t pfn, uint64_t *flags)
+{
+	return kpageflags_range(pfn, flags, 1) == 1 ? 0 : -EIO;
+}
+
+#define PS_MAX_FOLIO_PAGES	(1u << 18)	/* 1 GiB */
+#define KPF_CHUNK		1024
+
+int ps_pfn_folio(uint64_t pfn, uint64_t *head, int *order)
+{
+	const uint64_t head_bit = 1ULL << KPF_COMPOUND_HEAD;
+	const uint64_t tail_bit = 1ULL << KPF_COMPOUND_TAIL;
+	static uint64_t chunk[KPF_CHUNK];
+	uint64_t f, start, nr_pages = 1;
+	size_t i, n;
+	int o;
+
+	if (ps_kpageflags(pfn, &f))
+		return -EIO;
+	*head = pfn;
+	*order = 0;
+	if (!(f & (head_bit | tail_bit)))
+		return 0;
+	/* Back to the head page, a chunk of kpageflags at a time. */
+	while (f & tail_bit) {
+		if (!*head || pfn - *head >= PS_MAX_FOLIO_PAGES)
+			return -ERANGE;
+		start = *head >= KPF_CHUNK ? *head - KPF_CHUNK : 0;
+		n = kpageflags_range(start, chunk, *head - start);
+		if (n != *head - start)
+			return -EIO;
+		for (i = n; i > 0; i--) {
+			f = chunk[i - 1];
+			*head = start + i - 1;
+			if (!(f & tail_bit))
+				break;
+		}
+	}
+	if (!(f & head_bit))
+		return -ERANGE;
+	/* Forward over the tail pages. */
+	for (;;) {
+		n = kpageflags_range(*head + nr_pages, chunk, KPF_CHUNK);
+		for (i = 0; i < n && (chunk[i] & tail_bit); i++)
+			nr_pages++;
+		if (i < n || !n || nr_pages >= PS_MAX_FOLIO_PAGES)
+			break;
+	}
+	for (o = 0; (1ULL << o) < nr_pages; o++)
+		;
+	if ((1ULL << o) != nr_pages)
+		return -ERANGE;
+	*order = o;
+	return 0;
+}
+
+/* Counters of /proc/vmstat after folding the per-CPU deltas. */
+static int vmstat_read(const char *const *names, int64_t *vals, int n)
+{
+	char *buf, *line, *save = NULL, key[64];
+	int err, i, found = 0;
+	long long v;
+
+	/* Harmless if it fails (then the counters lag). */
+	ps_write_file("/proc/sys/vm/stat_refresh", "1\n");
+	err = ps_read_file("/proc/vmstat", &buf, NULL);
+	if (err)
+		return err;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%63s %lld", key, &v) != 2)
+			continue;
+		for (i = 0; i < n; i++) {
+			if (!strcmp(key, names[i])) {
+				vals[i] = v;
+				found++;
+			}
+		}
+	}
+	free(buf);
+	return found == n ? 0 : -ENOENT;
+}
+
+int ps_vmstat(const char *name, int64_t *val)
+{
+	return vmstat_read(&name, val, 1);
+}
+
+int ps_vmstat_pins(int64_t *acquired, int64_t *released)
+{
+	static const char *const names[] = {
+		"nr_foll_pin_acquired", "nr_foll_pin_released",
+	};
+	int64_t v[2];
+	int err = vmstat_read(names, v, 2);
+
+	if (!err) {
+		*acquired = v[0];
+		*released = v[1];
+	}
+	return err;
+}
+
+bool ps_pfn_in_movable_zone(uint64_t pfn)
+{
+	unsigned long long start = 0, spanned = 0, v;
+	char *buf, *line, *save = NULL, zone[32];
+	bool movable = false, in = false;
+
+	if (ps_read_file("/proc/zoneinfo", &buf, NULL))
+		return false;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "Node %*d, zone %31s", zone) == 1) {
+			movable = !strcmp(zone, "Movable");
+			start = spanned = 0;
+			continue;
+		}
+		if (!movable)
+			continue;
+		if (sscanf(line, " spanned %llu", &v) == 1)
+			spanned = v;
+		else if (sscanf(line, " start_pfn: %llu", &v) == 1)
+			start = v;
+		if (spanned && start && pfn >= start && pfn < start + spanned)
+			in = true;
+	}
+	free(buf);
+	return in;
+}
+
+void *ps_mmap_aligned(size_t size, size_t align, int prot, int flags)
+{
+	uintptr_t p, a;
+	void *m;
+
+	flags |= MAP_PRIVATE | MAP_ANONYMOUS;
+	if (flags & MAP_HUGETLB) {	/* the kernel aligns it */
+		m = mmap(NULL, size, prot, flags, -1, 0);
+		return m == MAP_FAILED ? NULL : m;
+	}
+	m = mmap(NULL, size + align, prot, flags, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	p = (uintptr_t)m;
+	a = (p + align - 1) & ~(uintptr_t)(align - 1);
+	if (a > p)
+		munmap(m, a - p);
+	if (align > a - p)
+		munmap((void *)(a + size), align - (a - p));
+	return (void *)a;
+}
+
+bool ps_kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	return ma > major || (ma == major && mi >= minor);
+}
+
+bool ps_module_loaded(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
+	return !access(path, F_OK);
+}
+
+int ps_insmod(const char *path, const char *params)
+{
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, params ? params : "", 0))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int ps_rmmod(const char *name)
+{
+	int64_t end = ps_now_ms() + 5000;
+
+	for (;;) {
+		if (!syscall(SYS_delete_module, name, O_NONBLOCK))
+			return 0;
+		if ((errno != EAGAIN && errno != EBUSY) || ps_now_ms() > end)
+			return -errno;
+		ps_msleep(50);
+	}
+}
+
+static const char *env_or(const char *var, const char *dflt)
+{
+	const char *v = getenv(var);
+
+	return v && *v ? v : dflt;
+}
+
+const char *ps_ko_path(void)
+{
+	return env_or("PINSHADOW_KO", PS_KO_PATH);
+}
+
+const char *psh_ko_path(void)
+{
+	return env_or("PINSHADOW_HELPER_KO", PSH_KO_PATH);
+}
+
+int ps_ensure_modules(char *why, size_t len)
+{
+	const struct {
+		const char *name, *path;
+	} mods[] = {
+		{ PS_MODULE, ps_ko_path() },
+		{ PSH_MODULE, psh_ko_path() },
+	};
+	size_t i;
+	int err;
+
+	if (access("/sys/kernel/debug/", F_OK) == 0 &&
+	    access(PSH_DEBUGFS_PATH, F_OK) && access(PS_DEBUGFS_DIR, F_OK))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+		if (ps_module_loaded(mods[i].name))
+			continue;
+		err = ps_insmod(mods[i].path, NULL);
+		if (err && err != -EEXIST) {
+			snprintf(why, len, "%s not loaded and insmod %s: %s",
+				 mods[i].name, mods[i].path, strerror(-err));
+			return err;
+		}
+	}
+	if (access(PS_DEBUGFS_DIR "/stats", R_OK)) {
+		snprintf(why, len, "%s/stats: %s", PS_DEBUGFS_DIR,
+			 strerror(errno));
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int ps_kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+static const char *const kmsg_bad[] = {
+	"WARNING:", "BUG:", "BUG ", "Oops", "general protection fault",
+	"Call Trace:", "UBSAN:", "KASAN:", "refcount_t:", "list_add corruption",
+	"list_del corruption", "Kernel panic", "soft lockup", "hard LOCKUP",
+	"detected stall", "blocked for more than", "kmemleak", "bad page",
+	"Bad page", "sleeping function called",
+	"scheduling while atomic", "possible circular locking", "lockdep",
+};
+
+int ps_kmsg_scan(int fd, char *bad, size_t len)
+{
+	char rec[8192], *msg;
+	unsigned int pri;
+	ssize_t n;
+	size_t i;
+
+	if (fd < 0)
+		return 0;
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0) {
+			if (errno == EPIPE || errno == EINTR)
+				continue;
+			return 0;	/* EAGAIN: nothing more */
+		}
+		if (!n)
+			return 0;
+		rec[n] = '\0';
+		msg = strchr(rec, ';');
+		if (!msg)
+			continue;
+		msg++;
+		if (sscanf(rec, "%u", &pri) != 1)
+			pri = 6;
+		for (i = 0; i < sizeof(kmsg_bad) / sizeof(kmsg_bad[0]); i++)
+			if (strstr(msg, kmsg_bad[i]))
+				break;
+		/* pinshadow's own errors count too */
+		if (i == sizeof(kmsg_bad) / sizeof(kmsg_bad[0]) &&
+		    !((pri & 7) <= 3 && !strncmp(msg, "pinshadow", 9)))
+			continue;
+		msg[strcspn(msg, "\n")] = '\0';
+		snprintf(bad, len, "%s", msg);
+		return 1;
+	}
+}
+
+static void read_comm(char *comm, size_t len)
+{
+	char *buf;
+
+	if (ps_read_file("/proc/self/comm", &buf, NULL)) {
+		snprintf(comm, len, "?");
+		return;
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	snprintf(comm, len, "%s", buf);
+	free(buf);
+}
+
+int ps_env_setup(struct ps_env *env, char *why, size_t len)
+{
+	int err;
+
+	env->helper_fd = -1;
+	env->pins_before_reset = false;
+	env->kmsg_fd = ps_kmsg_open();
+	read_comm(env->comm, sizeof(env->comm));
+	err = ps_ensure_modules(why, len);
+	if (err)
+		return err;
+	err = ps_control("reset");
+	if (err) {
+		snprintf(why, len, "write reset to control: %s",
+			 strerror(-err));
+		return err;
+	}
+	env->helper_fd = psh_open();
+	if (env->helper_fd < 0) {
+		err = env->helper_fd;
+		snprintf(why, len, "open %s: %s", PSH_DEBUGFS_PATH,
+			 strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+#define APPEND(...) do {						\
+	size_t _l = strlen(why);					\
+	if (_l < len)							\
+		snprintf(why + _l, len - _l, __VA_ARGS__);		\
+} while (0)
+
+int ps_env_teardown(struct ps_env *env, int wait_ms, char *why, size_t len)
+{
+	int64_t end = ps_now_ms() + wait_ms, nmissed;
+	struct ps_stats st;
+	int err, nprobes;
+	char bad[256];
+	bool ok = true;
+
+	why[0] = '\0';
+	if (env->helper_fd >= 0)
+		close(env->helper_fd);
+	env->helper_fd = -1;
+	if (!ps_module_loaded(PS_MODULE)) {
+		APPEND("pinshadow was left unloaded; ");
+		ok = false;
+		err = ps_ensure_modules(bad, sizeof(bad));
+		if (err) {
+			APPEND("%s", bad);
+			return -1;
+		}
+	}
+	for (;;) {
+		err = ps_stats_read(&st);
+		if (err) {
+			APPEND("reading stats: %s", strerror(-err));
+			return -1;
+		}
+		if (!st.v[PS_pinned_pages] && !st.v[PS_pins_outstanding])
+			break;
+		if (ps_now_ms() > end)
+			break;
+		ps_msleep(20);
+	}
+#define CHECK(cond, ...) do {						\
+	if (!(cond)) {							\
+		ok = false;						\
+		APPEND(__VA_ARGS__);					\
+	}								\
+} while (0)
+#define V(name) ((long long)st.v[PS_##name])
+	CHECK(!V(pinned_pages), "pinned_pages %lld != 0; ", V(pinned_pages));
+	CHECK(!V(pins_outstanding), "pins_outstanding %lld != 0; ",
+	      V(pins_outstanding));
+	CHECK(!V(longterm_outstanding), "longterm_outstanding %lld != 0; ",
+	      V(longterm_outstanding));
+	CHECK(V(vmstat_acquired) + V(vmstat_bypass_pins) == V(pins_acquired),
+	      "vmstat_acquired %lld + vmstat_bypass_pins %lld != pins_acquired %lld; ",
+	      V(vmstat_acquired), V(vmstat_bypass_pins), V(pins_acquired));
+	CHECK(V(vmstat_released) == V(pins_released),
+	      "vmstat_released %lld != pins_released %lld; ",
+	      V(vmstat_released), V(pins_released));
+	if (!env->pins_before_reset)
+		CHECK(V(pins_acquired) - V(pins_released) == V(pins_outstanding),
+		      "pins_acquired %lld - pins_released %lld != pins_outstanding %lld; ",
+		      V(pins_acquired), V(pins_released),
+		      V(pins_outstanding));
+	CHECK(!V(missed_events), "missed_events %lld != 0; ",
+	      V(missed_events));
+	CHECK(!V(lost_events), "lost_events %lld != 0; ", V(lost_events));
+#undef V
+	err = ps_probes_read(&nprobes, &nmissed);
+	CHECK(!err, "reading probes: %s; ", strerror(-err));
+	CHECK(err || nprobes > 0, "probes lists no probe; ");
+	CHECK(err || !nmissed, "probes: nmissed sums to %lld; ",
+	      (long long)nmissed);
+	if (ps_kmsg_scan(env->kmsg_fd, bad, sizeof(bad)))
+		CHECK(0, "kernel log: \"%s\"; ", bad);
+#undef CHECK
+	if (env->kmsg_fd >= 0)
+		close(env->kmsg_fd);
+	env->kmsg_fd = -1;
+	return ok ? 0 : -1;
+}

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared library of the pinshadow tests: readers for pinshadow's debugfs
+ * files, wrappers of the test helper's ioctls, page-frame oracles the kernel
+ * keeps (/proc/self/pagemap, /proc/kpageflags, /proc/vmstat), module
+ * load/unload and a kernel-log scanner.
+ *
+ * Nothing here uses the kselftest harness; the functions return 0 or a
+ * negative errno and leave the assertions to the tests (see ps_check.h).
+ */
+#ifndef PS_UTIL_H
+#define PS_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "pinshadow_test_helper.h"
+
+#define PS_DEBUGFS_DIR	"/sys/kernel/debug/pinshadow"
+#define PS_MODULE	"pinshadow"
+#define PSH_MODULE	"pinshadow_test_helper"
+#define PS_KO_DIR	"/lib/pinshadow"
+#define PS_KO_PATH	PS_KO_DIR "/pinshadow.ko"
+#define PSH_KO_PATH	PS_KO_DIR "/pinshadow_test_helper.ko"
+
+#define PS_PAGE_SIZE	4096UL
+#define PS_HPAGE_SIZE	(2UL << 20)
+#define PS_HPAGE_ORDER	9
+#define PS_PIN_BIAS	1024	/* GUP_PIN_COUNTING_BIAS */
+
+/* The `stats` file, in the order the brief lists it. */
+#define PS_STATS(X)							\
+	X(pins_acquired) X(pins_released) X(pins_outstanding)		\
+	X(pinned_pages) X(longterm_outstanding) X(untracked_unpins)	\
+	X(lost_events) X(missed_events) X(vmstat_acquired)		\
+	X(vmstat_released) X(vmstat_bypass_pins) X(api_pins)		\
+	X(api_unpins) X(rollback_unpins) X(table_bytes)
+
+enum ps_stat_id {
+#define PS_STAT_ENUM(name) PS_##name,
+	PS_STATS(PS_STAT_ENUM)
+#undef PS_STAT_ENUM
+	PS_NR_STATS
+};
+
+struct ps_stats {
+	int64_t v[PS_NR_STATS];
+	uint32_t present;	/* bit per enum ps_stat_id found in the file */
+};
+
+/* Reads `stats`; -EPROTO if a known field is missing or malformed. */
+int ps_stats_read(struct ps_stats *st);
+const char *ps_stat_name(int id);
+
+/* One `lookup` answer; folio_pincount is -1 when pinshadow prints `-`. */
+struct ps_lookup {
+	uint64_t pfn;
+	int64_t count;
+	int64_t longterm;
+	int64_t maybe_pinned;
+	int64_t refcount;
+	int64_t order;
+	int64_t folio_pincount;
+	char line[512];
+};
+
+/* Writes @req to `lookup` and reads the answer on the same fd. */
+int ps_lookup_raw(const char *req, struct ps_lookup *lk);
+int ps_lookup_pfn(uint64_t pfn, struct ps_lookup *lk);
+int ps_lookup_addr(pid_t pid, uint64_t addr, struct ps_lookup *lk);
+
+/* One row of `pins`; folio_pincount is -1 when pinshadow prints `-`. */
+struct ps_pin_row {
+	uint64_t pfn;
+	int64_t count;
+	int64_t longterm;
+	int64_t maybe_pinned;
+	int64_t refcount;
+	int64_t order;
+	int64_t folio_pincount;
+	int64_t age_ms;
+	int64_t pid;
+	char comm[64];
+	char api[64];
+};
+
+/* Reads `pins` into a malloc()ed array; -EPROTO on a malformed file. */
+int ps_pins_read(struct ps_pin_row **rows, size_t *nr);
+
+/* `probes`: how many rows and the sum of their nmissed column. */
+int ps_probes_read(int *nr_probes, int64_t *nmissed);
+
+/* Writes @cmd ("reset", "enable", "disable") to `control`. */
+int ps_control(const char *cmd);
+
+/* Reads a whole debugfs/proc file into a malloc()ed NUL-terminated buffer. */
+int ps_read_file(const char *path, char **buf, size_t *len);
+int ps_write_file(const char *path, const char *s);
+
+/* The test helper (include/pinshadow_test_helper.h). */
+int psh_open(void);
+/* 0 and req->result/slot filled, or -errno of the ioctl itself. */
+int psh_pin(int fd, const void *addr, uint64_t nr_pages, uint32_t api,
+	    uint32_t flags, struct psh_pin *req);
+int psh_unpin(int fd, uint32_t slot, uint32_t api, uint32_t make_dirty);
+/* Fills pfns[0..min(room, pages in slot)); *nr = pages in slot. */
+int psh_pfns(int fd, uint32_t slot, uint64_t *pfns, uint64_t room,
+	     uint64_t *nr);
+const char *psh_pin_api_name(uint32_t api);
+const char *psh_unpin_api_name(uint32_t api);
+
+/* Oracles the kernel keeps. */
+uint64_t ps_virt_to_pfn(const void *addr);	/* 0: not present */
+int ps_kpageflags(uint64_t pfn, uint64_t *flags);
+/* Head PFN and order of the folio holding @pfn, from /proc/kpageflags. */
+int ps_pfn_folio(uint64_t pfn, uint64_t *head, int *order);
+/* @pfn lies in a ZONE_MOVABLE (booted with movablecore= or kernelcore=). */
+bool ps_pfn_in_movable_zone(uint64_t pfn);
+/* A /proc/vmstat counter after folding the per-CPU deltas. */
+int ps_vmstat(const char *name, int64_t *val);
+/* nr_foll_pin_acquired and nr_foll_pin_released at one instant. */
+int ps_vmstat_pins(int64_t *acquired, int64_t *released);
+
+#define KPF_COMPOUND_HEAD	15
+#define KPF_COMPOUND_TAIL	16
+#define KPF_HUGE		17
+#define KPF_THP			22
+
+/* mmap() of @size bytes aligned to @align; NULL on failure. */
+void *ps_mmap_aligned(size_t size, size_t align, int prot, int flags);
+
+/* Kernel version of the running kernel >= major.minor. */
+bool ps_kernel_at_least(int major, int minor);
+
+/* Modules. */
+bool ps_module_loaded(const char *name);
+int ps_insmod(const char *path, const char *params);
+int ps_rmmod(const char *name);
+/* The .ko files: $PINSHADOW_KO / $PINSHADOW_HELPER_KO, or PS_KO_DIR. */
+const char *ps_ko_path(void);
+const char *psh_ko_path(void);
+/* Loads pinshadow and the helper from there if they are not loaded. */
+int ps_ensure_modules(char *why, size_t len);
+
+/* Kernel log: open at the end, then look for warnings/oopses since. */
+int ps_kmsg_open(void);
+/* 1 and the first bad line in @bad if a warning, BUG or oops was logged. */
+int ps_kmsg_scan(int fd, char *bad, size_t len);
+
+/* Per-test environment: the fixture setup/teardown of every test. */
+struct ps_env {
+	int helper_fd;
+	int kmsg_fd;
+	char comm[64];
+	/*
+	 * Set by tests that release pins taken before pinshadow was loaded:
+	 * then pins_acquired - pins_released == pins_outstanding need not hold.
+	 */
+	bool pins_before_reset;
+};
+
+int ps_env_setup(struct ps_env *env, char *why, size_t len);
+/*
+ * Closes the helper fd (its release unpins what is left), waits up to
+ * @wait_ms for pinned_pages and pins_outstanding to drop to 0, then checks
+ * the quiescent invariants and the kernel log.  0, or -1 and why.
+ */
+int ps_env_teardown(struct ps_env *env, int wait_ms, char *why, size_t len);
+
+/* Sleep in milliseconds; monotonic time in milliseconds. */
+void ps_msleep(unsigned int ms);
+int64_t ps_now_ms(void);
+
+#endif /* PS_UTIL_H */
