@@ -147,6 +147,7 @@ int main(int argc, char **argv)
 	test_opts();
 	test_procmap();
 	test_runs();
+	test_reports();
 	test_selfcheck();
 	test_cli();
 	printf("1..%d\n", number);

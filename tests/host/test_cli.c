@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "debugfs.h"
 #include "exitcodes.h"
 #include "harness.h"
 #include "procmap.h"
@@ -183,36 +184,295 @@ static void missing(void)
 	rename(gone, dfs);
 }
 
-static void tables(void)
+/* Run and compare stdout with @want exactly. */
+static void expect_exact(const char *args, const char *want, const char *what)
 {
 	char *out, *err;
-	int ret;
+	int ret = cli(args, &out, &err, 0);
 
+	CHECK(ret == 0 && !strcmp(out, want), "cli: `pinshadow %s` %s", args,
+	      what);
+	if (ret != 0 || strcmp(out, want))
+		printf("# exit %d\n# stdout: %s\n# stderr: %s\n", ret, out, err);
+	free(out);
+	free(err);
+}
+
+/* Lines of @s that contain @needle. */
+static int count_lines(const char *s, const char *needle)
+{
+	const char *line = s, *nl;
+	char buf[1024];
+	int n = 0;
+
+	for (; *line; line = nl + 1) {
+		size_t len;
+
+		nl = strchr(line, '\n');
+		if (!nl)
+			nl = line + strlen(line);
+		len = (size_t)(nl - line) < sizeof(buf) - 1 ?
+		      (size_t)(nl - line) : sizeof(buf) - 1;
+		memcpy(buf, line, len);
+		buf[len] = '\0';
+		if (strstr(buf, needle))
+			n++;
+		if (!*nl)
+			break;
+	}
+	return n;
+}
+
+#define COW_HEADER \
+	"time pid comm vaddr pfn decision exclusive maybe_pinned count verdict\n"
+#define VERDICTS_HEADER \
+	"pfn count maybe_pinned refcount order folio_pincount cause\n"
+
+static const char cow_stats[] =
+	"cow_examined 938\ncow_copied 512\ncow_shared 426\n"
+	"cow_needless_copies 511\ncow_unsafe_shares 0\nwp_copy_pinned 0\n"
+	"cow_unaudited 0\ncow_events_dropped 0\n";
+
+/*
+ * A THP fork as the module logs it: 512 pages in chunks, page 0 pinned and
+ * copied (ok), the other 511 copied needlessly.
+ */
+static char *thp_fork_audit(void)
+{
+	static const int chunks[][2] = {
+		{ 510, 512 }, { 340, 510 }, { 170, 340 }, { 0, 1 }, { 1, 170 },
+	};
+	size_t size = 128 + 512 * 100, used;
+	char *s = malloc(size);
+	int c, p, n = 0;
+
+	used = (size_t)snprintf(s, size, COW_HEADER);
+	for (c = 0; c < 5; c++)
+		for (p = chunks[c][0]; p < chunks[c][1]; p++, n++)
+			used += (size_t)snprintf(s + used, size - used,
+				"6.%06d 204 pinload 0x%llx 0x%x copied 1 1 %d %s\n",
+				614331 + n, 0x7f45c9e00000ULL + (unsigned long long)p * 4096,
+				0x10800 + p, p ? 0 : 1, p ? "needless_copy" : "ok");
+	return s;
+}
+
+/* verdicts of 6.12: 8 THPs pinned on one subpage each, one vmsplice page. */
+static char *thp_verdicts(void)
+{
+	size_t size = 512 + 8 * 511 * 64, used;
+	char *s = malloc(size);
+	int f, p;
+
+	used = (size_t)snprintf(s, size,
+		"true_pos 16392\nfalse_pos 4089\nfalse_neg 0\ntrue_neg 503775\n"
+		"scanned 524256\nmismatches_dropped 0\nscope all\n"
+		VERDICTS_HEADER "0x2a1b 0 1 1101 0 - refcount_bias\n");
+	for (f = 0; f < 8; f++)
+		for (p = 1; p < 512; p++)
+			used += (size_t)snprintf(s + used, size - used,
+				"0x%x 0 1 2 9 1 folio_sibling\n",
+				0xf800 + f * 512 + p);
+	return s;
+}
+
+static void missing_tables(void)
+{
 	expect("verdicts", PS_EXIT_UNSUPPORTED, NULL, "not supported by this module version");
 	expect("cow", PS_EXIT_UNSUPPORTED, NULL, "cow_audit");
 	expect("policies --json", PS_EXIT_UNSUPPORTED, "\"name\": \"not_supported\"", NULL);
+	expect("verdicts --raw", PS_EXIT_UNSUPPORTED, NULL, NULL);
+	expect("cow --raw", PS_EXIT_UNSUPPORTED, NULL, NULL);
+}
+
+static void verdicts_cmd(void)
+{
+	char *text = thp_verdicts(), *out, *err, path[4200];
+	int ret;
+
+	th_write(dfs, "verdicts", text);
+	expect("verdicts", PS_EXIT_OK, "over all of RAM (524256 pages)", NULL);
+	expect("verdicts", PS_EXIT_OK,
+	       "  kernel: maybe pinned          16392 TP              4089 FP\n"
+	       "  kernel: not pinned                0 FN            503775 TN\n", NULL);
+	expect("verdicts", PS_EXIT_OK,
+	       "  precision              80.04%  of the 20481 pages the kernel calls pinned, 16392 are\n"
+	       "  false-positive rate     0.81%  of the 507864 unpinned pages, 4089 look pinned\n",
+	       NULL);
+	expect("verdicts", PS_EXIT_OK, "4089 mismatches in 9 runs of consecutive PFNs", NULL);
+	expect("verdicts", PS_EXIT_OK,
+	       "0x2a1b               1  refcount_bias      0             1      0      1101               -\n"
+	       "0xf801-0xfa00      511  folio_sibling      9             1      0         2               1\n",
+	       NULL);
+	expect("verdicts", PS_EXIT_OK,
+	       "  folio_sibling       4088 pages      8 runs  another subpage of the same large folio is pinned\n"
+	       "  refcount_bias          1 page       1 run   order-0 page, refcount >= 1024 without a pin\n",
+	       NULL);
+	ret = cli("verdicts", &out, &err, 0);
+	CHECK(ret == 0 && count_lines(out, "folio_sibling      9") == 8 &&
+	      count_lines(out, "\n") < 40,
+	      "cli: verdicts: one line per run, not per page");
+	free(out);
+	free(err);
+	expect_exact("verdicts --raw", text, "prints the module's rows unchanged");
+	expect("verdicts --json", PS_EXIT_OK, "\"precision\": 0.800352", NULL);
+	expect("verdicts --json", PS_EXIT_OK, "\"false_positive_rate\": 0.008051", NULL);
+	expect("verdicts --json", PS_EXIT_OK, "\"scope\": \"all\"", NULL);
+	expect("verdicts --json", PS_EXIT_OK,
+	       "\"pfn_start\": \"0xf801\",\n      \"pfn_end\": \"0xfa00\",\n"
+	       "      \"pages\": 511,\n      \"cause\": \"folio_sibling\"", NULL);
+	expect("verdicts --json", PS_EXIT_OK,
+	       "\"cause\": \"folio_sibling\",\n      \"pages\": 4088,\n      \"runs\": 8", NULL);
+	expect("verdicts --json --raw", PS_EXIT_OK, "\"folio_pincount\": null", NULL);
+	expect("verdicts --json --raw", PS_EXIT_OK, "\"true_pos\": 16392", NULL);
+	free(text);
+
+	/* --all: "scan all" before the read, "scan tracked" after. */
+	snprintf(path, sizeof(path), "%s/control", dfs);
+	remove(path);
+	expect("verdicts --all", PS_EXIT_UNSUPPORTED, NULL, "no \"control\" file");
+	th_write(dfs, "control", "");
+	expect("verdicts --all", PS_EXIT_OK, "over all of RAM", NULL);
+	text = NULL;
+	CHECK(ps_slurp(path, &text, NULL) == 0 && !strcmp(text, "scan tracked"),
+	      "cli: verdicts --all leaves the scope at \"scan tracked\"");
+	free(text);
+	expect("verdicts --all --raw", PS_EXIT_OK, "scope all\n", NULL);
+
+	th_write(dfs, "verdicts", "true_pos 5\nfalse_pos 0\nfalse_neg 0\n"
+		 "true_neg 9\nscanned 14\nmismatches_dropped 0\nscope tracked\n"
+		 VERDICTS_HEADER);
+	expect("verdicts", PS_EXIT_OK, "over the tracked 2 MiB", NULL);
+	expect("verdicts", PS_EXIT_OK, "No mismatch", NULL);
+	expect("verdicts", PS_EXIT_OK, "precision             100.00%", NULL);
+	th_write(dfs, "verdicts", "true_pos 0\nfalse_pos 0\nfalse_neg 0\n"
+		 "true_neg 9\n" VERDICTS_HEADER);
+	expect("verdicts", PS_EXIT_OK, "precision                 n/a", NULL);
+	expect("verdicts --json", PS_EXIT_OK, "\"precision\": null", NULL);
+
+	/* A shape this CLI does not know: shown as the module prints it. */
 	th_write(dfs, "verdicts", "true_pos 1\nfalse_pos 1\nscope tracked\n"
 		 "pfn count maybe_pinned verdict\n"
 		 "0x1000 1 1 true_positive\n0x2000 0 1 false_positive\n");
-	expect("verdicts", PS_EXIT_OK, "0x2000  0      1             false_positive", NULL);
+	expect("verdicts", PS_EXIT_OK, "0x2000  0      1             false_positive",
+	       "shown as the module prints it");
 	expect("verdicts", PS_EXIT_OK, "false_pos  1\nscope      tracked\n\npfn", NULL);
 	expect("verdicts --json", PS_EXIT_OK, "\"verdict\": \"false_positive\"", NULL);
-	expect("verdicts --json", PS_EXIT_OK, "\"count\": 0", NULL);
 	expect("verdicts --json", PS_EXIT_OK, "\"scope\": \"tracked\"", NULL);
 	th_write(dfs, "verdicts", "a b\n1\n");
 	expect("verdicts", PS_EXIT_FAILURE, NULL, "verdicts line 2");
+}
+
+static void cow_cmd(void)
+{
+	char *text = thp_fork_audit(), *out, *err, stats[2048];
+	int ret;
+
+	snprintf(stats, sizeof(stats), "%s%s", good_stats, cow_stats);
+	th_write(dfs, "stats", stats);
+	th_write(dfs, "cow_audit", text);
+	expect("cow", PS_EXIT_OK,
+	       "TIME      PID  COMM     VADDR                          PAGES  PFN              DECISION  EXCLUSIVE  MAYBE_PINNED  COUNT  VERDICT\n"
+	       "6.614673  204  pinload  0x7f45c9e00000                     1  0x10800          copied    1          1             1      ok\n"
+	       "6.614331  204  pinload  0x7f45c9e01000-0x7f45ca000000    511  0x10801-0x10a00  copied    1          1             0      needless_copy\n"
+	       "\n512 events in 2 lines; totals since the module was loaded or reset:\n"
+	       "  938 pages examined at fork: 512 copied, 426 shared; 511 needless copies, 0 unsafe shares\n"
+	       "  0 pinned pages copied on write; 0 pages unaudited; 0 events dropped from the ring\n",
+	       NULL);
+	expect_exact("cow --raw", text, "prints the module's rows unchanged");
+	expect("cow --json", PS_EXIT_OK, "\"events\": 512", NULL);
+	expect("cow --json", PS_EXIT_OK,
+	       "      \"time_first\": 6.614331,\n      \"time_last\": 6.614842,\n"
+	       "      \"pid\": 204,\n      \"comm\": \"pinload\",\n"
+	       "      \"vaddr_start\": \"0x7f45c9e01000\",\n"
+	       "      \"vaddr_end\": \"0x7f45ca000000\",\n      \"pages\": 511,\n"
+	       "      \"pfn_start\": \"0x10801\",\n      \"pfn_end\": \"0x10a00\",\n"
+	       "      \"decision\": \"copied\",\n      \"exclusive\": true,\n"
+	       "      \"maybe_pinned\": true,\n      \"count_min\": 0,\n"
+	       "      \"count_max\": 0,\n      \"verdict\": \"needless_copy\"\n", NULL);
+	expect("cow --json", PS_EXIT_OK, "\"cow_needless_copies\": 511", NULL);
+	expect("cow --json --raw", PS_EXIT_OK, "\"vaddr\": \"0x7f45c9ffe000\"", NULL);
+
+	ret = cli("cow --follow", &out, &err, 1300);
+	CHECK(ret == 0 && count_lines(out, "pinload") == 2 &&
+	      count_lines(out, "TIME") == 1 &&
+	      strstr(out, "0x7f45c9e01000-0x7f45ca000000    511"),
+	      "cli: cow --follow groups and prints each event once over several reads");
+	if (ret || count_lines(out, "pinload") != 2)
+		printf("# stdout: %s\n# stderr: %s\n", out, err);
+	free(out);
+	free(err);
+	ret = cli("cow --follow --json", &out, &err, 300);
+	CHECK(ret == 0 && strstr(out, "\"groups\": [") &&
+	      strstr(out, "\"pages\": 511") && strstr(out, "  ]\n}\n"),
+	      "cli: cow --follow --json streams groups, closes on SIGINT");
+	free(out);
+	free(err);
+	ret = cli("cow --follow --raw", &out, &err, 1300);
+	CHECK(ret == 0 && !strcmp(out, text),
+	      "cli: cow --follow --raw prints the module's rows once");
+	free(out);
+	free(err);
+	free(text);
+
+	th_write(dfs, "cow_audit", COW_HEADER);
+	expect("cow", PS_EXIT_OK, "No COW event recorded", NULL);
+	expect("cow", PS_EXIT_OK, "0 events in 0 lines; totals", NULL);
+	expect("cow --json", PS_EXIT_OK, "\"groups\": [],", NULL);
+	th_write(dfs, "stats", good_stats);
+	expect("cow", PS_EXIT_OK, "0 events in 0 lines\n", NULL);
+	expect("cow --json", PS_EXIT_OK, "\"cow_examined\": null", NULL);
+
+	/* A shape this CLI does not know: shown as the module prints it. */
 	th_write(dfs, "cow_audit", "pid addr decision\n1 0x1000 copy\n2 - share\n");
+	expect("cow", PS_EXIT_OK, "pid  addr    decision\n1    0x1000  copy\n",
+	       "shown as the module prints it");
 	ret = cli("cow --follow --json", &out, &err, 300);
 	CHECK(ret == 0 && strstr(out, "\"decision\": \"share\"") &&
 	      strstr(out, "\"addr\": null") && strstr(out, "  ]\n}\n"),
-	      "cli: cow --follow --json streams rows, closes on SIGINT");
+	      "cli: cow --follow --json streams unknown rows, closes on SIGINT");
 	free(out);
 	free(err);
 	ret = cli("cow --follow", &out, &err, 1300);
 	CHECK(ret == 0 && !strcmp(out, "pid addr decision\n1 0x1000 copy\n2 - share\n"),
-	      "cli: cow --follow prints each row once over several reads");
+	      "cli: cow --follow prints unknown rows once over several reads");
 	free(out);
 	free(err);
+	th_write(dfs, "cow_audit", COW_HEADER "1.5 2 c 0x1000 0x1 copied 1 1 x ok\n");
+	expect("cow", PS_EXIT_OK, "1.5   2    c", "bad count \"x\"");
+}
+
+static void policies_cmd(void)
+{
+	static const char pol[] =
+		"policy decisions copies needless_copies unsafe_shares\n"
+		"kernel 902 512 511 0\nexact 902 1 0 0\nsticky 902 512 511 0\n"
+		"pmd 902 512 511 0\n";
+
+	th_write(dfs, "policies", pol);
+	expect("policies", PS_EXIT_OK,
+	       "POLICY  DECISIONS  COPIES  NEEDLESS_COPIES  UNSAFE_SHARES  COPIES A PAGE AT FORK WHEN\n"
+	       "kernel        902     512              511              0  MMF_HAS_PINNED && folio_maybe_dma_pinned() (the kernel's rule)\n"
+	       "exact         902       1                0              0  its exact pin count is > 0\n"
+	       "sticky        902     512              511              0  it was ever pinned since the module was loaded\n"
+	       "pmd           902     512              511              0  any page of the same 2 MiB range is pinned\n",
+	       NULL);
+	expect_exact("policies --raw", pol, "prints the module's rows unchanged");
+	expect("policies --json", PS_EXIT_OK,
+	       "\"policy\": \"exact\",\n      \"decisions\": 902,\n"
+	       "      \"copies\": 1,\n      \"needless_copies\": 0,\n"
+	       "      \"unsafe_shares\": 0,\n"
+	       "      \"rule\": \"its exact pin count is > 0\"", NULL);
+	th_write(dfs, "policies", "policy decisions\nkernel 1\nnewrule 2\n");
+	expect("policies", PS_EXIT_OK, "newrule          2  ?\n", NULL);
+	expect("policies --json", PS_EXIT_OK, "\"rule\": null", NULL);
+}
+
+static void tables(void)
+{
+	missing_tables();
+	verdicts_cmd();
+	cow_cmd();
+	policies_cmd();
 }
 
 static void watch(void)

@@ -17,6 +17,9 @@ void test_json(void)
 		"  \"h\": \"0xff\",\n"
 		"  \"b\": true,\n"
 		"  \"z\": null,\n"
+		"  \"t\": 6.614331,\n"
+		"  \"r\": 0.250000,\n"
+		"  \"r0\": null,\n"
 		"  \"e\": [],\n"
 		"  \"o\": {},\n"
 		"  \"a\": [\n"
@@ -39,6 +42,10 @@ void test_json(void)
 	json_kv_hex(&j, "h", 255);
 	json_kv_bool(&j, "b", true);
 	json_kv_int_or_null(&j, "z", -1);
+	json_key(&j, "t");
+	json_number_text(&j, "6.614331");
+	json_kv_ratio(&j, "r", 1, 4);
+	json_kv_ratio(&j, "r0", 1, 0);
 	json_key(&j, "e");
 	json_array_begin(&j);
 	json_array_end(&j);

@@ -61,6 +61,14 @@ static void good(void)
 	      "opts: verdicts");
 	CHECK(parse("policies --json", &o, err) == 0 &&
 	      o.cmd == PS_CMD_POLICIES && o.json, "opts: policies");
+	CHECK(parse("verdicts", &o, err) == 0 && !o.raw && !o.all,
+	      "opts: verdicts defaults: grouped, tracked scope");
+	CHECK(parse("verdicts --all --raw", &o, err) == 0 && o.raw && o.all,
+	      "opts: verdicts --all --raw");
+	CHECK(parse("cow --raw --follow --json", &o, err) == 0 && o.raw &&
+	      o.follow && o.json, "opts: cow --raw --follow --json");
+	CHECK(parse("policies --raw", &o, err) == 0 && o.raw,
+	      "opts: policies --raw");
 }
 
 static void help(void)
@@ -79,6 +87,11 @@ static void help(void)
 	CHECK(parse("--version", &o, err) == 0 && o.version, "opts: --version");
 	CHECK(strstr(ps_cmd_help(PS_CMD_PINS), "--sort") != NULL,
 	      "opts: pins help mentions --sort");
+	CHECK(strstr(ps_cmd_help(PS_CMD_VERDICTS), "--all") != NULL &&
+	      strstr(ps_cmd_help(PS_CMD_VERDICTS), "--raw") != NULL &&
+	      strstr(ps_cmd_help(PS_CMD_COW), "--raw") != NULL &&
+	      strstr(ps_cmd_help(PS_CMD_POLICIES), "sticky") != NULL,
+	      "opts: verdicts, cow, policies help name their options");
 	CHECK(strstr(ps_exit_help, "5  pinshadow module not loaded") != NULL,
 	      "opts: exit statuses documented");
 }
@@ -114,6 +127,13 @@ static void bad(void)
 		"watch --count many",
 		"help bogus",
 		"cow --follow=yes",
+		"cow --all",
+		"policies --all",
+		"policies --follow",
+		"pins --raw",
+		"status --raw",
+		"verdicts --follow",
+		"verdicts --all=1",
 	};
 	char err[PS_ERR_LEN];
 	struct ps_opts o;

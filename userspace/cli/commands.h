@@ -10,7 +10,8 @@ int cmd_status(struct ps_ctx *c, const struct ps_opts *o);
 int cmd_pins(struct ps_ctx *c, const struct ps_opts *o);
 int cmd_lookup(struct ps_ctx *c, const struct ps_opts *o);
 int cmd_watch(struct ps_ctx *c, const struct ps_opts *o);
-/* verdicts, cow, policies: pass-through tables. */
-int cmd_table(struct ps_ctx *c, const struct ps_opts *o);
+int cmd_verdicts(struct ps_ctx *c, const struct ps_opts *o);
+int cmd_cow(struct ps_ctx *c, const struct ps_opts *o);
+int cmd_policies(struct ps_ctx *c, const struct ps_opts *o);
 
 #endif /* PS_COMMANDS_H */

@@ -130,6 +130,12 @@ void json_null(struct json *j)
 	fputs("null", j->f);
 }
 
+void json_number_text(struct json *j, const char *num)
+{
+	item_start(j);
+	fputs(num, j->f);
+}
+
 void json_finish(struct json *j)
 {
 	fputc('\n', j->f);
@@ -176,4 +182,16 @@ void json_kv_int_or_null(struct json *j, const char *key, int64_t v)
 		json_null(j);
 	else
 		json_int(j, v);
+}
+
+void json_kv_ratio(struct json *j, const char *key, uint64_t num,
+		   uint64_t den)
+{
+	json_key(j, key);
+	if (!den) {
+		json_null(j);
+		return;
+	}
+	item_start(j);
+	fprintf(j->f, "%.6f", (double)num / (double)den);
 }

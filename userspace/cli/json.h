@@ -31,6 +31,8 @@ void json_uint(struct json *j, uint64_t v);
 void json_hex(struct json *j, uint64_t v);	/* "0x..." as a string */
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
+/* A number already formatted ("6.614331"); the caller vouches for it. */
+void json_number_text(struct json *j, const char *num);
 /* Ends the document: a newline, and a flush so readers see it whole. */
 void json_finish(struct json *j);
 
@@ -42,5 +44,8 @@ void json_kv_hex(struct json *j, const char *key, uint64_t v);
 void json_kv_bool(struct json *j, const char *key, bool v);
 /* An integer, or null when @v is negative (pinshadow's "-"). */
 void json_kv_int_or_null(struct json *j, const char *key, int64_t v);
+/* @num / @den to six decimals, or null when @den is 0. */
+void json_kv_ratio(struct json *j, const char *key, uint64_t num,
+		   uint64_t den);
 
 #endif /* PS_JSON_H */

@@ -82,9 +82,11 @@ int main(int argc, char **argv)
 	case PS_CMD_WATCH:
 		return cmd_watch(&c, &o);
 	case PS_CMD_VERDICTS:
+		return cmd_verdicts(&c, &o);
 	case PS_CMD_COW:
+		return cmd_cow(&c, &o);
 	case PS_CMD_POLICIES:
-		return cmd_table(&c, &o);
+		return cmd_policies(&c, &o);
 	default:
 		return print_help(&c, PS_CMD_NONE);
 	}

@@ -13,7 +13,7 @@
 
 enum opt_id {
 	O_PID, O_LONGTERM, O_SORT, O_ADDR, O_PFN, O_INTERVAL, O_COUNT,
-	O_FOLLOW, NR_OPTS
+	O_FOLLOW, O_RAW, O_ALL, NR_OPTS
 };
 
 struct opt_def {
@@ -30,6 +30,8 @@ static const struct opt_def opt_defs[NR_OPTS] = {
 	[O_INTERVAL] = { "interval", true },
 	[O_COUNT] = { "count", true },
 	[O_FOLLOW] = { "follow", false },
+	[O_RAW] = { "raw", false },
+	[O_ALL] = { "all", false },
 };
 
 struct cmd_def {
@@ -58,7 +60,7 @@ static const struct cmd_def cmds[PS_NR_CMDS] = {
 		"  watch      a refreshing view of the biggest and oldest pinners\n"
 		"  verdicts   the kernel's pin heuristic against the exact counts\n"
 		"  cow        copy-on-write decisions taken at fork (--follow)\n"
-		"  policies   the module's policies\n"
+		"  policies   fork decisions replayed under other copy policies\n"
 		"  help [COMMAND]\n"
 		"\n"
 		"Run as root: the module's files are in /sys/kernel/debug/pinshadow.\n"
@@ -107,24 +109,43 @@ static const struct cmd_def cmds[PS_NR_CMDS] = {
 		"  --interval S  seconds between refreshes (default 2, may be 0.5)\n"
 		"  --count N     stop after N refreshes\n"
 		COMMON_HELP },
-	[PS_CMD_VERDICTS] = { "verdicts", 0,
-		"Usage: pinshadow verdicts [--json]\n"
+	[PS_CMD_VERDICTS] = { "verdicts", BIT(O_RAW) | BIT(O_ALL),
+		"Usage: pinshadow verdicts [--all] [--raw] [--json]\n"
 		"\n"
-		"The module's `verdicts` table: folio_maybe_dma_pinned() against the\n"
-		"exact counts.  Exits 7 if this module version has no such table.\n"
+		"The kernel's guess, folio_maybe_dma_pinned(), against the exact counts:\n"
+		"a truth table with precision and false-positive rate, then the\n"
+		"mismatches as runs of consecutive PFNs with the same cause, order and\n"
+		"maybe_pinned (at most 50 runs; --json has them all), then the pages\n"
+		"per cause.  Exits 7 if this module version has no such table.\n"
+		"\n"
+		"  --all      scan every page of RAM, not only the tracked regions\n"
+		"             (writes \"scan all\" to control, then \"scan tracked\")\n"
+		"  --raw      the module's verdicts file unchanged, one row per page\n"
 		COMMON_HELP },
-	[PS_CMD_COW] = { "cow", BIT(O_FOLLOW),
-		"Usage: pinshadow cow [--follow] [--json]\n"
+	[PS_CMD_COW] = { "cow", BIT(O_FOLLOW) | BIT(O_RAW),
+		"Usage: pinshadow cow [--follow] [--raw] [--json]\n"
 		"\n"
-		"The module's `cow_audit` table of copy-on-write decisions.  With\n"
-		"--follow, keep printing new rows until Ctrl-C.  Exits 7 if this module\n"
+		"The copy-on-write decisions the module audited at fork and on write\n"
+		"faults: consecutive pages of one process with the same decision,\n"
+		"exclusive, maybe_pinned and verdict, whose addresses and PFNs advance\n"
+		"together, are one line (ranges end exclusive; COUNT is the range of\n"
+		"exact pin counts); then the audit's totals.  Exits 7 if this module\n"
 		"version has no such table.\n"
-		COMMON_HELP },
-	[PS_CMD_POLICIES] = { "policies", 0,
-		"Usage: pinshadow policies [--json]\n"
 		"\n"
-		"The module's `policies` table.  Exits 7 if this module version has no\n"
-		"such table.\n"
+		"  --follow   keep printing new events, grouped per read, until Ctrl-C\n"
+		"  --raw      the module's cow_audit rows unchanged, one per page\n"
+		COMMON_HELP },
+	[PS_CMD_POLICIES] = { "policies", BIT(O_RAW),
+		"Usage: pinshadow policies [--raw] [--json]\n"
+		"\n"
+		"Every page decision the COW audit saw at fork, replayed under four\n"
+		"policies: kernel (MMF_HAS_PINNED && folio_maybe_dma_pinned()), exact\n"
+		"(exact pin count > 0), sticky (ever pinned since load) and pmd (any page\n"
+		"of the same 2 MiB range pinned): pages each copies, needless copies\n"
+		"(no pin) and unsafe shares (a pinned page shared).  Exits 7 if this\n"
+		"module version has no such table.\n"
+		"\n"
+		"  --raw      the module's policies file unchanged\n"
 		COMMON_HELP },
 	[PS_CMD_HELP] = { "help", 0,
 		"Usage: pinshadow help [COMMAND]\n"
@@ -236,6 +257,12 @@ static int set_option(struct ps_opts *o, enum opt_id id, const char *val,
 		break;
 	case O_FOLLOW:
 		o->follow = true;
+		break;
+	case O_RAW:
+		o->raw = true;
+		break;
+	case O_ALL:
+		o->all = true;
 		break;
 	case NR_OPTS:
 		break;

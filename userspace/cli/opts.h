@@ -42,6 +42,8 @@ struct ps_opts {
 	unsigned int interval_ms;
 	long count;		/* watch --count; -1 forever */
 	bool follow;
+	bool raw;		/* verdicts, cow, policies: the module's rows */
+	bool all;		/* verdicts: scan all of RAM */
 };
 
 /*

@@ -22,7 +22,7 @@ hold() {
 		[ $i -lt 600 ] || { echo "demo: pinload $* did not start"; cat "/tmp/$name.out"; return 1; }
 		sleep 0.1
 	done
-	sed -n 's/^/  pinload: /p' "/tmp/$name.out" | head -n 3
+	sed -n '1s/^/  pinload: /p' "/tmp/$name.out"
 }
 
 echo "pinshadow demo on $(uname -r)"
@@ -37,20 +37,23 @@ hold splice vmsplice --count 1100 --hold 600 || exit 1
 show pinshadow status
 show pinshadow pins --sort count
 echo
-echo "A fork of a process whose buffers are pinned: the kernel must copy the"
-echo "pinned pages into the child (and copies some it need not):"
+echo "A process pins a THP buffer and forks: the kernel copies into the child"
+echo "every page it believes pinned.  The audit checks each decision against"
+echo "the exact counts (one line per run of pages; --raw for one per page):"
 show pinload fork --pages 16 --thp
 show pinshadow cow
+echo
+echo "The same fork decisions replayed under other copy policies:"
 show pinshadow policies
 echo
-echo "The kernel's guess (folio_maybe_dma_pinned) against the exact counts,"
+echo "Where the kernel's guess, folio_maybe_dma_pinned(), is wrong and why,"
 echo "over every page of RAM:"
-echo "scan all" >/sys/kernel/debug/pinshadow/control
-show pinshadow verdicts
+show pinshadow verdicts --all
 
 kill $(jobs -p) 2>/dev/null
 wait 2>/dev/null
 echo
-echo "All workloads stopped; pins left:"
-show pinshadow status
+echo "All workloads stopped: every pin was released and the books balance."
+printf '\n$ pinshadow status | grep -E "^(pins|ledger|vmstat|self-check)"\n'
+pinshadow status | grep -E '^(pins|ledger|vmstat|self-check)'
 exit 0

@@ -17,14 +17,22 @@ mkdir -p "$out"
 progress() { printf 'demo: %s\n' "$*" >&2; }
 
 progress "building the VM image for $kver"
-VM_TEST_FILES="$here/demo-guest.sh" VM_TESTS="" VM_EXTRA_MODULES="" \
-	"$top/tests/vm/mkinitramfs.sh" "$kver" "$out/initrd.cpio.gz" >/dev/null
+if ! VM_TEST_FILES="$here/demo-guest.sh" VM_TESTS="" VM_EXTRA_MODULES="" \
+	"$top/tests/vm/mkinitramfs.sh" "$kver" "$out/initrd.cpio.gz" \
+	>"$out/mkinitramfs.log" 2>&1; then
+	progress "building the VM image failed:"
+	cat "$out/mkinitramfs.log" >&2
+	exit 1
+fi
 
 progress "booting $kver under QEMU (software emulation: about 10 s to boot)"
 : >"$out/tests.log"
-# The guest's test output (ttyS1): show the demo's lines, not the markers.
+# The guest's test output (ttyS1): only what demo-guest.sh prints, between
+# its PSVM-BEGIN and PSVM-END markers; never the runner's markers nor the
+# kernel log it copies into PSVM-DMESG sections (lines "<N>[ time] ...").
 tail -F -n +1 "$out/tests.log" 2>/dev/null |
-	grep --line-buffered -v -E '^(PSVM-|ok [0-9]|not ok|# |1\.\.)' &
+	sed -u -n -e '/^PSVM-DMESG-BEGIN/,/^PSVM-DMESG-END/d' \
+		-e '/^PSVM-BEGIN /,/^PSVM-END /{/^PSVM-/d;/^<[0-9]*>\[/d;p}' &
 tail_pid=$!
 trap 'kill $tail_pid 2>/dev/null || true' EXIT
 rc=0
@@ -38,6 +46,17 @@ sleep 1
 if ! grep -q '^PSVM-DONE' "$out/tests.log"; then
 	progress "the VM did not finish (qemu exit $rc); its console: $out/console.log"
 	tail -n 20 "$out/console.log" >&2
+	exit 1
+fi
+end=$(grep -m1 '^PSVM-END demo-guest.sh' "$out/tests.log" || true)
+case "$end" in
+*" rc=0 "*) ;;
+*)	progress "the demo script failed (${end:-no end marker}); see $out/tests.log"
+	exit 1 ;;
+esac
+if grep -q '^PSVM-CHECK fail' "$out/tests.log"; then
+	progress "the VM runner reported a problem:"
+	grep '^PSVM-CHECK fail' "$out/tests.log" >&2
 	exit 1
 fi
 progress "VM powered off; full logs in $out"

@@ -265,18 +265,149 @@ check "vm-readv: at least 640 pins acquired" \
 check "pinload fork: parent buffer intact" [ $? -eq 0 ]
 check "pinload fork reports" grep -q 'parent_intact=1' "$T/fork"
 
-# --- pass-through tables ----------------------------------------------------
-for pair in verdicts:verdicts cow:cow_audit policies:policies; do
-	cmd=${pair%%:*} file=${pair#*:}
-	if [ -e "$D/$file" ]; then
-		expect_rc "$cmd exits 0 ($file present)" 0 "$cmd"
-		expect_rc "$cmd --json exits 0" 0 "$cmd" --json
-		check "$cmd --json names its file" out_has "\"file\": \"$file\""
-	else
-		expect_rc "$cmd exits 7 ($file absent)" 7 "$cmd"
-		check "$cmd says not supported" err_has 'not supported by this module version'
-	fi
-done
+# --- verdicts, cow, policies ------------------------------------------------
+# LO <= VALUE <= HI
+between() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
+# LO <= ADDR < HI, all hex.
+in_range() { [ $(($1)) -ge $(($2)) ] && [ $(($1)) -lt $(($3)) ]; }
+# How many of the addresses on stdin are in [LO, HI).
+count_in() { # LO HI
+	cnt=0
+	while read -r a; do
+		in_range "$a" "$1" "$2" && cnt=$((cnt + 1))
+	done
+	echo $cnt
+}
+# Lines of process PID starting in [LO, HI) in `cow` or `cow --raw` output.
+cow_lines() { # FILE PID LO HI
+	awk -v p="$2" '$2 == p { sub(/-.*/, "", $4); print $4 }' "$1" |
+		count_in "$3" "$4"
+}
+# "START PAGES" of each group of process PID in `cow --json` output.
+cow_groups() { # FILE PID
+	awk -v pid="$2" '
+		/^    \{/ { p = ""; a = ""; pg = 0 }
+		/^      "pid": / { v = $2; sub(/,/, "", v); p = v }
+		/^      "vaddr_start": / { v = $2; gsub(/[",]/, "", v); a = v }
+		/^      "pages": / { v = $2; sub(/,/, "", v); pg = v }
+		/^    \}/ { if (p == pid) print a, pg }' "$1"
+}
+# Sum of "pages" over the runs of `verdicts --json`.
+runs_pages() {
+	awk '/^  "runs": / { r = 1 } /^  "causes": / { r = 0 }
+		r && /^      "pages": / { v = $2; sub(/,/, "", v); s += v }
+		END { print s + 0 }' "$1"
+}
+
+if [ -e "$D/verdicts" ]; then
+	expect_rc "verdicts exits 0" 0 verdicts
+	check "verdicts prints the truth table" out_has '^  kernel: maybe pinned  *[0-9]* TP  *[0-9]* FP$'
+	check "verdicts prints the precision" out_has '^  precision  *[0-9.n/a%]*  of the'
+	check "verdicts: tracked scope by default" out_has 'over the tracked 2 MiB'
+	expect_rc "verdicts --raw exits 0" 0 verdicts --raw
+	check "verdicts --raw: the module's header" \
+		out_has '^pfn count maybe_pinned refcount order folio_pincount cause$'
+	check "verdicts --raw: one row per mismatch kept" \
+		[ "$(awk '$1 == "false_pos" || $1 == "false_neg" { s += $2 }
+			$1 == "mismatches_dropped" { s -= $2 }
+			NF == 7 && $1 ~ /^0x/ { n++ } END { print s - n }' "$T/out")" -eq 0 ]
+	expect_rc "verdicts --json exits 0" 0 verdicts --json
+	cp "$T/out" "$T/verdicts.json"
+	fp=$(jval "$T/verdicts.json" '    ' false_pos)
+	fn=$(jval "$T/verdicts.json" '    ' false_neg)
+	dropped=$(jval "$T/verdicts.json" '    ' mismatches_dropped)
+	check "verdicts --json: runs hold every mismatch kept" \
+		[ "$(runs_pages "$T/verdicts.json")" -eq $((fp + fn - dropped)) ]
+	check "verdicts --json: scope tracked" \
+		[ "$(jval "$T/verdicts.json" '  ' scope)" = tracked ]
+	tracked_scanned=$(jval "$T/verdicts.json" '    ' scanned)
+
+	expect_rc "verdicts --all exits 0" 0 verdicts --all --json
+	check "verdicts --all: scope all" [ "$(jval "$T/out" '  ' scope)" = all ]
+	check "verdicts --all: scans more pages than the tracked regions" \
+		[ "$(jval "$T/out" '    ' scanned)" -gt "$tracked_scanned" ]
+	check "verdicts --all: the scope is set back to tracked" \
+		grep -q '^scope tracked$' "$D/verdicts"
+	vpfn=$(kv "$T/vms" pfn)
+	expect_rc "verdicts --all --raw exits 0" 0 verdicts --all --raw
+	check "verdicts --all --raw: scope all" out_has '^scope all$'
+	check "verdicts --all --raw: the vmsplice page is a refcount_bias row" \
+		out_has "^$vpfn 0 1 [0-9]* 0 - refcount_bias$"
+	expect_rc "verdicts --all exits 0 (text)" 0 verdicts --all
+	check "verdicts --all: the vmsplice page is a grouped line" \
+		grep -q "^$vpfn  *1  *refcount_bias " "$T/out"
+	check "verdicts --all: pages per cause" out_has '^  refcount_bias  *[0-9]* pages* '
+else
+	expect_rc "verdicts exits 7 (verdicts absent)" 7 verdicts
+	check "verdicts says not supported" err_has 'not supported by this module version'
+fi
+
+if [ -e "$D/cow_audit" ]; then
+	"$PL" fork --pages 16 --thp >"$T/thpfork" 2>&1
+	check "pinload fork --thp exits 0" [ $? -eq 0 ]
+	fpid=$(kv "$T/thpfork" pid)
+	flo=$(kv "$T/thpfork" addr)
+	fhi=$(kv "$T/thpfork" end)
+	expect_rc "cow exits 0" 0 cow
+	check "cow prints the totals" out_has '^  [0-9]* pages examined at fork: '
+	check "cow: the forked buffer is a few lines, not one per page" \
+		between "$(cow_lines "$T/out" "$fpid" "$flo" "$fhi")" 1 4
+	expect_rc "cow --raw exits 0" 0 cow --raw
+	check "cow --raw: the module's header" \
+		out_has '^time pid comm vaddr pfn decision exclusive maybe_pinned count verdict$'
+	raw_rows=$(cow_lines "$T/out" "$fpid" "$flo" "$fhi")
+	check "cow --raw: one row per page of the forked buffer" [ "$raw_rows" -ge 16 ]
+	expect_rc "cow --json exits 0" 0 cow --json
+	check "cow --json names its file" out_has '"file": "cow_audit"'
+	cow_groups "$T/out" "$fpid" >"$T/groups"
+	fgroups=0 fpages=0
+	while read -r a pg; do
+		if in_range "$a" "$flo" "$fhi"; then
+			fgroups=$((fgroups + 1))
+			fpages=$((fpages + pg))
+		fi
+	done <"$T/groups"
+	check "cow --json: the buffer's groups hold every row of cow --raw" \
+		[ "$fpages" -eq "$raw_rows" ]
+	check "cow --json: the buffer is a few groups" between "$fgroups" 1 4
+	check "cow --json: totals" out_has '"cow_examined": [0-9]'
+	check "cow --json: events = pages of all groups" \
+		[ "$(jval "$T/out" '  ' events)" -eq \
+		  "$(awk '/^      "pages": / { v = $2; sub(/,/, "", v); s += v }
+			END { print s + 0 }' "$T/out")" ]
+
+	"$PS" cow --follow >"$T/follow" 2>"$T/follow.err" &
+	fol=$!
+	usleep 700000
+	"$PL" fork --pages 16 --thp >"$T/thpfork2" 2>&1
+	usleep 1500000
+	kill -INT "$fol"
+	wait "$fol"
+	check "cow --follow exits 0 on SIGINT" [ $? -eq 0 ]
+	check "cow --follow: a header once" [ "$(grep -c '^TIME ' "$T/follow")" -eq 1 ]
+	check "cow --follow: the new fork's buffer, grouped" \
+		between "$(cow_lines "$T/follow" "$(kv "$T/thpfork2" pid)" \
+			"$(kv "$T/thpfork2" addr)" "$(kv "$T/thpfork2" end)")" 1 8
+else
+	expect_rc "cow exits 7 (cow_audit absent)" 7 cow
+	check "cow says not supported" err_has 'not supported by this module version'
+fi
+
+if [ -e "$D/policies" ]; then
+	expect_rc "policies exits 0" 0 policies
+	check "policies explains each policy" \
+		[ "$(grep -c -E '^(kernel|exact|sticky|pmd) .*(MMF_HAS_PINNED|> 0|ever pinned|2 MiB)' "$T/out")" -eq 4 ]
+	expect_rc "policies --raw exits 0" 0 policies --raw
+	check "policies --raw: the module's table" \
+		[ "$(head -n 1 "$T/out")" = "$(head -n 1 "$D/policies")" ]
+	expect_rc "policies --json exits 0" 0 policies --json
+	check "policies --json names its file" out_has '"file": "policies"'
+	check "policies --json: a rule per policy" \
+		[ "$(grep -c '"rule": "' "$T/out")" -eq 4 ]
+else
+	expect_rc "policies exits 7 (policies absent)" 7 policies
+	check "policies says not supported" err_has 'not supported by this module version'
+fi
 
 # --- release --------------------------------------------------------------
 cleanup
