@@ -69,9 +69,23 @@ struct psh_pfns {
 	__u64 pfns;		/* in: user pointer to __u64[nr] */
 };
 
+/*
+ * pinshadow's in-kernel API (include/pinshadow.h) asked about the page
+ * mapped at addr, as a kernel user would ask it.  -ENOENT: pinshadow is not
+ * loaded; -EFAULT: no page is mapped there.
+ */
+struct psh_query {
+	__u64 addr;		/* in: user address of the calling process */
+	__u64 pfn;		/* out */
+	__s64 pincount;		/* out: pinshadow_page_pincount() */
+	__u32 available;	/* out: pinshadow_page_pincount_available() */
+	__u32 really_pinned;	/* out: pinshadow_page_really_is_dma_pinned() */
+};
+
 #define PSH_IOC_MAGIC	'P'
 #define PSH_IOC_PIN	_IOWR(PSH_IOC_MAGIC, 1, struct psh_pin)
 #define PSH_IOC_UNPIN	_IOW(PSH_IOC_MAGIC, 2, struct psh_unpin)
 #define PSH_IOC_PFNS	_IOWR(PSH_IOC_MAGIC, 3, struct psh_pfns)
+#define PSH_IOC_QUERY	_IOWR(PSH_IOC_MAGIC, 4, struct psh_query)
 
 #endif /* PINSHADOW_TEST_HELPER_H */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <liburing.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -397,6 +398,64 @@ TEST_F(cow, verdicts_folio_sibling)
 	free(buf);
 	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
 			       PSH_UNPIN_PAGES, 0));
+}
+
+static void query(struct __test_metadata *_metadata, int fd, const void *addr,
+		  struct psh_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->addr = (uintptr_t)addr;
+	ASSERT_EQ(0, ioctl(fd, PSH_IOC_QUERY, q)) TH_LOG("%s", strerror(errno));
+}
+
+/*
+ * The in-kernel API, asked by the test helper module about pins it took
+ * itself: a page whose block was never allocated has no exact count; a
+ * pinned page has its count; an unpinned subpage of a pinned THP is not
+ * really pinned although folio_maybe_dma_pinned() says it is.
+ */
+TEST_F(cow, in_kernel_api)
+{
+	int fd = self->env.helper_fd;
+	char *page = ps_small_buf(_metadata, 1);
+	char *thp = ps_thp_buf(_metadata, 1);
+	struct psh_pin a, b, t;
+	struct ps_lookup lk;
+	struct psh_query q;
+
+	query(_metadata, fd, page, &q);
+	EXPECT_EQ(0U, q.available);
+	EXPECT_EQ(0, q.pincount);
+	EXPECT_EQ(0U, q.really_pinned);
+
+	ASSERT_EQ(0, psh_pin(fd, page, 1, PSH_PIN_FAST, PSH_F_WRITE, &a));
+	ASSERT_EQ(0, psh_pin(fd, page, 1, PSH_PIN_PLAIN, 0, &b));
+	query(_metadata, fd, page, &q);
+	EXPECT_EQ(1U, q.available);
+	EXPECT_EQ(2, q.pincount);
+	EXPECT_EQ(1U, q.really_pinned);
+	ASSERT_EQ(0, psh_unpin(fd, b.slot, PSH_UNPIN_PAGE, 0));
+	query(_metadata, fd, page, &q);
+	EXPECT_EQ(1, q.pincount);
+	ASSERT_EQ(0, psh_unpin(fd, a.slot, PSH_UNPIN_PAGES, 0));
+	/* The last unpin freed the block: no exact count any more. */
+	query(_metadata, fd, page, &q);
+	EXPECT_EQ(0U, q.available);
+	EXPECT_EQ(0U, q.really_pinned);
+
+	if (!thp)
+		SKIP(return, "no THP available");
+	ASSERT_EQ(0, psh_pin(fd, thp, 1, PSH_PIN_FAST, PSH_F_WRITE, &t));
+	query(_metadata, fd, thp + PS_PAGE_SIZE, &q);
+	ASSERT_EQ(0, ps_lookup_pfn(q.pfn, &lk));
+	EXPECT_EQ(1, lk.maybe_pinned);
+	EXPECT_EQ(1U, q.available);
+	EXPECT_EQ(0, q.pincount);
+	EXPECT_EQ(0U, q.really_pinned);
+	query(_metadata, fd, thp, &q);
+	EXPECT_EQ(1, q.pincount);
+	EXPECT_EQ(1U, q.really_pinned);
+	ASSERT_EQ(0, psh_unpin(fd, t.slot, PSH_UNPIN_PAGES, 0));
 }
 
 TEST_HARNESS_MAIN

@@ -31,6 +31,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "pinshadow.h"
 #include "pinshadow_test_helper.h"
 #include "compat.h"
 
@@ -262,6 +263,46 @@ out:
 	return ret;
 }
 
+/*
+ * The exported API is looked up with symbol_get(), not linked: the helper
+ * then loads without pinshadow and never keeps it from unloading.
+ */
+static long psh_ioctl_query(void __user *argp)
+{
+	bool (*available)(struct page *page);
+	bool (*really)(struct page *page);
+	int (*pincount)(struct page *page);
+	struct psh_query req;
+	struct page *page;
+	long ret = 0;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (get_user_pages_fast(req.addr, 1, 0, &page) != 1)
+		return -EFAULT;
+	available = symbol_get(pinshadow_page_pincount_available);
+	pincount = symbol_get(pinshadow_page_pincount);
+	really = symbol_get(pinshadow_page_really_is_dma_pinned);
+	if (available && pincount && really) {
+		req.pfn = page_to_pfn(page);
+		req.available = available(page);
+		req.pincount = pincount(page);
+		req.really_pinned = really(page);
+		if (copy_to_user(argp, &req, sizeof(req)))
+			ret = -EFAULT;
+	} else {
+		ret = -ENOENT;
+	}
+	if (available)
+		symbol_put(pinshadow_page_pincount_available);
+	if (pincount)
+		symbol_put(pinshadow_page_pincount);
+	if (really)
+		symbol_put(pinshadow_page_really_is_dma_pinned);
+	put_page(page);
+	return ret;
+}
+
 static long psh_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct psh_file *pf = file->private_data;
@@ -274,6 +315,8 @@ static long psh_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return psh_ioctl_unpin(pf, argp);
 	case PSH_IOC_PFNS:
 		return psh_ioctl_pfns(pf, argp);
+	case PSH_IOC_QUERY:
+		return psh_ioctl_query(argp);
 	default:
 		return -ENOTTY;
 	}
