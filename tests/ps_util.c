@@ -956,3 +956,103 @@ int ps_env_teardown(struct ps_env *env, int wait_ms, char *why, size_t len)
 	env->kmsg_fd = -1;
 	return ok ? 0 : -1;
 }
+
+/* Helpers of the reliability tests; see ps_util.h. */
+
+int ps_stats_named(const char *const *names, int64_t *vals, int n)
+{
+	char *buf, *line, *save = NULL, name[64], val[64];
+	uint64_t seen = 0;
+	int err, i;
+
+	if (n > 64)
+		return -EINVAL;
+	err = ps_read_file(PS_DEBUGFS_DIR "/stats", &buf, NULL);
+	if (err)
+		return err;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%63s %63s", name, val) != 2)
+			continue;
+		for (i = 0; i < n; i++) {
+			if (strcmp(name, names[i]))
+				continue;
+			if (!parse_s64(val, 10, &vals[i])) {
+				free(buf);
+				return -EPROTO;
+			}
+			seen |= 1ULL << i;
+		}
+	}
+	free(buf);
+	return seen == (n == 64 ? ~0ULL : (1ULL << n) - 1) ? 0 : -EPROTO;
+}
+
+int ps_lookup_field(const struct ps_lookup *lk, const char *name, int64_t *v)
+{
+	size_t nl = strlen(name);
+	const char *p = lk->line;
+
+	while ((p = strstr(p, name)) != NULL) {
+		if ((p == lk->line || p[-1] == ' ') && p[nl] == '=') {
+			char tok[64];
+
+			snprintf(tok, sizeof(tok), "%.*s",
+				 (int)strcspn(p + nl + 1, " \t\n"), p + nl + 1);
+			return parse_s64(tok, 0, v) ? 0 : -EPROTO;
+		}
+		p += nl;
+	}
+	return -ENOENT;
+}
+
+int ps_read_s64(const char *path, int64_t *v)
+{
+	char *buf;
+	int err = ps_read_file(path, &buf, NULL);
+
+	if (err)
+		return err;
+	buf[strcspn(buf, " \t\n")] = '\0';
+	err = parse_s64(buf, 0, v) ? 0 : -EPROTO;
+	free(buf);
+	return err;
+}
+
+int ps_write_s64(const char *path, int64_t v)
+{
+	char s[32];
+
+	snprintf(s, sizeof(s), "%lld\n", (long long)v);
+	return ps_write_file(path, s);
+}
+
+int ps_reload(const char *params)
+{
+	int64_t end = ps_now_ms() + 60000;
+	int err;
+
+	while (ps_module_loaded(PS_MODULE)) {
+		if (!syscall(SYS_delete_module, PS_MODULE, O_NONBLOCK))
+			break;
+		err = -errno;
+		if ((err != -EAGAIN && err != -EBUSY) || ps_now_ms() > end)
+			return err;
+		ps_msleep(20);
+	}
+	return ps_insmod(ps_ko_path(), params);
+}
+
+bool ps_rel_break(const char *what)
+{
+	const char *v = getenv("ps_rel_break"), *p;
+	size_t n = strlen(what);
+
+	for (p = v; p && *p; p += strcspn(p, ",")) {
+		if (*p == ',')
+			p++;
+		if (!strncmp(p, what, n) && (p[n] == ',' || !p[n]))
+			return true;
+	}
+	return false;
+}

@@ -173,4 +173,29 @@ int ps_env_teardown(struct ps_env *env, int wait_ms, char *why, size_t len);
 void ps_msleep(unsigned int ms);
 int64_t ps_now_ms(void);
 
+/*
+ * Helpers of the reliability tests (tests/reliability_*.c, tests/stress/).
+ */
+
+/* `stats` lines @names[0..n) into @vals; -EPROTO if one is missing. */
+int ps_stats_named(const char *const *names, int64_t *vals, int n);
+/* The name=value field @name of a lookup answer; -ENOENT if absent. */
+int ps_lookup_field(const struct ps_lookup *lk, const char *name,
+		    int64_t *v);
+/* A small text file holding one integer (sysfs/debugfs knobs). */
+int ps_read_s64(const char *path, int64_t *v);
+int ps_write_s64(const char *path, int64_t v);
+/*
+ * rmmod pinshadow (if loaded), then insmod it with @params (NULL: none),
+ * retrying the rmmod while something holds a file of it open.
+ */
+int ps_reload(const char *params);
+/*
+ * Deliberate breakage for showing that a check can fail: true when the
+ * comma-separated list in the environment variable ps_rel_break (the guest
+ * gets it from the kernel command line, e.g. VM_APPEND=ps_rel_break=fuzz)
+ * names @what.  Never set in a normal run.
+ */
+bool ps_rel_break(const char *what);
+
 #endif /* PS_UTIL_H */

@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Benchmarks, included by the top-level Makefile.  See tests/bench/README.md.
+#
+#   make bench [KVER=k]     one QEMU TCG boot of k (default: the newest
+#                           installed stock kernel); prints the table and
+#                           writes build/bench/k/results.txt
+#   make bench-deps         the Debian packages only the benchmark needs
+#
+# Knobs (environment or make variables): BENCH_REPS, BENCH_MS, BENCH_FORKS,
+# BENCH_SCALE_PAGES, BENCH_SECTIONS, BENCH_PERF, BENCH_MEM, BENCH_SMP,
+# BENCH_CPU, BENCH_TIMEOUT, BENCH_VERBOSE (tests/bench/run.sh).
+
+BENCH_DIR := $(TOP)/tests/bench
+BENCH_BUILD := $(BUILD)/bench
+# Stock kernels only: the debug kernel carries a marker file.
+BENCH_STOCK_KVERS = $(foreach k,$(KVERS),$(if $(wildcard /lib/modules/$(k)/pinshadow-debug-kernel),,$(k)))
+BENCH_KVER = $(or $(KVER),$(lastword $(shell printf '%s\n' $(BENCH_STOCK_KVERS) | sort -V)))
+BENCH_DEB_PACKAGES := bpftrace linux-perf zstd cpio qemu-system-x86 busybox-static
+
+BENCH_PROG := $(BENCH_BUILD)/psbench
+BENCH_TOOLS := $(BENCH_BUILD)/tools.cpio.zst
+BENCH_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -static \
+	-I$(TOP)/include -I$(BENCH_DIR)
+
+# Every BENCH_* knob set for make reaches run.sh.
+export BENCH_REPS BENCH_MS BENCH_FORKS BENCH_SCALE_PAGES BENCH_SECTIONS \
+	BENCH_PERF BENCH_MEM BENCH_SMP BENCH_CPU BENCH_TIMEOUT BENCH_VERBOSE
+
+.PHONY: bench bench-deps bench-kmod
+
+bench-deps:
+	@missing=$$(for p in $(BENCH_DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "bench-deps: installing $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+# The benchmark-only module, built on its own for the benchmarked kernel.
+bench-kmod: bench-deps
+	@test -n "$(BENCH_KVER)" || { echo "bench: no kernel in /lib/modules/*/build" >&2; exit 1; }
+	@mkdir -p $(BENCH_BUILD)/$(BENCH_KVER)/kmod
+	@cp $(BENCH_DIR)/Kbuild $(BENCH_DIR)/pinshadow_bench.c \
+		$(BENCH_DIR)/pinshadow_bench.h $(BENCH_BUILD)/$(BENCH_KVER)/kmod/
+	$(MAKE) -C /lib/modules/$(BENCH_KVER)/build \
+		M=$(BENCH_BUILD)/$(BENCH_KVER)/kmod modules
+
+$(BENCH_PROG): $(BENCH_DIR)/psbench.c $(BENCH_DIR)/pinshadow_bench.h \
+		$(TOP)/include/pinshadow_test_helper.h
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< -lpthread
+
+# bpftrace and perf with their libraries, for the guest.
+$(BENCH_TOOLS): $(BENCH_DIR)/mkoverlay.sh | bench-deps
+	$(BENCH_DIR)/mkoverlay.sh tools $@
+
+# The pinshadow modules come from modules-all's per-kernel build.
+bench: bench-deps bench-kmod $(BENCH_PROG) $(BENCH_TOOLS)
+	@$(MAKE) --no-print-directory $(BUILD)/$(BENCH_KVER)/.modules
+	@BUILD='$(BUILD)' '$(BENCH_DIR)/run.sh' '$(BENCH_KVER)'

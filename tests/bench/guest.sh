@@ -1,0 +1,294 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The benchmark inside the VM (installed as /tests/bench and run by
+# tests/vm/init, which has loaded pinshadow_test_helper and pinshadow).
+# Prints raw figures as "BENCH ..." lines; tests/bench/report.awk on the
+# host makes the table.  Parameters come from the kernel command line
+# (the kernel hands unknown parameters to init, init to us):
+#
+#   bench_reps=N          repetitions of every ratio (default 7)
+#   bench_ms=N            milliseconds per pin-loop measurement (default 200)
+#   bench_forks=N         forks per process and repetition (default 3)
+#   bench_scale_pages=N   pages pinned at once in the scale test (2000000)
+#   bench_sections=LIST   any of pin,diag,fork,mem,scale (default all)
+#   bench_perf=1          also profile the pin loop and fork with perf
+#
+# States: nomod (pinshadow unloaded: the limit), psh (loaded, COW audit
+# off), audit (loaded, audit on), bpf (pinshadow unloaded, the bpftrace
+# peer running).  Every repetition visits every state, in a rotated order,
+# so that each ratio is taken within one repetition of the same boot.
+set -u
+
+REPS=${bench_reps:-7}
+MS=${bench_ms:-200}
+FORKS=${bench_forks:-3}
+SCALE_PAGES=${bench_scale_pages:-2000000}
+SECTIONS=$(echo "${bench_sections:-pin,diag,fork,mem,scale}" | tr , ' ')
+PERF=${bench_perf:-0}
+PS=/sys/kernel/debug/pinshadow
+LIB=/lib/pinshadow-bench
+PSKO=${PINSHADOW_KO:-/lib/pinshadow/pinshadow.ko}
+export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
+
+say() { echo "BENCH $*"; }
+info() { echo "BENCH info $*"; }
+loaded() { grep -q "^$1 " /proc/modules; }
+has() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
+now() { cut -d' ' -f1 /proc/uptime; }
+
+psh_load() {
+	loaded pinshadow || insmod "$PSKO" || say check insmod fail
+}
+psh_unload() {
+	! loaded pinshadow || rmmod pinshadow || say check rmmod fail
+}
+
+# The bpftrace peer: peer.bt (fentry/fexit), else peer-kprobe.bt.
+PEER_SCRIPT=
+PEER_PID=
+peer_start() {
+	for script in ${PEER_SCRIPT:-peer.bt peer-kprobe.bt}; do
+		t0=$(now)
+		bpftrace "$LIB/$script" >/tmp/peer.out 2>&1 &
+		PEER_PID=$!
+		while kill -0 $PEER_PID 2>/dev/null &&
+			! grep -q PEER-READY /tmp/peer.out; do
+			sleep 0.2
+		done
+		if grep -q PEER-READY /tmp/peer.out; then
+			if [ -z "$PEER_SCRIPT" ]; then
+				info peer "$script" startup_s \
+					"$(echo "$(now) $t0" | awk '{ print $1 - $2 }')"
+			fi
+			PEER_SCRIPT=$script
+			return 0
+		fi
+		wait $PEER_PID 2>/dev/null
+		info peer "$script" failed:
+		grep -v '^ *[~^]* *$' /tmp/peer.out | head -n 20 |
+			sed 's/^/BENCH info peer-out /'
+		# The verifier's log says why a program was refused.
+		timeout 300 bpftrace -v "$LIB/$script" -c /bin/true 2>&1 |
+			grep -E "is not a struct|invalid bpf_context|ERROR|Error" | tail -n 6 |
+			sed 's/^/BENCH info peer-verbose /' 
+	done
+	PEER_PID=
+	return 1
+}
+peer_stop() {
+	[ -n "$PEER_PID" ] || return 0
+	kill -INT $PEER_PID 2>/dev/null
+	wait $PEER_PID 2>/dev/null
+	PEER_PID=
+}
+
+# The peer keeps the same per-PFN count as pinshadow: with 8 pages held by
+# the test helper, its map must hold exactly those PFNs, once each.
+peer_check() {
+	[ -n "$PEER_PID" ] || return 0
+	rm -f /tmp/release /tmp/hold.out
+	psbench hold --pages 8 --release /tmp/release >/tmp/hold.out 2>&1 &
+	hold_pid=$!
+	while kill -0 $hold_pid 2>/dev/null && ! grep -q '^held' /tmp/hold.out; do
+		sleep 0.1
+	done
+	peer_stop
+	want=$(sed -n 's/^held //p' /tmp/hold.out | tr ' ' '\n' | sort -n | tr '\n' ' ')
+	got=$(sed -n 's/^@pins\[\([0-9]*\)\]: 1$/\1/p' /tmp/peer.out | sort -n | tr '\n' ' ')
+	other=$(grep -c '^@pins\[' /tmp/peer.out)
+	touch /tmp/release
+	wait $hold_pid
+	if [ -n "$want" ] && [ "$want" = "$got" ] && [ "$other" -eq 8 ]; then
+		say check peer_exact ok "8 held pages, 8 map entries of count 1"
+	else
+		say check peer_exact fail "held: $want map: $got ($other entries)"
+	fi
+}
+
+# Diagnostic states (section diag): dnomod = nomod; doff = loaded, probes
+# armed, counting disabled (the kprobe machinery alone); dpsh = psh; dres =
+# psh with a long-lived pin on every page of the loop (no entry, block or
+# record is ever emptied).
+set_state() {
+	case $1 in
+	nomod|dnomod)	psh_unload ;;
+	psh|dpsh|dres)	psh_load; echo enable >$PS/control
+			echo "audit off" >$PS/control ;;
+	audit)	psh_load; echo enable >$PS/control
+		echo "audit on" >$PS/control ;;
+	doff)	psh_load; echo "audit off" >$PS/control
+		echo disable >$PS/control ;;
+	bpf)	psh_unload; peer_start || return 1 ;;
+	esac
+	# Let deferred work of the switch (RCU, kprobe optimizer) settle.
+	sleep 1
+}
+end_state() {
+	[ "$1" != bpf ] || peer_stop
+}
+
+# The states of repetition $1, rotated by one per repetition.
+rotate() {
+	rep=$1
+	shift
+	n=$#
+	i=0
+	while [ $i -lt $n ]; do
+		eval "echo \${$(( (i + rep) % n + 1 ))}"
+		i=$((i + 1))
+	done
+}
+
+cow_stats() {
+	grep -E '^(cow_[a-z_]*|pinned_pages) ' $PS/stats | tr '\n' ' '
+	grep '^copy_page_range ' $PS/probes
+}
+
+# Kernel log lines since mark $1 (a line count) that mean trouble.
+log_mark() { dmesg | wc -l; }
+log_bad_since() {
+	dmesg | tail -n +$(( $1 + 1 )) |
+		grep -E 'soft lockup|hard LOCKUP|rcu.*(stall|detected)|blocked for more than|WARNING:|BUG' |
+		head -n 3
+}
+
+profile() { # NAME COMMAND...: perf's view while COMMAND runs
+	name=$1
+	shift
+	perf record -q -e cpu-clock -F 4000 -a -g -o /tmp/perf.data -- "$@" \
+		>/dev/null 2>/tmp/perf.err || {
+		info perf "$name" failed: "$(head -n 3 /tmp/perf.err | tr '\n' ' ')"
+		return
+	}
+	# Self time, then inclusive time (callers get their callees' samples).
+	perf report -i /tmp/perf.data --stdio --no-children --sort sym \
+		--percent-limit 1 -g none 2>/dev/null |
+		grep -E '^ +[0-9]' | head -n 25 | sed "s/^/BENCH perf $name self /"
+	perf report -i /tmp/perf.data --stdio --children --sort sym \
+		--percent-limit 1 -g none 2>/dev/null |
+		grep -E '^ +[0-9]' | head -n 45 | sed "s/^/BENCH perf $name incl /"
+	rm -f /tmp/perf.data
+}
+
+echo "BENCH-START $(uname -r)"
+info kernel "$(uname -r)" cpus "$(grep -c ^processor /proc/cpuinfo)" \
+	mem_kb "$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)"
+info params reps "$REPS" ms "$MS" forks "$FORKS" \
+	scale_pages "$SCALE_PAGES" sections "$SECTIONS"
+info thp "$(cat /sys/kernel/mm/transparent_hugepage/enabled)"
+grep -q tracefs /proc/mounts || mount -t tracefs tracefs /sys/kernel/tracing
+insmod $LIB/pinshadow_bench.ko || say check insmod_bench fail
+loaded pinshadow || say check pinshadow_loaded fail
+
+# 1. Pin + unpin throughput.
+if has pin; then
+	rep=1
+	while [ "$rep" -le "$REPS" ]; do
+		for st in $(rotate "$rep" nomod psh audit bpf); do
+			if ! set_state "$st"; then
+				say skip pin "$st" "$rep"
+				continue
+			fi
+			mark=$(log_mark)
+			psbench pinloop --ms "$MS" 2>&1 | sed "s/^/BENCH $st $rep /"
+			bad=$(log_bad_since "$mark")
+			[ -z "$bad" ] || info kernel_log pin "$st" "$bad"
+			if [ "$st" = bpf ] && [ "$rep" -eq 1 ]; then
+				peer_check
+			else
+				end_state "$st"
+			fi
+		done
+		rep=$((rep + 1))
+	done
+	info section_done pin "$(now)"
+fi
+
+# Where pinshadow's time goes: the pin loop, one thread, by variant.
+if has diag; then
+	rep=1
+	while [ "$rep" -le "$REPS" ]; do
+		for st in $(rotate "$rep" dnomod doff dpsh dres); do
+			set_state "$st"
+			opt=
+			[ "$st" != dres ] || opt=--resident
+			psbench pinloop --ms "$MS" --threads 1 $opt 2>&1 |
+				sed "s/^/BENCH $st $rep /"
+		done
+		rep=$((rep + 1))
+	done
+	set_state audit
+	info section_done diag "$(now)"
+fi
+
+# 2. Fork of 1 GiB with 64 MiB pinned.
+if has fork; then
+	rep=1
+	while [ "$rep" -le "$REPS" ]; do
+		for st in $(rotate "$rep" nomod psh audit); do
+			set_state "$st"
+			psbench fork --mem-mb 1024 --pin-mb 64 --forks "$FORKS" 2>&1 |
+				sed -e "s/^fork_median /BENCH fork $st $rep /" \
+				    -e "s/^fork /BENCH info fork_each $st $rep /" \
+				    -e "s/^psbench/BENCH info psbench/"
+			[ "$st" != audit ] ||
+				info fork_audit_stats "$rep" "$(cow_stats)"
+			end_state "$st"
+		done
+		rep=$((rep + 1))
+	done
+	info section_done fork "$(now)"
+fi
+
+# 3. Memory.
+if has mem; then
+	set_state audit
+	psbench mem 2>&1 | sed 's/^/BENCH /'
+	info section_done mem "$(now)"
+fi
+
+# 4. Scale.
+if has scale; then
+	set_state audit
+	mark=$(log_mark)
+	psbench scale --pages "$SCALE_PAGES" 2>&1 | sed 's/^/BENCH /'
+	bad=$(log_bad_since "$mark")
+	if [ -z "$bad" ]; then
+		say check scale_log ok
+	else
+		say check scale_log fail "$(echo "$bad" | tr '\n' ' ')"
+	fi
+	info scale_stats "$(grep -E '^(lost_events|missed_events|untracked_unpins|pins_outstanding) ' $PS/stats | tr '\n' ' ')"
+	info section_done scale "$(now)"
+fi
+
+# Where the time goes (bench_perf=1).
+if [ "$PERF" = 1 ]; then
+	for st in ${bench_perf_states:-nomod audit bpf}; do
+		set_state "$st" || continue
+		for kind in 4k:1 4k:512 thp:512; do
+			loaded pinshadow && cp $PS/probes /tmp/probes.0
+			profile "pin:$st:$kind" psbench pinloop --ms 3000 \
+				--warm-ms 0 --threads 1 --only "$kind"
+			# Probe hits during the loop: which probes fire per call.
+			loaded pinshadow && awk 'NR == FNR { h[$1] = $4; next }
+				FNR > 1 && $4 - h[$1] > 0 { print $1, $4 - h[$1] }' \
+				/tmp/probes.0 $PS/probes |
+				sed "s/^/BENCH perfhits $st:$kind /"
+		done
+		end_state "$st"
+	done
+	for st in ${bench_perf_fork_states:-nomod audit}; do
+		set_state "$st"
+		profile "fork:$st" psbench fork --mem-mb 1024 --pin-mb 64 --forks 2
+		end_state "$st"
+	done
+	info section_done perf "$(now)"
+fi
+
+# Leave what init expects: both modules loaded.
+psh_load
+echo "audit on" >$PS/control
+rmmod pinshadow_bench
+echo "BENCH-DONE"

@@ -1,0 +1,737 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * psbench: the guest side of `make bench` (tests/bench/README.md).
+ *
+ *   psbench pinloop [--ms N] [--warm-ms N] [--only KIND] [--threads N]
+ *                   [--resident]
+ *        pin_user_pages_fast() + unpin_user_pages() throughput, timed in the
+ *        kernel by pinshadow_bench.ko: 4 KiB pages in batches of 1, 64, 512
+ *        and a 512-page batch on one THP, 1 and 2 threads.
+ *        Prints: pin KIND THREADS PAGES_PER_S NS_PER_CALL ITERS LARGE
+ *   psbench fork [--mem-mb N] [--pin-mb N] [--forks N]
+ *        fork() of a process with N MiB of anonymous 4 KiB pages, some of
+ *        them pinned (MMF_HAS_PINNED).  Prints: fork NS ... and fork_median NS
+ *        (after one warm-up fork that is not counted)
+ *   psbench mem
+ *        pinshadow's table_bytes for dense and sparse pins, and after unpin.
+ *   psbench scale [--pages N] [--lookups N]
+ *        N pinned pages; the time to read stats, pins and lookup.
+ *   psbench hold [--pages N] --release FILE
+ *        pins N pages, prints their PFNs, unpins once FILE exists.
+ *
+ * Every figure goes to stdout as "name value..." lines that
+ * tests/bench/report.awk turns into the table; nothing is judged here.
+ * Pins that must outlive a call are taken through pinshadow_test_helper.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pinshadow_test_helper.h"
+#include "pinshadow_bench.h"
+
+#define PS_DIR		"/sys/kernel/debug/pinshadow/"
+#define PAGE		4096UL
+#define HPAGE		(2UL << 20)
+#define MIB		(1UL << 20)
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "psbench: ");
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (errno)
+		fprintf(stderr, ": %s", strerror(errno));
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t median(uint64_t *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_u64);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/*
+ * Anonymous memory, 2 MiB aligned, faulted in: THP-backed (thp) or 4 KiB
+ * pages only.
+ */
+static char *anon(size_t len, bool thp)
+{
+	char *raw, *p;
+
+	raw = mmap(NULL, len + HPAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (raw == MAP_FAILED)
+		die("mmap %zu", len);
+	p = (char *)(((uintptr_t)raw + HPAGE - 1) & ~(HPAGE - 1));
+	if (madvise(p, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+		die("madvise");
+	memset(p, 1, len);
+	return p;
+}
+
+/* Pins held through pinshadow_test_helper, on as many files as needed. */
+struct holder {
+	int fds[64];
+	int nfds;
+	int used;	/* slots used on the last file */
+};
+
+static int holder_fd(struct holder *h)
+{
+	if (!h->nfds || h->used == PSH_MAX_SLOTS) {
+		if (h->nfds == 64)
+			die("holder: out of files");
+		h->fds[h->nfds] = open(PSH_DEBUGFS_PATH, O_RDWR);
+		if (h->fds[h->nfds] < 0)
+			die("open %s", PSH_DEBUGFS_PATH);
+		h->nfds++;
+		h->used = 0;
+	}
+	return h->fds[h->nfds - 1];
+}
+
+/* Pin [addr, addr + nr pages) with pin_user_pages_fast(); returns fd:slot. */
+static void hold(struct holder *h, void *addr, uint64_t nr, uint32_t *slot,
+		 int *fd)
+{
+	struct psh_pin req = {
+		.addr = (uintptr_t)addr, .nr_pages = nr,
+		.api = PSH_PIN_FAST, .flags = PSH_F_WRITE,
+	};
+
+	*fd = holder_fd(h);
+	if (ioctl(*fd, PSH_IOC_PIN, &req) || req.result != (int64_t)nr)
+		die("pin %" PRIu64 " pages: got %" PRId64, nr, req.result);
+	h->used++;
+	if (slot)
+		*slot = req.slot;
+}
+
+static void holder_release(struct holder *h)
+{
+	while (h->nfds)
+		close(h->fds[--h->nfds]);
+	h->used = 0;
+}
+
+static uint64_t *slot_pfns(int fd, uint32_t slot, uint64_t nr)
+{
+	uint64_t *pfns = malloc(nr * sizeof(*pfns));
+	struct psh_pfns req = { .slot = slot, .nr = nr,
+				.pfns = (uintptr_t)pfns };
+
+	if (!pfns || ioctl(fd, PSH_IOC_PFNS, &req))
+		die("PSH_IOC_PFNS");
+	return pfns;
+}
+
+/* Distinct 2 MiB regions of PFNs in pfns[] (sorts it). */
+static uint64_t regions(uint64_t *pfns, uint64_t n)
+{
+	uint64_t i, r = 0;
+
+	qsort(pfns, n, sizeof(*pfns), cmp_u64);
+	for (i = 0; i < n; i++)
+		if (!i || pfns[i] >> 9 != pfns[i - 1] >> 9)
+			r++;
+	return r;
+}
+
+/* One value of pinshadow's stats, or -1. */
+static int64_t stat_of(const char *name)
+{
+	char line[256], key[128];
+	long long v;
+	int64_t ret = -1;
+	FILE *f = fopen(PS_DIR "stats", "r");
+
+	if (!f)
+		die("open " PS_DIR "stats");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%127s %lld", key, &v) == 2 &&
+		    !strcmp(key, name))
+			ret = v;
+	fclose(f);
+	return ret;
+}
+
+static void control(const char *cmd)
+{
+	int fd = open(PS_DIR "control", O_WRONLY);
+
+	if (fd < 0 || write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
+		die("control %s", cmd);
+	close(fd);
+}
+
+/* pinloop */
+
+struct loop_arg {
+	int fd;
+	char *buf;
+	uint64_t nr, budget;
+	pthread_barrier_t *bar;
+	struct psb_loop res;
+};
+
+static void *loop_thread(void *p)
+{
+	struct loop_arg *a = p;
+
+	a->res = (struct psb_loop){
+		.addr = (uintptr_t)a->buf, .nr_pages = a->nr,
+		.budget_ns = a->budget, .flags = PSB_F_WRITE,
+	};
+	pthread_barrier_wait(a->bar);
+	if (ioctl(a->fd, PSB_IOC_LOOP, &a->res))
+		die("PSB_IOC_LOOP %" PRIu64 " pages", a->nr);
+	return NULL;
+}
+
+/* threads loops of nr pages; returns pages per second over all threads. */
+static double run_loops(struct loop_arg *args, int threads, uint64_t nr,
+			uint64_t budget, double *ns_per_call)
+{
+	pthread_barrier_t bar;
+	pthread_t tid[2];
+	double pps = 0, ns = 0;
+	int t;
+
+	pthread_barrier_init(&bar, NULL, threads);
+	for (t = 0; t < threads; t++) {
+		args[t].nr = nr;
+		args[t].budget = budget;
+		args[t].bar = &bar;
+		if (pthread_create(&tid[t], NULL, loop_thread, &args[t]))
+			die("pthread_create");
+	}
+	for (t = 0; t < threads; t++)
+		pthread_join(tid[t], NULL);
+	pthread_barrier_destroy(&bar);
+	for (t = 0; t < threads; t++) {
+		pps += args[t].res.iters * nr * 1e9 / args[t].res.ns;
+		ns += (double)args[t].res.ns / args[t].res.iters;
+	}
+	*ns_per_call = ns / threads;
+	return pps;
+}
+
+static const struct {
+	const char *name;
+	uint64_t nr;
+	bool thp;
+} kinds[] = {
+	{ "4k:1", 1, false },
+	{ "4k:64", 64, false },
+	{ "4k:512", 512, false },
+	{ "thp:512", 512, true },
+};
+
+static int cmd_pinloop(int argc, char **argv)
+{
+	uint64_t ms = 200, warm_ms = 20;
+	const char *only = NULL;
+	int tmin = 1, tmax = 2;
+	bool resident = false;
+	struct holder h = { 0 };
+	struct loop_arg args[2];
+	char *bufs4k[2], *bufsthp[2];
+	unsigned int k;
+	int t, threads, opt;
+	static const struct option opts[] = {
+		{ "ms", required_argument, NULL, 'm' },
+		{ "warm-ms", required_argument, NULL, 'w' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "resident", no_argument, NULL, 'r' },
+		{ 0 }
+	};
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'm': ms = strtoull(optarg, NULL, 0); break;
+		case 'w': warm_ms = strtoull(optarg, NULL, 0); break;
+		case 'o': only = optarg; break;
+		case 't':
+			tmin = tmax = atoi(optarg);
+			if (tmin < 1 || tmin > 2)
+				die("--threads 1 or 2");
+			break;
+		case 'r': resident = true; break;
+		default: return 2;
+		}
+	}
+	for (t = 0; t < 2; t++) {
+		args[t].fd = open(PSB_DEBUGFS_PATH, O_RDWR);
+		if (args[t].fd < 0)
+			die("open " PSB_DEBUGFS_PATH);
+		/* Each thread its own pages: 512 x 4 KiB and one THP. */
+		bufs4k[t] = anon(HPAGE, false);
+		bufsthp[t] = anon(HPAGE, true);
+		/*
+		 * --resident: one long-lived pin on every page, so that the
+		 * loop moves counts 1 -> 2 -> 1 and never empties an entry,
+		 * a table block or a record.
+		 */
+		if (resident) {
+			uint32_t slot;
+			int fd;
+
+			hold(&h, bufs4k[t], HPAGE / PAGE, &slot, &fd);
+			hold(&h, bufsthp[t], HPAGE / PAGE, &slot, &fd);
+		}
+	}
+	for (threads = tmin; threads <= tmax; threads++) {
+		for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+			double pps, ns;
+
+			if (only && strcmp(only, kinds[k].name))
+				continue;
+			for (t = 0; t < threads; t++)
+				args[t].buf = kinds[k].thp ? bufsthp[t] : bufs4k[t];
+			run_loops(args, threads, kinds[k].nr,
+				  warm_ms * 1000000, &ns);
+			pps = run_loops(args, threads, kinds[k].nr,
+					ms * 1000000, &ns);
+			printf("pin %s %d %.0f %.0f %" PRIu64 " %" PRIu64 "\n",
+			       kinds[k].name, threads, pps, ns,
+			       (uint64_t)args[0].res.iters,
+			       (uint64_t)args[0].res.large);
+			fflush(stdout);
+		}
+	}
+	holder_release(&h);
+	return 0;
+}
+
+/* fork */
+
+static int cmd_fork(int argc, char **argv)
+{
+	uint64_t mem_mb = 1024, pin_mb = 64, forks = 3, i, *ns, off;
+	struct holder h = { 0 };
+	char *buf;
+	int fd, opt;
+	static const struct option opts[] = {
+		{ "mem-mb", required_argument, NULL, 'm' },
+		{ "pin-mb", required_argument, NULL, 'p' },
+		{ "forks", required_argument, NULL, 'f' },
+		{ 0 }
+	};
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'm': mem_mb = strtoull(optarg, NULL, 0); break;
+		case 'p': pin_mb = strtoull(optarg, NULL, 0); break;
+		case 'f': forks = strtoull(optarg, NULL, 0); break;
+		default: return 2;
+		}
+	}
+	ns = calloc(forks, sizeof(*ns));
+	buf = anon(mem_mb * MIB, false);
+	/* pin_user_pages_fast() sets MMF_HAS_PINNED on this mm. */
+	if (pin_mb)
+		hold(&h, buf, pin_mb * MIB / PAGE, NULL, &fd);
+	/* Fork 0 warms up: the VM's first use of the child's memory. */
+	for (i = 0; i <= forks; i++) {
+		uint64_t t0, t;
+		pid_t pid;
+
+		/*
+		 * After a fork the parent's pages are shared (not exclusive)
+		 * until written: write every page so that each fork starts
+		 * from the state of the first.
+		 */
+		if (i)
+			for (off = 0; off < mem_mb * MIB; off += PAGE)
+				buf[off]++;
+		t0 = now_ns();
+		pid = fork();
+		if (!pid)
+			_exit(0);
+		t = now_ns() - t0;
+		if (pid < 0 || waitpid(pid, NULL, 0) != pid)
+			die("fork");
+		if (!i)
+			continue;
+		ns[i - 1] = t;
+		printf("fork %" PRIu64 "\n", t);
+	}
+	printf("fork_median %" PRIu64 "\n", median(ns, forks));
+	holder_release(&h);
+	return 0;
+}
+
+/* mem */
+
+struct mem_snap {
+	int64_t table, sticky, record, blocks, pinned;
+};
+
+static void snap(struct mem_snap *s)
+{
+	s->table = stat_of("table_bytes");
+	s->sticky = stat_of("sticky_bytes");
+	s->record = stat_of("record_bytes");
+	s->blocks = stat_of("table_blocks");
+	s->pinned = stat_of("pinned_pages");
+}
+
+static void print_snap(const char *what, const struct mem_snap *s)
+{
+	printf("mem %s table_bytes %" PRId64 " sticky_bytes %" PRId64
+	       " record_bytes %" PRId64 " table_blocks %" PRId64
+	       " pinned_pages %" PRId64 "\n", what, s->table, s->sticky,
+	       s->record, s->blocks, s->pinned);
+}
+
+/* Pin all of a 1 GiB buffer in one call: dense. */
+static void mem_dense(const char *what, bool thp)
+{
+	uint64_t nr = 1024 * MIB / PAGE, *pfns;
+	struct holder h = { 0 };
+	struct mem_snap s;
+	char *buf = anon(nr * PAGE, thp);
+	uint32_t slot;
+	int fd;
+
+	/* From a clean slate: the sticky bitmaps are kept until a reset. */
+	control("reset");
+	hold(&h, buf, nr, &slot, &fd);
+	snap(&s);
+	pfns = slot_pfns(fd, slot, nr);
+	printf("mem %s pages %" PRIu64 " regions %" PRIu64 "\n", what, nr,
+	       regions(pfns, nr));
+	print_snap(what, &s);
+	free(pfns);
+	holder_release(&h);
+	munmap(buf, nr * PAGE);
+	snap(&s);
+	print_snap("after_unpin", &s);
+}
+
+/* One 4 KiB page pinned in each of n THPs: one page per touched region. */
+static void mem_sparse(uint64_t n)
+{
+	uint64_t i, *pfns = calloc(n, sizeof(*pfns));
+	struct holder h = { 0 };
+	struct mem_snap s;
+	char *buf = anon(n * HPAGE, true);
+	uint32_t slot;
+	int fd;
+
+	control("reset");
+	for (i = 0; i < n; i++) {
+		uint64_t *one;
+
+		/* A page in the middle of the THP, not its head. */
+		hold(&h, buf + i * HPAGE + 100 * PAGE, 1, &slot, &fd);
+		one = slot_pfns(fd, slot, 1);
+		pfns[i] = one[0];
+		free(one);
+	}
+	snap(&s);
+	printf("mem sparse pages %" PRIu64 " regions %" PRIu64 "\n", n,
+	       regions(pfns, n));
+	print_snap("sparse", &s);
+	holder_release(&h);
+	munmap(buf, n * HPAGE);
+	snap(&s);
+	print_snap("after_unpin", &s);
+	free(pfns);
+}
+
+static int cmd_mem(int argc, char **argv)
+{
+	struct mem_snap s;
+
+	(void)argc;
+	(void)argv;
+	control("reset");
+	snap(&s);
+	print_snap("empty", &s);
+	fflush(stdout);
+	mem_dense("dense_thp", true);
+	fflush(stdout);
+	mem_dense("dense_4k", false);
+	fflush(stdout);
+	mem_sparse(512);
+	return 0;
+}
+
+/* scale */
+
+/* Median time of reading a whole small file, open to close. */
+static uint64_t time_read_file(const char *path, int reps)
+{
+	uint64_t *v = calloc(reps, sizeof(*v)), t0, m;
+	char buf[8192];
+	int i, fd;
+
+	/* A few untimed reads first: code and data warm. */
+	for (i = -5; i < reps; i++) {
+		t0 = now_ns();
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			die("open %s", path);
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		close(fd);
+		if (i >= 0)
+			v[i] = now_ns() - t0;
+	}
+	m = median(v, reps);
+	free(v);
+	return m;
+}
+
+/* Mean time of n lookups (write the command, read the answer). */
+static uint64_t time_lookups(const uint64_t *pfns, uint64_t npfns,
+			     const char *const *cmds, uint64_t n)
+{
+	char cmd[128], ans[512];
+	uint64_t i, t0, t;
+	int fd = open(PS_DIR "lookup", O_RDWR);
+	ssize_t r;
+
+	if (fd < 0)
+		die("open lookup");
+	/* The first 16 are untimed: code and data warm. */
+	t0 = now_ns();
+	for (i = 0; i < n + 16; i++) {
+		if (i == 16)
+			t0 = now_ns();
+		if (cmds)
+			snprintf(cmd, sizeof(cmd), "%s", cmds[i % npfns]);
+		else
+			snprintf(cmd, sizeof(cmd), "pfn 0x%" PRIx64,
+				 pfns[(i * 7919) % npfns]);
+		if (write(fd, cmd, strlen(cmd)) < 0)
+			die("lookup write '%s'", cmd);
+		r = read(fd, ans, sizeof(ans) - 1);
+		if (r <= 0)
+			die("lookup read");
+		ans[r] = 0;
+		if (!strstr(ans, "count="))
+			die("lookup answer '%s'", ans);
+	}
+	t = (now_ns() - t0) / n;
+	close(fd);
+	return t;
+}
+
+/* Read pins to the end; rows, bytes, time to the first byte, longest gap. */
+static void read_pins(void)
+{
+	static char buf[1 << 20];
+	uint64_t t0, last, first = 0, gap = 0, t, rows = 0, bytes = 0;
+	ssize_t r, i;
+	int fd = open(PS_DIR "pins", O_RDONLY);
+
+	if (fd < 0)
+		die("open pins");
+	t0 = last = now_ns();
+	while ((r = read(fd, buf, sizeof(buf))) > 0) {
+		t = now_ns();
+		if (!first)
+			first = t - t0;
+		if (t - last > gap)
+			gap = t - last;
+		last = t;
+		bytes += r;
+		for (i = 0; i < r; i++)
+			rows += buf[i] == '\n';
+	}
+	if (r < 0)
+		die("read pins");
+	close(fd);
+	/* The header is one line. */
+	printf("scale pins_read rows %" PRIu64 " bytes %" PRIu64
+	       " total_ns %" PRIu64 " first_ns %" PRIu64 " max_gap_ns %"
+	       PRIu64 "\n", rows - 1, bytes, last - t0, first, gap);
+}
+
+/*
+ * The figures of one state of the table (empty, pinned, emptied again):
+ * stats read, lookups of the same PFNs and addresses.
+ */
+static void scale_probe(const char *state, const uint64_t *pfns,
+			uint64_t npfns, const char *const *cmds,
+			uint64_t nlookups)
+{
+	uint64_t st = time_read_file(PS_DIR "stats", 200);
+
+	printf("scale %s stats_ns %" PRIu64, state, st);
+	if (pfns)
+		printf(" lookup_pfn_ns %" PRIu64 " lookup_addr_ns %" PRIu64,
+		       time_lookups(pfns, npfns, NULL, nlookups),
+		       time_lookups(NULL, 256, cmds, nlookups / 4));
+	printf("\n");
+	fflush(stdout);
+}
+
+static int cmd_scale(int argc, char **argv)
+{
+	uint64_t pages = 2000000, nlookups = 2000, chunk = 1000000, done;
+	uint64_t t0, *pfns, npfns, i;
+	const char **cmds;
+	struct holder h = { 0 };
+	struct mem_snap s;
+	uint32_t slot;
+	char *buf;
+	int fd, opt;
+	static const struct option opts[] = {
+		{ "pages", required_argument, NULL, 'p' },
+		{ "lookups", required_argument, NULL, 'l' },
+		{ 0 }
+	};
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p': pages = strtoull(optarg, NULL, 0); break;
+		case 'l': nlookups = strtoull(optarg, NULL, 0); break;
+		default: return 2;
+		}
+	}
+	control("reset");
+	snap(&s);
+	print_snap("scale_empty", &s);
+	/* The empty table, before and after: the reference for O(1). */
+	scale_probe("empty", NULL, 0, NULL, 0);
+
+	t0 = now_ns();
+	buf = anon(pages * PAGE, true);
+	printf("scale fault_ns %" PRIu64 "\n", now_ns() - t0);
+	fflush(stdout);
+	t0 = now_ns();
+	for (done = 0; done < pages; done += chunk) {
+		uint64_t n = pages - done < chunk ? pages - done : chunk;
+
+		hold(&h, buf + done * PAGE, n, &slot, &fd);
+	}
+	printf("scale pin_ns %" PRIu64 " calls %d\n", now_ns() - t0, h.used);
+	snap(&s);
+	print_snap("scale", &s);
+	fflush(stdout);
+
+	/* Lookup targets: PFNs and addresses spread over the pins. */
+	npfns = pages < chunk ? pages : chunk;
+	pfns = slot_pfns(h.fds[0], 0, npfns);
+	cmds = calloc(256, sizeof(*cmds));
+	for (i = 0; i < 256; i++) {
+		char *c;
+
+		if (asprintf(&c, "pid %d addr 0x%lx", getpid(),
+			     (unsigned long)(buf + (i * 7919 % pages) * PAGE)) < 0)
+			die("asprintf");
+		cmds[i] = c;
+	}
+	scale_probe("pinned", pfns, npfns, cmds, nlookups);
+
+	read_pins();
+	fflush(stdout);
+
+	t0 = now_ns();
+	holder_release(&h);
+	printf("scale unpin_ns %" PRIu64 "\n", now_ns() - t0);
+	snap(&s);
+	print_snap("scale_after_unpin", &s);
+	/* The same pages, still mapped, no longer pinned. */
+	scale_probe("unpinned", pfns, npfns, cmds, nlookups);
+	return 0;
+}
+
+/* hold: pins for the bpftrace peer's exactness check. */
+static int cmd_hold(int argc, char **argv)
+{
+	uint64_t pages = 8, *pfns, i;
+	const char *release = NULL;
+	struct holder h = { 0 };
+	struct stat st;
+	uint32_t slot;
+	char *buf;
+	int fd, opt;
+	static const struct option opts[] = {
+		{ "pages", required_argument, NULL, 'p' },
+		{ "release", required_argument, NULL, 'r' },
+		{ 0 }
+	};
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p': pages = strtoull(optarg, NULL, 0); break;
+		case 'r': release = optarg; break;
+		default: return 2;
+		}
+	}
+	if (!release)
+		die("hold: --release FILE");
+	buf = anon(pages * PAGE, false);
+	hold(&h, buf, pages, &slot, &fd);
+	pfns = slot_pfns(fd, slot, pages);
+	printf("held");
+	for (i = 0; i < pages; i++)
+		printf(" %" PRIu64, pfns[i]);
+	printf("\n");
+	fflush(stdout);
+	while (stat(release, &st))
+		usleep(50000);
+	holder_release(&h);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: psbench pinloop|fork|mem|scale|hold [options]\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(argv[1], "pinloop"))
+		return cmd_pinloop(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "fork"))
+		return cmd_fork(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "mem"))
+		return cmd_mem(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "scale"))
+		return cmd_scale(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "hold"))
+		return cmd_hold(argc - 1, argv + 1);
+	fprintf(stderr, "psbench: unknown command %s\n", argv[1]);
+	return 2;
+}

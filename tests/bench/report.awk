@@ -1,0 +1,358 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# report.awk: the raw "BENCH ..." lines of one benchmark boot (guest.sh)
+# into the table of `make bench`.  POSIX awk (Debian's mawk).
+#
+#   awk -v kver=K -v vm="12G, 2 vCPUs" -f report.awk build/bench/K/raw
+#
+# Every ratio is taken inside one repetition (the same boot, states visited
+# in a rotated order); a row shows the median over the repetitions and the
+# spread, min..max.  Throughput ratios are time ratios: no-module
+# throughput / state throughput, so 1.20x means 20% more time per page.
+
+function fail_row(msg) { notes[++nnotes] = msg }
+
+# Sorted copy of list a[1..n] into s[1..n].
+function sort_list(a, n, s,    i, j, t) {
+	for (i = 1; i <= n; i++)
+		s[i] = a[i]
+	for (i = 2; i <= n; i++) {
+		t = s[i]
+		for (j = i - 1; j >= 1 && s[j] > t; j--)
+			s[j + 1] = s[j]
+		s[j + 1] = t
+	}
+}
+
+# Sets MED, LO, HI from a[1..n]; returns n.
+function stats(a, n,    s) {
+	if (n < 1) {
+		MED = LO = HI = ""
+		return 0
+	}
+	sort_list(a, n, s)
+	MED = n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
+	LO = s[1]
+	HI = s[n]
+	return n
+}
+
+function fmt(v, unit) {
+	if (v == "")
+		return "n/a"
+	if (unit == "x")
+		return sprintf("%.2fx", v)
+	if (unit == "B")
+		return sprintf("%.2f B", v)
+	if (unit == "r")
+		return sprintf("%.3f", v)
+	return sprintf("%.3g %s", v, unit)
+}
+
+function spread(unit) {
+	if (LO == "")
+		return ""
+	if (unit == "x")
+		return sprintf("%.2f..%.2f", LO, HI)
+	if (unit == "r")
+		return sprintf("%.3f..%.3f", LO, HI)
+	return sprintf("%.3g..%.3g", LO, HI)
+}
+
+# One table row.  verdict: PASS, MISS, or "" for a figure with no target.
+function row(id, what, value, spr, target, verdict) {
+	if (verdict == "")
+		verdict = "-"
+	printf "%-2s %-54s %12s  %-15s %-9s %s\n", id, what, value, spr,
+		target, verdict
+	if (verdict == "MISS")
+		misses++
+	else if (verdict == "PASS")
+		passes++
+}
+
+# A row from a[1..n] against "<= limit" (limit "" for none).
+function ratio_row(id, what, a, n, unit, limit,    v) {
+	stats(a, n)
+	if (limit == "" || MED == "")
+		v = MED == "" && limit != "" ? "n/a" : ""
+	else
+		v = MED <= limit ? "PASS" : "MISS"
+	row(id, what, fmt(MED, unit), spread(unit), \
+		limit == "" ? "" : "<= " limit (unit == "x" ? "x" : ""), v)
+}
+
+function section(title) {
+	printf "\n%s\n", title
+}
+
+BEGIN { nnotes = 0; misses = 0; passes = 0 }
+
+$1 != "BENCH" { next }
+
+# Pin-loop figures: BENCH STATE REP pin KIND THREADS PPS NS ITERS LARGE
+$4 == "pin" && $3 ~ /^[0-9]+$/ {
+	key = $2 SUBSEP $5 SUBSEP $6 SUBSEP $3
+	pps[key] = $7
+	if ($3 > maxrep)
+		maxrep = $3
+	large = ($5 ~ /^thp/) ? $5 : ""
+	if ($5 ~ /^thp/ && $10 != 512)
+		fail_row(sprintf("%s %s rep %s: %s of 512 pages in a THP (not PMD-mapped?)", $2, $5, $3, $10))
+	if ($5 ~ /^4k/ && $10 != 0)
+		fail_row(sprintf("%s %s rep %s: %s pages in a large folio", $2, $5, $3, $10))
+	next
+}
+# Anything else a pin-loop state printed is an error of psbench.
+$2 ~ /^(nomod|psh|audit|bpf|dnomod|doff|dpsh|dres)$/ && $3 ~ /^[0-9]+$/ {
+	line = $0
+	sub(/^BENCH /, "", line)
+	fail_row("psbench: " line)
+	next
+}
+$2 == "fork" { fork_ns[$3 SUBSEP $4] = $5; if ($4 > maxfrep) maxfrep = $4; next }
+$2 == "mem" && $4 == "pages" { mpages[$3] = $5; mregions[$3] = $7; next }
+$2 == "mem" && $4 == "table_bytes" {
+	# after_unpin appears once per case: number them.
+	name = $3
+	if (name == "after_unpin")
+		name = "after_unpin" (++nafter)
+	table[name] = $5; sticky[name] = $7; record[name] = $9
+	blocks[name] = $11; pinned[name] = $13
+	next
+}
+$2 == "scale" && $4 == "stats_ns" {
+	sc_stats[$3] = $5
+	if ($6 == "lookup_pfn_ns") { sc_pfn[$3] = $7; sc_addr[$3] = $9 }
+	next
+}
+$2 == "scale" && $3 == "fault_ns" { s_fault = $4; next }
+$2 == "scale" && $3 == "pin_ns" { s_pin = $4; s_calls = $6; next }
+$2 == "scale" && $3 == "unpin_ns" { s_unpin = $4; next }
+$2 == "scale" && $3 == "pins_read" {
+	s_rows = $5; s_bytes = $7; s_total = $9; s_first = $11; s_gap = $13
+	next
+}
+$2 == "check" {
+	check[$3] = $4
+	if ($4 != "ok") {
+		line = $0
+		sub(/^BENCH check /, "", line)
+		fail_row("check failed: " line)
+	}
+	next
+}
+$2 == "vmcheck" { line = $0; sub(/^BENCH vmcheck /, "", line); fail_row("VM runner check failed: " line); next }
+$2 == "status" { line = $0; sub(/^BENCH status /, "", line); status = line; next }
+$2 == "vmsecs" { vmsecs = $3; next }
+$2 == "skip" { fail_row("state " $4 " skipped in repetition " $5 " (" $3 ")"); next }
+$2 == "info" && $3 == "peer" && $5 == "startup_s" { peer = $4; peer_start = $6; next }
+$2 == "info" && $3 == "peer" && $5 == "failed:" { peer_failed[$4] = 1; next }
+$2 == "info" && $3 == "peer-verbose" && /is not a struct|invalid bpf_context/ {
+	line = $0; sub(/^BENCH info peer-verbose /, "", line)
+	peer_why = peer_why (peer_why == "" ? "" : "; ") line
+	next
+}
+$2 == "info" && $3 == "params" { reps = $5; ms = $7; forks = $9; next }
+$2 == "info" && $3 == "kernel" && $5 == "cpus" { cpus = $6; memkb = $8; next }
+$2 == "info" && $3 == "kernel_log" {
+	line = $0; sub(/^BENCH info kernel_log /, "", line)
+	fail_row("kernel log during " line)
+	next
+}
+$2 == "info" && $3 == "fork_audit_stats" {
+	for (i = 5; i < NF; i++)
+		if ($i == "cow_examined") audit_examined = $(i + 1)
+		else if ($i == "cow_copied") audit_copied = $(i + 1)
+	next
+}
+
+END {
+	printf "pinshadow benchmark: %s, QEMU TCG (%s), %s repetitions", kver, vm, reps
+	printf " (pin loops %s ms each)\n", ms
+	printf "Each row: median over the repetitions [min..max] of a figure taken within one\n"
+	printf "repetition of one boot; ratios are time per page (or per fork) against no module.\n"
+	printf "\n%-2s %-54s %12s  %-15s %-9s %s\n", "#", "measurement", "median", \
+		"spread", "target", "result"
+
+	# 1. Pin + unpin throughput.
+	section("1. pin_user_pages_fast + unpin_user_pages, timed in the kernel (pinshadow_bench.ko)")
+	nk = split("4k:1 4k:64 4k:512 thp:512", kinds, " ")
+	for (t = 1; t <= 2; t++) {
+		for (k = 1; k <= nk; k++) {
+			kind = kinds[k]
+			label = sprintf("%s, %d thr", \
+				kind == "thp:512" ? "THP, 512-page batch" : \
+				sprintf("4 KiB, batch %s", substr(kind, 4)), t)
+			limit = kind == "4k:1" ? 2 : (kind ~ /512$/ ? 1.2 : "")
+			n = 0; na = 0; nb = 0; nr = 0; nra = 0
+			delete base; delete rp; delete ra; delete rb; delete ab; delete aab
+			for (r = 1; r <= maxrep; r++) {
+				k0 = "nomod" SUBSEP kind SUBSEP t SUBSEP r
+				if (!(k0 in pps) || pps[k0] <= 0)
+					continue
+				p0 = pps[k0]
+				base[++n] = p0 / 1e6
+				kp = "psh" SUBSEP kind SUBSEP t SUBSEP r
+				ka = "audit" SUBSEP kind SUBSEP t SUBSEP r
+				kb = "bpf" SUBSEP kind SUBSEP t SUBSEP r
+				if (kp in pps) rp[++np_] = p0 / pps[kp]
+				if (ka in pps) ra[++na] = p0 / pps[ka]
+				if (kb in pps) rb[++nb] = p0 / pps[kb]
+				if ((kb in pps) && pps[kb] < p0) {
+					addb = 1 / pps[kb] - 1 / p0
+					if (kp in pps) ab[++nr] = (1 / pps[kp] - 1 / p0) / addb
+					if (ka in pps) aab[++nra] = (1 / pps[ka] - 1 / p0) / addb
+				}
+			}
+			stats(base, n)
+			row("1", label ": no module (Mpages/s)", fmt(MED, "r"), \
+				spread("r"), "limit", "")
+			ratio_row("1", label ": pinshadow, audit off", rp, np_, "x", limit)
+			ratio_row("1", label ": pinshadow, audit on", ra, na, "x", limit)
+			ratio_row("1", label ": bpftrace peer", rb, nb, "x", "")
+			ratio_row("1", label ": psh added / bpf added", ab, nr, "r", "0.333")
+			ratio_row("1", label ": psh+audit added / bpf added", aab, nra, "r", "0.333")
+			np_ = 0
+		}
+	}
+	if (peer != "")
+		printf "     bpftrace peer: %s (ready %.1f s after start)\n", peer, peer_start
+	if ("peer.bt" in peer_failed)
+		printf "     peer.bt (fentry/fexit) refused: %s\n", peer_why == "" ? "see raw" : peer_why
+
+	# Diagnostics: where the time goes.
+	have_diag = 0
+	for (key in pps) {
+		split(key, kk, SUBSEP)
+		if (kk[1] == "dnomod") have_diag = 1
+	}
+	if (have_diag) {
+		section("D. where pinshadow's time goes: 1 thread, time vs no module (no target)")
+		for (k = 1; k <= nk; k++) {
+			kind = kinds[k]
+			no = 0; nf = 0; np_ = 0; nres = 0
+			delete ro; delete rf; delete rpp; delete rr; delete nsb
+			for (r = 1; r <= maxrep; r++) {
+				k0 = "dnomod" SUBSEP kind SUBSEP 1 SUBSEP r
+				if (!(k0 in pps)) continue
+				p0 = pps[k0]
+				nsb[++no] = 1e9 / p0
+				kf = "doff" SUBSEP kind SUBSEP 1 SUBSEP r
+				kp = "dpsh" SUBSEP kind SUBSEP 1 SUBSEP r
+				kr = "dres" SUBSEP kind SUBSEP 1 SUBSEP r
+				if (kf in pps) rf[++nf] = p0 / pps[kf]
+				if (kp in pps) rpp[++np_] = p0 / pps[kp]
+				if (kr in pps) rr[++nres] = p0 / pps[kr]
+			}
+			stats(nsb, no)
+			row("D", kind ": no module (ns per page)", fmt(MED, "ns"), spread("ns"), "", "")
+			ratio_row("D", kind ": probes armed, counting disabled", rf, nf, "x", "")
+			ratio_row("D", kind ": counting (pinshadow, audit off)", rpp, np_, "x", "")
+			ratio_row("D", kind ": counting, every page already pinned", rr, nres, "x", "")
+			np_ = 0
+		}
+	}
+
+	# 2. Fork.
+	section("2. fork() of 1 GiB of anonymous 4 KiB pages, 64 MiB of it pinned")
+	n = 0; na = 0; np_ = 0
+	delete base; delete rp; delete ra
+	for (r = 1; r <= maxfrep; r++) {
+		if (!(("nomod" SUBSEP r) in fork_ns)) continue
+		f0 = fork_ns["nomod" SUBSEP r]
+		base[++n] = f0 / 1e6
+		if (("psh" SUBSEP r) in fork_ns) rp[++np_] = fork_ns["psh" SUBSEP r] / f0
+		if (("audit" SUBSEP r) in fork_ns) ra[++na] = fork_ns["audit" SUBSEP r] / f0
+	}
+	stats(base, n)
+	row("2", "fork: no module (ms)", fmt(MED, "ms"), spread("ms"), "limit", "")
+	ratio_row("2", "fork: pinshadow, audit off", rp, np_, "x", "")
+	ratio_row("2", "fork: pinshadow, audit on", ra, na, "x", 2)
+	if (audit_examined != "")
+		printf "     audit on: cow_examined %s, cow_copied %s since pinshadow last loaded (%s forks + 1 warm-up per process)\n", \
+			audit_examined, audit_copied, forks
+
+	# 3. Memory.
+	section("3. memory: pinshadow's table_bytes (directory + blocks) beyond the empty table")
+	e = table["empty"]
+	row("3", "empty table (directory only)", e == "" ? "n/a" : e " B", "", "", "")
+	if ("dense_thp" in table) {
+		v = (table["dense_thp"] - e) / pinned["dense_thp"]
+		row("3", sprintf("dense: 1 GiB THP-backed, %d pages, %d regions", \
+			pinned["dense_thp"], mregions["dense_thp"]), fmt(v, "B") "/pg", "", \
+			"<= 8 B", v <= 8 ? "PASS" : "MISS")
+		row("3", "  dense THP: after unpin, = empty", table["after_unpin1"] " B", "", \
+			"= " e, table["after_unpin1"] == e ? "PASS" : "MISS")
+	}
+	if ("dense_4k" in table) {
+		v = (table["dense_4k"] - e) / pinned["dense_4k"]
+		row("3", sprintf("dense: 1 GiB of 4 KiB pages, %d regions", \
+			mregions["dense_4k"]), fmt(v, "B") "/pg", "", "", "")
+		row("3", "  dense 4 KiB: after unpin, = empty", table["after_unpin2"] " B", "", \
+			"= " e, table["after_unpin2"] == e ? "PASS" : "MISS")
+	}
+	if ("sparse" in table) {
+		v = (table["sparse"] - e) / mregions["sparse"]
+		row("3", sprintf("sparse: 1 page in each of %d regions", mregions["sparse"]), \
+			sprintf("%.0f B", v) "/rg", "", "<= 2150 B", v <= 2150.4 ? "PASS" : "MISS")
+		row("3", "  sparse: after unpin, = empty", table["after_unpin3"] " B", "", \
+			"= " e, table["after_unpin3"] == e ? "PASS" : "MISS")
+		row("3", "  sparse: sticky_bytes per region (not in table)", \
+			sprintf("%.0f B", sticky["sparse"] / mregions["sparse"]) "/rg", "", "", "")
+		row("3", "  sparse: record_bytes per region (not in table)", \
+			sprintf("%.0f B", record["sparse"] / mregions["sparse"]) "/rg", "", "", "")
+		row("3", "  sparse: sticky_bytes after unpin (kept to reset)", sticky["after_unpin3"] " B", "", "", "")
+	}
+
+	# 4. Scale.
+	section("4. scale: pins held at once, reading pins / stats / lookup")
+	if ("scale" in pinned) {
+		row("4", "pinned pages held at once (stats pinned_pages)", pinned["scale"], "", \
+			">= 2000000", pinned["scale"] >= 2000000 ? "PASS" : "MISS")
+		row("4", "  table_bytes per pinned page", \
+			fmt((table["scale"] - table["scale_empty"]) / pinned["scale"], "B") "/pg", "", "", "")
+		row("4", sprintf("  fault-in, pin (%d calls), unpin (s)", s_calls), \
+			sprintf("%.1f %.2f %.2f", s_fault / 1e9, s_pin / 1e9, s_unpin / 1e9), "", "", "")
+	}
+	if (s_rows != "") {
+		ok = s_rows == pinned["scale"] && check["scale_log"] == "ok"
+		row("4", sprintf("pins: %d rows, %.0f MB read in (s)", s_rows, s_bytes / 1e6), \
+			sprintf("%.2f", s_total / 1e9), "", "streams", ok ? "PASS" : "MISS")
+		row("4", "  pins: first bytes after / longest read gap (ms)", \
+			sprintf("%.1f / %.1f", s_first / 1e6, s_gap / 1e6), "", "", "")
+		row("4", "  kernel log: soft lockup, RCU stall, hung task", \
+			check["scale_log"] == "ok" ? "none" : "FOUND", "", "none", \
+			check["scale_log"] == "ok" ? "PASS" : "MISS")
+	}
+	if ("pinned" in sc_stats) {
+		e0 = sc_stats["empty"]; e1 = sc_stats["unpinned"]
+		ref = e1 == "" ? e0 : (e0 + e1) / 2
+		row("4", "stats read, empty table before / after (us)", \
+			sprintf("%.1f / %.1f", e0 / 1e3, e1 / 1e3), "", "", "")
+		v = sc_stats["pinned"] / ref
+		row("4", sprintf("stats read, %d pinned (us), vs empty", pinned["scale"]), \
+			sprintf("%.1f", sc_stats["pinned"] / 1e3), sprintf("%.2fx", v), \
+			"<= 1.5x", v <= 1.5 ? "PASS" : "MISS")
+		if (sc_pfn["unpinned"] > 0) {
+			row("4", "lookup 'pfn N' of a pinned page (us), vs unpinned", \
+				sprintf("%.1f", sc_pfn["pinned"] / 1e3), \
+				sprintf("%.2fx", sc_pfn["pinned"] / sc_pfn["unpinned"]), "", "")
+			row("4", "lookup 'pid P addr A', pinned (us), vs unpinned", \
+				sprintf("%.1f", sc_addr["pinned"] / 1e3), \
+				sprintf("%.2fx", sc_addr["pinned"] / sc_addr["unpinned"]), "", "")
+		}
+	}
+	if ("scale_after_unpin" in table)
+		row("4", "  after unpin, = empty", table["scale_after_unpin"] " B", "", \
+			"= " table["scale_empty"], \
+			table["scale_after_unpin"] == table["scale_empty"] ? "PASS" : "MISS")
+
+	section("Checks")
+	if ("peer_exact" in check)
+		printf "     bpftrace peer exact (8 held pages = its map): %s\n", check["peer_exact"]
+	for (i = 1; i <= nnotes; i++)
+		printf "     %s\n", notes[i]
+	printf "     VM: %s, %s s\n", status == "" ? "unknown" : status, vmsecs
+	printf "\n%d PASS, %d MISS\n", passes, misses
+}
