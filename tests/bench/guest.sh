@@ -13,6 +13,8 @@
 #   bench_scale_pages=N   pages pinned at once in the scale test (2000000)
 #   bench_sections=LIST   any of pin,diag,fork,mem,scale (default all)
 #   bench_perf=1          also profile the pin loop and fork with perf
+#   bench_perf_states, bench_perf_fork_states: which states bench_perf
+#                         profiles (default "nomod audit bpf", "nomod audit")
 #
 # States: nomod (pinshadow unloaded: the limit), psh (loaded, COW audit
 # off), audit (loaded, audit on), bpf (pinshadow unloaded, the bpftrace
@@ -229,7 +231,8 @@ if has fork; then
 		for st in $(rotate "$rep" nomod psh audit); do
 			set_state "$st"
 			psbench fork --mem-mb 1024 --pin-mb 64 --forks "$FORKS" 2>&1 |
-				sed -e "s/^fork_median /BENCH fork $st $rep /" \
+				sed -e "s/^fork_min /BENCH fork $st $rep /" \
+				    -e "s/^fork_median /BENCH info fork_median $st $rep /" \
 				    -e "s/^fork /BENCH info fork_each $st $rep /" \
 				    -e "s/^psbench/BENCH info psbench/"
 			[ "$st" != audit ] ||
@@ -270,7 +273,7 @@ if [ "$PERF" = 1 ]; then
 		for kind in 4k:1 4k:512 thp:512; do
 			loaded pinshadow && cp $PS/probes /tmp/probes.0
 			profile "pin:$st:$kind" psbench pinloop --ms 3000 \
-				--warm-ms 0 --threads 1 --only "$kind"
+				--warm-ms 0 --samples 1 --threads 1 --only "$kind"
 			# Probe hits during the loop: which probes fire per call.
 			loaded pinshadow && awk 'NR == FNR { h[$1] = $4; next }
 				FNR > 1 && $4 - h[$1] > 0 { print $1, $4 - h[$1] }' \

@@ -23,6 +23,10 @@
  *   5-level paging), nor the hex digits of pinshadow's own .text address or
  *   of the probed functions (from /proc/kallsyms).  The scanner is checked
  *   against text that does hold kernel pointers first.
+ *
+ * ps_rel_break=access (kernel command line, see ps_util.h) makes `stats`
+ * 0444 for the unprivileged pass and plants pinshadow's .text address in
+ * the text scanned: to show the checks fail.
  */
 #define _GNU_SOURCE
 #include <dirent.h>

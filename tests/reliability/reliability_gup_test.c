@@ -18,6 +18,9 @@
  *   as do the kernel's counters, and nothing stays pinned.  GUP_BASIC_TEST
  *   (get_user_pages(), FOLL_GET) must count nothing.
  * Buffers: 4 KiB pages, THP, hugetlb.
+ *
+ * ps_rel_break=gup (kernel command line, see ps_util.h) expects longterm 0
+ * and one pin too many: to show the checks fail.
  */
 #define _GNU_SOURCE
 #include <errno.h>

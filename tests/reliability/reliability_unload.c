@@ -20,12 +20,19 @@
  * the (re)load are in pins_acquired (the folio ledger sees them), and the
  * unpins are untracked_unpins, never negative counts.  Then a fresh
  * pin/unpin cycle is counted exactly.
+ *
+ * load_under_traffic (below): pinshadow loaded while threads pin and unpin
+ * in a loop; once they stopped, every count must be 0.
+ *
+ * ps_rel_break=unload (kernel command line, see ps_util.h) expects the
+ * sleeping calls' pins credited: to show the checks fail.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,7 +341,7 @@ TEST_F_TIMEOUT(midpin, sleeping_pin_call, 300)
  * Once the threads stopped and released everything, every count must be 0
  * and every credit debited -- whatever the load raced with.
  */
-#define TRAFFIC_THREADS	3
+#define TRAFFIC_THREADS	2
 #define TRAFFIC_PAGES	16
 
 struct traffic {
@@ -394,6 +401,25 @@ FIXTURE_TEARDOWN(traffic)
 		TH_LOG("%s", why);
 }
 
+/*
+ * Every thread on CPU 0, where insmod runs too: the pin traffic and the
+ * loading interleave by preemption only.  On QEMU TCG guests with two
+ * vCPUs, arming a probe on a function the other vCPU is running flat out
+ * jumps to NULL now and then, with the kernel's own kprobe_events just as
+ * well and pinshadow not even loaded (never with one vCPU): that is not
+ * what this test is about.  PS_ANY_CPU=1 lets the threads run anywhere.
+ */
+static void same_cpu(void)
+{
+	cpu_set_t set;
+
+	if (getenv("PS_ANY_CPU"))
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 TEST_F_TIMEOUT(traffic, load_under_traffic, 600)
 {
 	static const char *const names[] = {
@@ -408,6 +434,7 @@ TEST_F_TIMEOUT(traffic, load_under_traffic, 600)
 	int64_t v[NR], t0;
 	int round, i, err, bad = 0;
 
+	same_cpu();	/* inherited by the threads */
 	for (i = 0; i < TRAFFIC_THREADS; i++) {
 		tr[i].fd = psh_open();
 		ASSERT_LE(0, tr[i].fd);
@@ -441,8 +468,7 @@ TEST_F_TIMEOUT(traffic, load_under_traffic, 600)
 		free(rows);
 		TH_LOG("round %d: insmod took %lld ms under %llu pin/unpin cycles: pins_outstanding %lld on %zu pages, api_pins %lld, api_unpins %lld, untracked %lld",
 		       round, (long long)t0,
-		       (unsigned long long)(tr[0].cycles + tr[1].cycles +
-					    tr[2].cycles),
+		       (unsigned long long)(tr[0].cycles + tr[1].cycles),
 		       (long long)v[OUT], nrows, (long long)v[APIP],
 		       (long long)v[APIU], (long long)v[UNTR]);
 		if (v[OUT] || v[PAGES] || v[APIP] != v[APIU] || v[BLOCKS] ||
