@@ -101,6 +101,7 @@ lint: style sparse
 -include tests/tests.mk
 -include tests/vm/vm.mk
 -include userspace/userspace.mk
+-include tests/stress/stress.mk
 -include tests/bench/bench.mk
 
 clean:

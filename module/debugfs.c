@@ -120,6 +120,7 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "record_bytes %llu\n", ps_records_bytes());
 	seq_printf(m, "table_end_pfn %lu\n", ps_table_end_pfn());
 	seq_printf(m, "cow_audit %d\n", ps_cow_audit_enabled());
+	seq_printf(m, "folio_ledger %d\n", ps_folio_ledger());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);

@@ -27,7 +27,8 @@
 #include "table.h"
 
 static DEFINE_MUTEX(state_mutex);
-static bool ps_counting = true;
+/* Off until ps_ledger_start(): every probe armed first. */
+static bool ps_counting;
 static bool ps_resetting;
 static unsigned int ps_reset_epoch;
 
@@ -49,6 +50,19 @@ bool ps_enabled(void)
 void ps_enable(void)
 {
 	mutex_lock(&state_mutex);
+	WRITE_ONCE(ps_counting, true);
+	mutex_unlock(&state_mutex);
+}
+
+/*
+ * Module init, once every probe is armed: the vmstat baseline, then counting
+ * on.  A pin call already running is not counted (its entry saw counting
+ * off); its unpin is an untracked_unpin, never a negative count.
+ */
+void ps_ledger_start(void)
+{
+	mutex_lock(&state_mutex);
+	ps_stats_reset();
 	WRITE_ONCE(ps_counting, true);
 	mutex_unlock(&state_mutex);
 }

@@ -20,6 +20,7 @@ bool ps_active(void);
 /* Bumped by every reset; a pin call that spans a reset is forgotten. */
 unsigned int ps_epoch(void);
 
+void ps_ledger_start(void);
 void ps_enable(void);
 void ps_disable(void);
 bool ps_enabled(void);

@@ -7,6 +7,7 @@
 #include <linux/module.h>
 
 #include "debugfs.h"
+#include "ledger.h"
 #include "probes.h"
 #include "records.h"
 #include "stats.h"
@@ -22,11 +23,10 @@ static int __init pinshadow_init(void)
 	err = ps_table_init();
 	if (err)
 		goto err_table;
-	/* The vmstat baseline is taken before the first probe is armed. */
-	ps_stats_reset();
 	err = ps_probes_register();
 	if (err)
 		goto err_probes;
+	ps_ledger_start();
 	err = ps_debugfs_init();
 	if (err)
 		goto err_debugfs;

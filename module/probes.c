@@ -32,6 +32,17 @@
  * missed (nmissed).  Pin calls sleep (faults, migration): allow many.  A
  * grab never sleeps but may be preempted.
  */
+/*
+ * The folio ledger (pins_acquired, pins_released, rollback_unpins) costs a
+ * kretprobe and a kprobe hit per folio pinned and released; the page ledger
+ * costs a few hits per call.  Off, the gross vmstat equalities cannot be
+ * checked, only the net one (stats: folio_ledger 0).
+ */
+static bool folio_ledger = true;
+module_param(folio_ledger, bool, 0400);
+MODULE_PARM_DESC(folio_ledger,
+		 "follow try_grab_*() and gup_put_folio() (default 1; 0: faster, no pins_acquired/pins_released)");
+
 #define PS_PIN_MAXACTIVE	4096
 #define PS_GRAB_MAXACTIVE	1024
 #define PS_COW_MAXACTIVE	256
@@ -54,6 +65,7 @@ struct ps_probe {
 	s8 flags_arg;			/* pin APIs: gup flags, or PS_NO_ARG */
 	bool folios;			/* pin APIs: folios[], not pages[] */
 	bool ret_int;			/* pin APIs: returns int, not long */
+	bool folio_ledger;		/* armed only with folio_ledger=1 */
 	bool armed;
 	unsigned long __percpu *hits;
 	struct kretprobe rp;		/* rp.kp alone for plain kprobes */
@@ -326,7 +338,7 @@ static void wp_exit(struct ps_probe *pp, void *data, struct pt_regs *regs)
 #define GRAB(sym, in, out) {						\
 	.symbol = sym, .entry = in, .exit = out,			\
 	.data_size = sizeof(struct ps_grab_call),			\
-	.maxactive = PS_GRAB_MAXACTIVE }
+	.maxactive = PS_GRAB_MAXACTIVE, .folio_ledger = true }
 
 #define COW(sym, in, out) {						\
 	.symbol = sym, .entry = in, .exit = out,			\
@@ -354,7 +366,8 @@ static struct ps_probe probes[] = {
 	GRAB("try_grab_folio", grab_entry, try_grab_folio_exit),
 	GRAB("try_grab_folio_fast", grab_entry, grab_returns_folio_exit),
 	GRAB("try_grab_page", grab_page_entry, grab_page_exit),
-	KPROBE("gup_put_folio", gup_put_folio_entry),
+	{ .symbol = "gup_put_folio", .entry = gup_put_folio_entry,
+	  .folio_ledger = true },
 	KPROBE("folio_add_pin", folio_add_pin_entry),
 	COW("copy_page_range", fork_entry, fork_exit),
 	COW("do_wp_page", wp_vmf_entry, wp_exit),
@@ -423,6 +436,8 @@ static int probe_register(struct ps_probe *pp)
 	pp->hits = alloc_percpu(unsigned long);
 	if (!pp->hits)
 		return -ENOMEM;
+	if (pp->folio_ledger && !folio_ledger)
+		return 0;
 	memset(&pp->rp, 0, sizeof(pp->rp));
 	pp->rp.kp.symbol_name = pp->symbol;
 	if (pp->exit) {
@@ -442,26 +457,33 @@ static int probe_register(struct ps_probe *pp)
 	return err == -ENOMEM ? err : 0;
 }
 
+/*
+ * Armed from the end of the table: releases (unpins, gup_put_folio()) before
+ * the acquisitions they balance, so that even with counting on, no pin is
+ * ever credited whose release could still go unseen.  The module's init
+ * turns counting on only once everything is armed (ps_ledger_start()).
+ */
 int ps_probes_register(void)
 {
 	int i, err;
 
-	for (i = 0; i < ARRAY_SIZE(probes); i++) {
+	for (i = ARRAY_SIZE(probes) - 1; i >= 0; i--) {
 		err = probe_register(&probes[i]);
 		if (err) {
-			while (i >= 0)
-				probe_unregister(&probes[i--]);
+			while (i < (int)ARRAY_SIZE(probes))
+				probe_unregister(&probes[i++]);
 			return err;
 		}
 	}
 	return 0;
 }
 
+/* Acquisitions first: the mirror of ps_probes_register(). */
 void ps_probes_unregister(void)
 {
 	int i;
 
-	for (i = ARRAY_SIZE(probes) - 1; i >= 0; i--)
+	for (i = 0; i < ARRAY_SIZE(probes); i++)
 		probe_unregister(&probes[i]);
 }
 
@@ -470,6 +492,11 @@ static unsigned long probe_nmissed(struct ps_probe *pp)
 	if (!pp->armed)
 		return 0;
 	return pp->rp.kp.nmissed + (pp->exit ? pp->rp.nmissed : 0);
+}
+
+bool ps_folio_ledger(void)
+{
+	return folio_ledger;
 }
 
 unsigned long ps_probes_missed(void)

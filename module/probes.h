@@ -11,6 +11,8 @@
 
 int ps_probes_register(void);
 void ps_probes_unregister(void);
+/* Whether the folio ledger's probes were asked for (module parameter). */
+bool ps_folio_ledger(void);
 /* Sum of every probe's nmissed. */
 unsigned long ps_probes_missed(void);
 /* The "probes" table: name symbol armed hits nmissed. */

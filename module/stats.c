@@ -30,19 +30,45 @@ s64 ps_stat_read(enum ps_stat item)
 	return sum;
 }
 
-static s64 vmstat_exact(enum node_stat_item item)
+/*
+ * Per node, not the global atomic: a fold (refresh_cpu_vm_stats()) moves a
+ * CPU's diff into the node's atomic at once but into the global one only
+ * after every item of every node, so global + diffs misses it meanwhile.
+ */
+static s64 vmstat_read_once(enum node_stat_item item)
 {
-	s64 sum = atomic_long_read(&vm_node_stat[item]);
+	s64 sum = 0;
 	int nid, cpu;
 
 	for_each_online_node(nid) {
 		struct pglist_data *pgdat = NODE_DATA(nid);
 
+		sum += atomic_long_read(&pgdat->vm_stat[item]);
 		for_each_possible_cpu(cpu)
 			sum += per_cpu_ptr(pgdat->per_cpu_nodestats, cpu)
 				       ->vm_node_stat_diff[item];
 	}
 	return sum;
+}
+
+/*
+ * A fold or an overflowing diff still leaves a window of a few
+ * instructions where a CPU's share is counted twice or not at all: read
+ * until two reads agree (the counters are quiet whenever an exact value is
+ * asked for; under traffic the value is only a snapshot anyway).
+ */
+static s64 vmstat_exact(enum node_stat_item item)
+{
+	s64 prev = vmstat_read_once(item), cur;
+	int tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		cur = vmstat_read_once(item);
+		if (cur == prev)
+			break;
+		prev = cur;
+	}
+	return prev;
 }
 
 s64 ps_vmstat_acquired(void)

@@ -10,6 +10,11 @@
  * held; they are released while it is away; loaded again it starts clean.
  *
  * Both end by checking that a fresh pin/unpin cycle is counted exactly.
+ *
+ * folio_ledger_off: loaded with folio_ledger=0 (no per-folio probes), the
+ * page ledger still counts every pin and unpin exactly, the folio ledger's
+ * probes are not armed and its counters stay 0, and the net vmstat
+ * equality holds; loaded again with no parameter, the folio ledger is back.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -239,6 +244,115 @@ TEST_F_TIMEOUT(reload, unload_with_pins_outstanding, 120)
 	check_unknown(_metadata, pfns, 0);
 
 	fresh_cycle(_metadata, self, variant);
+}
+
+FIXTURE(fast) {
+	struct ps_env env;
+	char *buf;
+};
+
+FIXTURE_SETUP(fast)
+{
+	char why[256] = "";
+
+	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
+		TH_LOG("%s", why);
+	if (access(ps_ko_path(), R_OK))
+		SKIP(return, "%s: %s", ps_ko_path(), strerror(errno));
+	self->buf = ps_small_buf(_metadata, NPAGES);
+}
+
+FIXTURE_TEARDOWN(fast)
+{
+	char why[1024];
+	int err;
+
+	/* Back to the default load whatever happened. */
+	err = ps_reload(NULL);
+	if (err)
+		TH_LOG("reload: %s", strerror(-err));
+	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
+		TH_LOG("%s", why);
+}
+
+/* The "armed" column of @name's row in `probes`, or -1. */
+static int probe_armed(const char *name)
+{
+	char *buf, *line, *save = NULL, n[64], sym[128];
+	int armed = -1, a;
+
+	if (ps_read_file(PS_DEBUGFS_DIR "/probes", &buf, NULL))
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "%63s %127s %d", n, sym, &a) == 3 &&
+		    !strcmp(n, name))
+			armed = a;
+	free(buf);
+	return armed;
+}
+
+TEST_F_TIMEOUT(fast, folio_ledger_off, 120)
+{
+	static const char *const names[] = {
+		"folio_ledger", "vmstat_acquired", "vmstat_released",
+		"vmstat_bypass_pins", "pins_outstanding", "untracked_unpins",
+	};
+	int64_t v[6];
+	struct ps_stats a, b;
+	uint64_t pfns[NPAGES], n;
+	struct ps_lookup lk;
+	struct psh_pin req;
+	int i, err;
+
+	err = ps_reload("folio_ledger=0");
+	ASSERT_EQ(0, err) TH_LOG("reload: %s", strerror(-err));
+	ASSERT_EQ(0, ps_stats_named(names, v, 6));
+	EXPECT_EQ(0, v[0]);
+	EXPECT_EQ(0, probe_armed("try_grab_folio"));
+	EXPECT_EQ(0, probe_armed("gup_put_folio"));
+	EXPECT_EQ(1, probe_armed("pin_user_pages_fast"));
+	EXPECT_EQ(1, probe_armed("unpin_user_pages"));
+
+	ps_get_stats(_metadata, &a);
+	ASSERT_EQ(0, psh_pin(self->env.helper_fd, self->buf, NPAGES,
+			     PSH_PIN_FAST, FLAGS, &req));
+	ASSERT_EQ(NPAGES, req.result);
+	ASSERT_EQ(0, psh_pfns(self->env.helper_fd, req.slot, pfns, NPAGES,
+			      &n));
+	for (i = 0; i < NPAGES; i++) {
+		ASSERT_EQ(0, ps_lookup_pfn(pfns[i], &lk));
+		EXPECT_EQ(1, lk.count) {
+			TH_LOG("%s", lk.line);
+		}
+		EXPECT_EQ(1, lk.longterm) {
+			TH_LOG("%s", lk.line);
+		}
+	}
+	ps_get_stats(_metadata, &b);
+	EXPECT_EQ(NPAGES, PS_DELTA(&a, &b, pins_outstanding));
+	EXPECT_EQ(NPAGES, PS_DELTA(&a, &b, pinned_pages));
+	EXPECT_EQ(NPAGES, PS_DELTA(&a, &b, api_pins));
+	EXPECT_EQ(0, b.v[PS_pins_acquired]);
+
+	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
+			       PSH_UNPIN_PAGES, 0));
+	ps_get_stats(_metadata, &b);
+	EXPECT_EQ(0, b.v[PS_pins_outstanding]);
+	EXPECT_EQ(0, b.v[PS_pinned_pages]);
+	EXPECT_EQ(NPAGES, PS_DELTA(&a, &b, api_unpins));
+	EXPECT_EQ(0, b.v[PS_pins_released]);
+	EXPECT_EQ(0, b.v[PS_rollback_unpins]);
+	/* The net equality: what the kernel holds, pinshadow holds. */
+	ASSERT_EQ(0, ps_stats_named(names, v, 6));
+	EXPECT_EQ(v[1] + v[3] - v[2], v[4] - v[5]);
+	EXPECT_EQ(NPAGES, v[1]);
+
+	err = ps_reload(NULL);
+	ASSERT_EQ(0, err) TH_LOG("reload: %s", strerror(-err));
+	ASSERT_EQ(0, ps_stats_named(names, v, 1));
+	EXPECT_EQ(1, v[0]);
+	EXPECT_EQ(1, probe_armed("gup_put_folio"));
 }
 
 TEST_HARNESS_MAIN

@@ -39,8 +39,14 @@ loaded() { grep -q "^$1 " /proc/modules; }
 has() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 now() { cut -d' ' -f1 /proc/uptime; }
 
+# psh_load [PARAMS]: pinshadow loaded with exactly PARAMS (reloaded if not).
+PSH_PARAMS=
 psh_load() {
-	loaded pinshadow || insmod "$PSKO" || say check insmod fail
+	if loaded pinshadow && [ "$PSH_PARAMS" != "${1:-}" ]; then
+		rmmod pinshadow || say check rmmod fail
+	fi
+	PSH_PARAMS=${1:-}
+	loaded pinshadow || insmod "$PSKO" $PSH_PARAMS || say check insmod fail
 }
 psh_unload() {
 	! loaded pinshadow || rmmod pinshadow || say check rmmod fail
@@ -111,7 +117,8 @@ peer_check() {
 # Diagnostic states (section diag): dnomod = nomod; doff = loaded, probes
 # armed, counting disabled (the kprobe machinery alone); dpsh = psh; dres =
 # psh with a long-lived pin on every page of the loop (no entry, block or
-# record is ever emptied).
+# record is ever emptied); dfast = psh loaded with folio_ledger=0 (no
+# per-folio probes).
 set_state() {
 	case $1 in
 	nomod|dnomod)	psh_unload ;;
@@ -119,6 +126,8 @@ set_state() {
 			echo "audit off" >$PS/control ;;
 	audit)	psh_load; echo enable >$PS/control
 		echo "audit on" >$PS/control ;;
+	dfast)	psh_load folio_ledger=0; echo enable >$PS/control
+		echo "audit off" >$PS/control ;;
 	doff)	psh_load; echo "audit off" >$PS/control
 		echo disable >$PS/control ;;
 	bpf)	psh_unload; peer_start || return 1 ;;
@@ -211,7 +220,7 @@ fi
 if has diag; then
 	rep=1
 	while [ "$rep" -le "$REPS" ]; do
-		for st in $(rotate "$rep" dnomod doff dpsh dres); do
+		for st in $(rotate "$rep" dnomod doff dpsh dres dfast); do
 			set_state "$st"
 			opt=
 			[ "$st" != dres ] || opt=--resident

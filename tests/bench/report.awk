@@ -104,7 +104,7 @@ $4 == "pin" && $3 ~ /^[0-9]+$/ {
 	next
 }
 # Anything else a pin-loop state printed is an error of psbench.
-$2 ~ /^(nomod|psh|audit|bpf|dnomod|doff|dpsh|dres)$/ && $3 ~ /^[0-9]+$/ {
+$2 ~ /^(nomod|psh|audit|bpf|dnomod|doff|dpsh|dres|dfast)$/ && $3 ~ /^[0-9]+$/ {
 	line = $0
 	sub(/^BENCH /, "", line)
 	fail_row("psbench: " line)
@@ -235,8 +235,8 @@ END {
 		section("D. where pinshadow's time goes: 1 thread, time vs no module (no target)")
 		for (k = 1; k <= nk; k++) {
 			kind = kinds[k]
-			no = 0; nf = 0; np_ = 0; nres = 0
-			delete ro; delete rf; delete rpp; delete rr; delete nsb
+			no = 0; nf = 0; np_ = 0; nres = 0; nfa = 0
+			delete ro; delete rf; delete rpp; delete rr; delete nsb; delete rfa
 			for (r = 1; r <= maxrep; r++) {
 				k0 = "dnomod" SUBSEP kind SUBSEP 1 SUBSEP r
 				if (!(k0 in pps)) continue
@@ -248,12 +248,15 @@ END {
 				if (kf in pps) rf[++nf] = p0 / pps[kf]
 				if (kp in pps) rpp[++np_] = p0 / pps[kp]
 				if (kr in pps) rr[++nres] = p0 / pps[kr]
+				ka = "dfast" SUBSEP kind SUBSEP 1 SUBSEP r
+				if (ka in pps) rfa[++nfa] = p0 / pps[ka]
 			}
 			stats(nsb, no)
 			row("D", kind ": no module (ns per page)", fmt(MED, "ns"), spread("ns"), "", "")
 			ratio_row("D", kind ": probes armed, counting disabled", rf, nf, "x", "")
 			ratio_row("D", kind ": counting (pinshadow, audit off)", rpp, np_, "x", "")
 			ratio_row("D", kind ": counting, every page already pinned", rr, nres, "x", "")
+			ratio_row("D", kind ": counting, folio_ledger=0 (no per-folio probes)", rfa, nfa, "x", "")
 			np_ = 0
 		}
 	}

@@ -70,6 +70,8 @@ if [ "${BENCH_VERBOSE:-0}" = 1 ]; then
 fi
 start=$(date +%s)
 qemu_rc=0
+# Multi-threaded TCG (the 2-thread figures need it): safe here, probes are
+# armed and disarmed only while nothing pins (tests/vm/run.sh).
 timeout -k 10 "$vm_timeout" qemu-system-x86_64 -accel tcg \
 	-cpu "$cpu" -m "${BENCH_MEM:-12G}" -smp "${BENCH_SMP:-2}" \
 	-nodefaults -display none -monitor none -no-reboot \

@@ -90,7 +90,26 @@ vm_kernel() { # KVER
 	fi
 }
 
+# make stress on one kernel, for a bounded time (CHECK_STRESS_SECONDS, 120 s
+# of load by default, longer until 50 load/unload cycles are done; 0 skips
+# it); its own "N passed, N failed" line is added to the count.
+stress_kernel() { # KVER
+	local log=$build/stress-$1.log counts p f
+	echo "=== check: stress $1"
+	mkdir -p "$build"
+	mk stress KVER="$1" STRESS_SECONDS="$stress_secs" 2>&1 | tee "$log"
+	counts=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$log" | tail -n1)
+	if [ -n "$counts" ]; then
+		read -r p f <<<"$counts"
+		passed=$((passed + p)) failed=$((failed + f))
+		[ "$f" -eq 0 ] || failures+=("FAIL stress $1 ($f failed: see $log)")
+	else
+		fail "stress:$1 (no result: see $log)"
+	fi
+}
+
 start=$(date +%s)
+stress_secs=${CHECK_STRESS_SECONDS:-120}
 step deps build deps
 # The debug kernel joins the installed kernels; SKIP_DEBUG_KERNEL=1 leaves
 # it out (a local run on a machine that has not built it yet).
@@ -121,6 +140,11 @@ kvers=$(mk -s vm-kvers)
 for k in $kvers; do
 	vm_kernel "$k"
 done
+if [ "$stress_secs" -gt 0 ] && has_target stress; then
+	for k in $kvers; do
+		stress_kernel "$k"
+	done
+fi
 
 # Every failure again, where a CI log is read: at its end.
 echo "=== check: done in $(( $(date +%s) - start )) s"
