@@ -41,12 +41,15 @@ module:
 	@test -n "$(KDIR)" || { echo "no kernel headers: run 'make deps'" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
 
-# One copy of the sources per kernel under build/<kver>/src.
+# One copy of the sources per kernel under build/<kver>/src; never the
+# products of an in-tree `make` (they belong to another kernel).
 modules-all: $(addprefix $(BUILD)/,$(addsuffix /.modules,$(KVERS)))
 
 $(BUILD)/%/.modules: $(KSRC)
 	@mkdir -p $(BUILD)/$*/src
 	@rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.d' \
+		--exclude='modules.order' --exclude='Module.symvers' \
 		--include='Kbuild' --include='module/***' --include='include/***' \
 		--include='tests/' --include='tests/helper/***' \
 		--include='tests/kunit/***' --exclude='*' \
