@@ -116,7 +116,7 @@ static void event(unsigned long vaddr, unsigned long pfn, u32 count,
 		  bool exclusive, bool maybe)
 {
 	struct ps_cow_event ev = {
-		.time_ns = ktime_get_ns(), .vaddr = vaddr, .pfn = pfn,
+		.time_ns = ktime_get_mono_fast_ns(), .vaddr = vaddr, .pfn = pfn,
 		.pid = task_pid_nr(current), .count = count,
 		.decision = decision, .verdict = verdict,
 		.exclusive = exclusive, .maybe_pinned = maybe,

@@ -34,6 +34,7 @@ static int __init pinshadow_init(void)
 	return 0;
 
 err_debugfs:
+	ps_disable();
 	ps_probes_unregister();
 err_probes:
 	ps_table_exit();
@@ -46,6 +47,8 @@ err_records:
 static void __exit pinshadow_exit(void)
 {
 	ps_debugfs_exit();
+	/* No ledger work while probes are being disarmed (probes.c). */
+	ps_disable();
 	ps_probes_unregister();
 	ps_table_exit();
 	ps_records_exit();

@@ -11,11 +11,17 @@
  * try_grab_folio()'s is not (compat.h).
  *
  * Handlers run with preemption disabled, in any context, and never sleep.
- * Each runs inside rcu_read_lock() so that a reset can wait for it.
+ * Each runs inside rcu_read_lock() so that a reset can wait for it.  While
+ * ftrace patches a probed call site (a probe of ours or anyone's being
+ * armed or disarmed), the call is emulated from the int3 handler, in NMI
+ * context: there, entry handlers use only NMI-safe operations (no lock, no
+ * allocation, ktime_get_mono_fast_ns()), and plain kprobes, whose ledger
+ * updates may lock and free, give up and count a lost event.
  */
 #include <linux/kprobes.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/ptrace.h>
 #include <linux/rcupdate.h>
 #include <linux/timekeeping.h>
@@ -94,7 +100,7 @@ static int pin_api_entry(struct ps_probe *pp, void *data,
 	pc->array = (void *)arg(regs, pp->pages_arg);
 	pc->gup_flags = pp->flags_arg == PS_NO_ARG ? 0 :
 			arg(regs, pp->flags_arg);
-	pc->start_ns = ktime_get_ns();
+	pc->start_ns = ktime_get_mono_fast_ns();
 	pc->epoch = ps_epoch();
 	pc->marked = ps_pin_call_enter();
 	return 0;
@@ -287,7 +293,7 @@ static int folio_add_pin_entry(struct ps_probe *pp, void *data,
 	/* Legacy direct I/O: a pin the kernel's acquired counter never sees. */
 	ps_ledger_grabbed(folio, 1);
 	ps_stat_inc(PS_BYPASS_PINS);
-	ps_call_begin(&call, PS_API_FOLIO_ADD_PIN, ktime_get_ns());
+	ps_call_begin(&call, PS_API_FOLIO_ADD_PIN, ktime_get_mono_fast_ns());
 	ps_ledger_pin_folios(&folio, 1, false, &call);
 	ps_call_end(&call);
 	return 0;
@@ -382,6 +388,10 @@ static int kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 	if (!ps_active())
 		return 0;
 	this_cpu_inc(*pp->hits);
+	if (in_nmi()) {
+		ps_stat_inc(PS_LOST_EVENTS);
+		return 0;
+	}
 	rcu_read_lock();
 	pp->entry(pp, NULL, regs);
 	rcu_read_unlock();
