@@ -275,23 +275,6 @@ FIXTURE_TEARDOWN(fast)
 		TH_LOG("%s", why);
 }
 
-/* The "armed" column of @name's row in `probes`, or -1. */
-static int probe_armed(const char *name)
-{
-	char *buf, *line, *save = NULL, n[64], sym[128];
-	int armed = -1, a;
-
-	if (ps_read_file(PS_DEBUGFS_DIR "/probes", &buf, NULL))
-		return -1;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save))
-		if (sscanf(line, "%63s %127s %d", n, sym, &a) == 3 &&
-		    !strcmp(n, name))
-			armed = a;
-	free(buf);
-	return armed;
-}
-
 TEST_F_TIMEOUT(fast, folio_ledger_off, 120)
 {
 	static const char *const names[] = {
@@ -309,10 +292,10 @@ TEST_F_TIMEOUT(fast, folio_ledger_off, 120)
 	ASSERT_EQ(0, err) TH_LOG("reload: %s", strerror(-err));
 	ASSERT_EQ(0, ps_stats_named(names, v, 6));
 	EXPECT_EQ(0, v[0]);
-	EXPECT_EQ(0, probe_armed("try_grab_folio"));
-	EXPECT_EQ(0, probe_armed("gup_put_folio"));
-	EXPECT_EQ(1, probe_armed("pin_user_pages_fast"));
-	EXPECT_EQ(1, probe_armed("unpin_user_pages"));
+	EXPECT_EQ(0, ps_probe_armed("try_grab_folio"));
+	EXPECT_EQ(0, ps_probe_armed("gup_put_folio"));
+	EXPECT_EQ(1, ps_probe_armed("pin_user_pages_fast"));
+	EXPECT_EQ(1, ps_probe_armed("unpin_user_pages"));
 
 	ps_get_stats(_metadata, &a);
 	ASSERT_EQ(0, psh_pin(self->env.helper_fd, self->buf, NPAGES,
@@ -352,7 +335,7 @@ TEST_F_TIMEOUT(fast, folio_ledger_off, 120)
 	ASSERT_EQ(0, err) TH_LOG("reload: %s", strerror(-err));
 	ASSERT_EQ(0, ps_stats_named(names, v, 1));
 	EXPECT_EQ(1, v[0]);
-	EXPECT_EQ(1, probe_armed("gup_put_folio"));
+	EXPECT_EQ(1, ps_probe_armed("gup_put_folio"));
 }
 
 TEST_HARNESS_MAIN

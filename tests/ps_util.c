@@ -414,6 +414,35 @@ int ps_probes_read(int *nr_probes, int64_t *nmissed)
 	return err;
 }
 
+int ps_probe_armed(const char *name)
+{
+	char *buf, *line, *save = NULL, *tok[PS_MAX_COLS];
+	int col_armed = -1, armed = -1, n, i;
+	int64_t v;
+
+	if (ps_read_file(PS_DEBUGFS_DIR "/probes", &buf, NULL))
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		n = split_ws(line, tok, PS_MAX_COLS);
+		if (!n)
+			continue;
+		if (col_armed < 0) {
+			for (i = 0; i < n; i++)
+				if (!strcmp(tok[i], "armed"))
+					col_armed = i;
+			if (col_armed < 0)
+				break;
+			continue;
+		}
+		if (n > col_armed && !strcmp(tok[0], name) &&
+		    parse_s64(tok[col_armed], 10, &v))
+			armed = v;
+	}
+	free(buf);
+	return armed;
+}
+
 int ps_control(const char *cmd)
 {
 	char s[64];

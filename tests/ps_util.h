@@ -91,6 +91,8 @@ int ps_pins_read(struct ps_pin_row **rows, size_t *nr);
 
 /* `probes`: how many rows and the sum of their nmissed column. */
 int ps_probes_read(int *nr_probes, int64_t *nmissed);
+/* The "armed" column of @name's row in `probes`; -1 if there is none. */
+int ps_probe_armed(const char *name);
 
 /* Writes @cmd ("reset", "enable", "disable") to `control`. */
 int ps_control(const char *cmd);
