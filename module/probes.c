@@ -34,11 +34,6 @@
 #include "stats.h"
 
 /*
- * Instances of a kretprobe in flight at once; when they run out the call is
- * missed (nmissed).  Pin calls sleep (faults, migration): allow many.  A
- * grab never sleeps but may be preempted.
- */
-/*
  * The folio ledger (pins_acquired, pins_released, rollback_unpins) costs a
  * kretprobe and a kprobe hit per folio pinned and released; the page ledger
  * costs a few hits per call.  Off, the gross vmstat equalities cannot be
@@ -49,6 +44,11 @@ module_param(folio_ledger, bool, 0400);
 MODULE_PARM_DESC(folio_ledger,
 		 "follow try_grab_*() and gup_put_folio() (default 1; 0: faster, no pins_acquired/pins_released)");
 
+/*
+ * Instances of a kretprobe in flight at once; when they run out the call is
+ * missed (nmissed).  Pin calls sleep (faults, migration): allow many.  A
+ * grab never sleeps but may be preempted.
+ */
 #define PS_PIN_MAXACTIVE	4096
 #define PS_GRAB_MAXACTIVE	1024
 #define PS_COW_MAXACTIVE	256
