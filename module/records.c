@@ -34,6 +34,19 @@ struct ps_record {
 static DEFINE_XARRAY_FLAGS(records, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_IRQ);
 static struct kmem_cache *record_cache;
 
+/*
+ * call_rcu(), not kfree_rcu(): kfree_rcu() may allocate a page for its
+ * batches (GFP_NOWAIT) in the pin path, an allocation whose failure it
+ * absorbs, so injected failures would no longer match lost events one for
+ * one; and rcu_barrier() at exit waits for call_rcu() callbacks only.
+ */
+static void record_free_rcu(struct rcu_head *head)
+{
+	struct ps_record *rec = container_of(head, struct ps_record, rcu);
+
+	kmem_cache_free(record_cache, rec);
+}
+
 static const char *const api_names[] = PINSHADOW_API_NAMES;
 
 const char *ps_api_name(unsigned int api)
@@ -97,7 +110,7 @@ void ps_record_put(u32 handle)
 		xa_lock_irqsave(&records, flags);
 		__xa_erase(&records, handle);
 		xa_unlock_irqrestore(&records, flags);
-		kfree_rcu(rec, rcu);
+		call_rcu(&rec->rcu, record_free_rcu);
 		ps_stat_add(PS_RECORDS, -1);
 	}
 	rcu_read_unlock();
@@ -186,7 +199,7 @@ void ps_records_reset(void)
 	xa_lock_irqsave(&records, flags);
 	xa_for_each(&records, handle, rec) {
 		__xa_erase(&records, handle);
-		kfree_rcu(rec, rcu);
+		call_rcu(&rec->rcu, record_free_rcu);
 		ps_stat_add(PS_RECORDS, -1);
 	}
 	xa_unlock_irqrestore(&records, flags);
@@ -195,7 +208,7 @@ void ps_records_reset(void)
 void ps_records_exit(void)
 {
 	ps_records_reset();
-	/* kfree_rcu() callbacks must run before the cache goes. */
+	/* record_free_rcu() callbacks must run before the cache goes. */
 	rcu_barrier();
 	kmem_cache_destroy(record_cache);
 }

@@ -1050,14 +1050,18 @@ TEST_F_TIMEOUT(kfault, kernel_fault_injection, 900)
 		expect_lookup(_metadata, self->buf, i, 0, 0, NULL);
 
 	/*
-	 * 75% of the page allocations at random, over folios 5 to 11: each
-	 * injected failure is exactly one lost event (or a lost record), and
-	 * every page that got through is counted.
+	 * 75% of the page allocations at random, over folios 5 to 11: every
+	 * page is either counted or a lost event, exactly.  Injected failures
+	 * bound the losses from above only: at less than 100%, an allocation
+	 * the kernel retries itself (SLUB's higher-order first try for a new
+	 * slab, retried at the cache's minimum order) can absorb one, as a CI
+	 * run on the debug kernel showed (25 injected, 24 lost).
 	 */
 	fi_pin(_metadata, self, 5 * F, 7 * F, 0, 75, &d);
 	EXPECT_LT(0, d.page) TH_LOG("no failure injected at 75%%");
 	EXPECT_EQ(0, d.slab);
-	EXPECT_EQ(d.page, D(&d, S_LOST) + D(&d, S_LOSTREC));
+	EXPECT_LE(D(&d, S_LOST) + D(&d, S_LOSTREC), d.page);
+	EXPECT_LT(0, D(&d, S_LOST));
 	EXPECT_EQ((int64_t)(7 * F) - D(&d, S_LOST), D(&d, S_OUT));
 	EXPECT_LE(0, D(&d, S_BLOCKS));
 	EXPECT_GE(7, D(&d, S_BLOCKS));
