@@ -104,6 +104,8 @@ static int stats_show(struct seq_file *m, void *v)
 	};
 	int i;
 
+	/* table_blocks and table_bytes: what the pins held now need. */
+	ps_table_trim();
 	seq_printf(m, "abi_version %d\n", PINSHADOW_ABI_VERSION);
 	seq_printf(m, "enabled %d\n", ps_enabled());
 	for (i = 0; i < ARRAY_SIZE(rows); i++)

@@ -179,13 +179,13 @@ void ps_ledger_pin_folios(struct folio **folios, unsigned long nr,
 	}
 }
 
-void ps_ledger_unpin_page(struct page *page)
+void ps_ledger_unpin_page(struct page *page, struct ps_puts *puts)
 {
 	struct folio *folio;
 
 	if (is_zero_page(page))
 		return;
-	if (ps_table_unpin(page_to_pfn(page))) {
+	if (ps_table_unpin(page_to_pfn(page), puts)) {
 		ps_stat_inc(PS_API_UNPINS);
 		return;
 	}
@@ -196,7 +196,8 @@ void ps_ledger_unpin_page(struct page *page)
 	 */
 	folio = page_folio(page);
 	if (folio_test_large(folio) &&
-	    ps_table_unpin_any(folio_pfn(folio), folio_nr_pages(folio), 1)) {
+	    ps_table_unpin_any(folio_pfn(folio), folio_nr_pages(folio), 1,
+			       puts)) {
 		ps_stat_inc(PS_API_UNPINS);
 		ps_stat_inc(PS_SUBPAGE_FALLBACKS);
 		return;
@@ -204,13 +205,15 @@ void ps_ledger_unpin_page(struct page *page)
 	ps_stat_inc(PS_UNTRACKED_UNPINS);
 }
 
-void ps_ledger_unpin_folio(struct folio *folio, unsigned long nr)
+void ps_ledger_unpin_folio(struct folio *folio, unsigned long nr,
+			   struct ps_puts *puts)
 {
 	unsigned long done;
 
 	if (is_zero_folio(folio))
 		return;
-	done = ps_table_unpin_any(folio_pfn(folio), folio_nr_pages(folio), nr);
+	done = ps_table_unpin_any(folio_pfn(folio), folio_nr_pages(folio), nr,
+				  puts);
 	ps_stat_add(PS_API_UNPINS, done);
 	ps_stat_add(PS_UNTRACKED_UNPINS, nr - done);
 }

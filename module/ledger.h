@@ -42,8 +42,10 @@ void ps_ledger_pin_pages(struct page **pages, unsigned long nr,
 			 bool longterm, struct ps_call *call);
 void ps_ledger_pin_folios(struct folio **folios, unsigned long nr,
 			  bool longterm, struct ps_call *call);
-void ps_ledger_unpin_page(struct page *page);
-void ps_ledger_unpin_folio(struct folio *folio, unsigned long nr);
+/* Record references the pages give up go to @puts: flush it after. */
+void ps_ledger_unpin_page(struct page *page, struct ps_puts *puts);
+void ps_ledger_unpin_folio(struct folio *folio, unsigned long nr,
+			   struct ps_puts *puts);
 
 void ps_ledger_grabbed(struct folio *folio, int refs);
 void ps_ledger_put(struct folio *folio, int refs);

@@ -121,7 +121,7 @@ static void pin_api_exit(struct ps_probe *pp, void *data,
 		ps_pin_call_exit();
 	if (ret <= 0 || !pc->array || !ps_active() || pc->epoch != ps_epoch())
 		return;
-	ps_call_begin(&call, pp->api, pc->start_ns);
+	ps_call_begin(&call, pp->api, pc->start_ns, ret);
 	if (pp->folios)
 		ps_ledger_pin_folios(pc->array, ret, longterm, &call);
 	else
@@ -129,25 +129,36 @@ static void pin_api_exit(struct ps_probe *pp, void *data,
 	ps_call_end(&call);
 }
 
-/* Unpin APIs: the page ledger. */
+/*
+ * Unpin APIs: the page ledger.  The record references that pages give up
+ * are gathered in a struct ps_puts and dropped once per run of a handle.
+ */
 
 static int unpin_user_page_entry(struct ps_probe *pp, void *data,
 				 struct pt_regs *regs)
 {
-	if (!ps_unpin_is_rollback(1))
-		ps_ledger_unpin_page((struct page *)arg(regs, 0));
+	struct ps_puts puts;
+
+	if (ps_unpin_is_rollback(1))
+		return 0;
+	ps_puts_init(&puts);
+	ps_ledger_unpin_page((struct page *)arg(regs, 0), &puts);
+	ps_puts_flush(&puts);
 	return 0;
 }
 
 static void unpin_pages(struct page **pages, unsigned long nr)
 {
+	struct ps_puts puts;
 	unsigned long i;
 
 	if (ps_unpin_is_rollback(nr))
 		return;
+	ps_puts_init(&puts);
 	for (i = 0; i < nr; i++)
 		if (pages[i])
-			ps_ledger_unpin_page(pages[i]);
+			ps_ledger_unpin_page(pages[i], &puts);
+	ps_puts_flush(&puts);
 }
 
 static int unpin_user_pages_entry(struct ps_probe *pp, void *data,
@@ -175,42 +186,57 @@ static int unpin_range_entry(struct ps_probe *pp, void *data,
 {
 	struct page *page = (struct page *)arg(regs, 0);
 	unsigned long i, nr = arg(regs, 1);
+	struct ps_puts puts;
 
 	if (ps_unpin_is_rollback(nr))
 		return 0;
+	ps_puts_init(&puts);
 	for (i = 0; i < nr; i++)
-		ps_ledger_unpin_page(nth_page(page, i));
+		ps_ledger_unpin_page(nth_page(page, i), &puts);
+	ps_puts_flush(&puts);
 	return 0;
+}
+
+static void unpin_folio_array(struct folio **folios, unsigned long nr,
+			      unsigned long refs)
+{
+	struct ps_puts puts;
+	unsigned long i;
+
+	ps_puts_init(&puts);
+	for (i = 0; i < nr; i++)
+		ps_ledger_unpin_folio(folios[i], refs, &puts);
+	ps_puts_flush(&puts);
 }
 
 static int unpin_folio_entry(struct ps_probe *pp, void *data,
 			     struct pt_regs *regs)
 {
+	struct folio *folio = (struct folio *)arg(regs, 0);
+
 	if (!ps_unpin_is_rollback(1))
-		ps_ledger_unpin_folio((struct folio *)arg(regs, 0), 1);
+		unpin_folio_array(&folio, 1, 1);
 	return 0;
 }
 
 static int unpin_folios_entry(struct ps_probe *pp, void *data,
 			      struct pt_regs *regs)
 {
-	struct folio **folios = (struct folio **)arg(regs, 0);
-	unsigned long i, nr = arg(regs, 1);
+	unsigned long nr = arg(regs, 1);
 
-	if (IS_ERR_VALUE(nr) || ps_unpin_is_rollback(nr))
-		return 0;
-	for (i = 0; i < nr; i++)
-		ps_ledger_unpin_folio(folios[i], 1);
+	if (!IS_ERR_VALUE(nr) && !ps_unpin_is_rollback(nr))
+		unpin_folio_array((struct folio **)arg(regs, 0), nr, 1);
 	return 0;
 }
 
 static int unpin_user_folio_entry(struct ps_probe *pp, void *data,
 				  struct pt_regs *regs)
 {
+	struct folio *folio = (struct folio *)arg(regs, 0);
 	unsigned long nr = arg(regs, 1);
 
 	if (!ps_unpin_is_rollback(nr))
-		ps_ledger_unpin_folio((struct folio *)arg(regs, 0), nr);
+		unpin_folio_array(&folio, 1, nr);
 	return 0;
 }
 
@@ -293,7 +319,8 @@ static int folio_add_pin_entry(struct ps_probe *pp, void *data,
 	/* Legacy direct I/O: a pin the kernel's acquired counter never sees. */
 	ps_ledger_grabbed(folio, 1);
 	ps_stat_inc(PS_BYPASS_PINS);
-	ps_call_begin(&call, PS_API_FOLIO_ADD_PIN, ktime_get_mono_fast_ns());
+	ps_call_begin(&call, PS_API_FOLIO_ADD_PIN, ktime_get_mono_fast_ns(),
+		      1);
 	ps_ledger_pin_folios(&folio, 1, false, &call);
 	ps_call_end(&call);
 	return 0;

@@ -8,12 +8,19 @@
  *   spinlock is taken with irqsave, because records are dropped from unpins
  *   in hard/soft IRQ context (bio completion) and created from probe
  *   handlers with interrupts in any state.  Lookups are RCU only.
- * record->refs: one per table entry holding the handle, plus one for a pin
- *   call in flight that created it.  The record is erased and freed after an
- *   RCU grace period when it drops to zero, so a reader under
- *   rcu_read_lock() may still copy it out.
+ * record->refs: one per table entry holding the handle, plus, while a pin
+ *   call that uses it is in flight, one for the call and one for each page
+ *   it may still pin (ps_call->budget).  The record is erased and freed
+ *   after an RCU grace period when it drops to zero, so a reader under
+ *   rcu_read_lock() may still copy it out; a record found by handle is
+ *   revived only with atomic_add_unless(refs, n, 0).
+ * share_cache (per CPU): the handle of the record last created there for
+ *   each API, a hint only: whoever uses it looks the handle up, takes its
+ *   references with atomic_add_unless() and checks the record's fields.
  * No other lock is held while the xarray lock is taken.
  */
+#include <linux/minmax.h>
+#include <linux/percpu.h>
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
@@ -55,7 +62,10 @@ const char *ps_api_name(unsigned int api)
 	return api < PS_NR_APIS ? api_names[api] : api_names[0];
 }
 
-static u32 record_new(const struct ps_record_info *info)
+static DEFINE_PER_CPU(u32, share_cache[PS_NR_APIS]);
+
+static u32 record_new(const struct ps_record_info *info, int refs,
+		      struct ps_record **recp)
 {
 	struct ps_record *rec;
 	unsigned long flags;
@@ -66,7 +76,7 @@ static u32 record_new(const struct ps_record_info *info)
 	if (!rec)
 		goto lost;
 	rec->info = *info;
-	atomic_set(&rec->refs, 1);
+	atomic_set(&rec->refs, refs);
 
 	xa_lock_irqsave(&records, flags);
 	err = __xa_alloc(&records, &handle, rec,
@@ -78,42 +88,61 @@ static u32 record_new(const struct ps_record_info *info)
 		goto lost;
 	}
 	ps_stat_inc(PS_RECORDS);
+	*recp = rec;
 	return handle;
 lost:
 	ps_stat_inc(PS_LOST_RECORDS);
+	*recp = NULL;
 	return PS_HANDLE_NONE;
 }
 
-static void record_get(u32 handle)
+/* Drop @nr references of @rec, known by @handle. */
+static void record_put_many(struct ps_record *rec, u32 handle, int nr)
+{
+	unsigned long flags;
+
+	if (!atomic_sub_and_test(nr, &rec->refs))
+		return;
+	xa_lock_irqsave(&records, flags);
+	__xa_erase(&records, handle);
+	xa_unlock_irqrestore(&records, flags);
+	call_rcu(&rec->rcu, record_free_rcu);
+	ps_stat_add(PS_RECORDS, -1);
+}
+
+static void record_put_handle(u32 handle, int nr)
 {
 	struct ps_record *rec;
 
-	if (handle == PS_HANDLE_NONE)
+	if (handle == PS_HANDLE_NONE || !nr)
 		return;
 	rcu_read_lock();
 	rec = xa_load(&records, handle);
 	if (rec)
-		atomic_inc(&rec->refs);
+		record_put_many(rec, handle, nr);
 	rcu_read_unlock();
 }
 
 void ps_record_put(u32 handle)
 {
-	struct ps_record *rec;
-	unsigned long flags;
+	record_put_handle(handle, 1);
+}
 
+void ps_puts_add(struct ps_puts *puts, u32 handle)
+{
 	if (handle == PS_HANDLE_NONE)
 		return;
-	rcu_read_lock();
-	rec = xa_load(&records, handle);
-	if (rec && atomic_dec_and_test(&rec->refs)) {
-		xa_lock_irqsave(&records, flags);
-		__xa_erase(&records, handle);
-		xa_unlock_irqrestore(&records, flags);
-		call_rcu(&rec->rcu, record_free_rcu);
-		ps_stat_add(PS_RECORDS, -1);
+	if (handle != puts->handle) {
+		ps_puts_flush(puts);
+		puts->handle = handle;
 	}
-	rcu_read_unlock();
+	puts->nr++;
+}
+
+void ps_puts_flush(struct ps_puts *puts)
+{
+	record_put_handle(puts->handle, puts->nr);
+	ps_puts_init(puts);
 }
 
 bool ps_record_info(u32 handle, struct ps_record_info *info)
@@ -130,51 +159,129 @@ bool ps_record_info(u32 handle, struct ps_record_info *info)
 	return rec;
 }
 
-void ps_call_begin(struct ps_call *call, u8 api, u64 start_ns)
+/*
+ * The record of this CPU's last call of @info->api, with @refs references
+ * taken, if it is alive, of the same task and command, and no older than
+ * PS_RECORD_SHARE_NS; else PS_HANDLE_NONE.
+ */
+static u32 record_share(const struct ps_record_info *info, int refs,
+			struct ps_record **recp)
+{
+	u32 handle = this_cpu_read(share_cache[info->api]);
+	const struct ps_record_info *old;
+	struct ps_record *rec;
+
+	if (handle == PS_HANDLE_NONE)
+		return PS_HANDLE_NONE;
+	rcu_read_lock();
+	rec = xa_load(&records, handle);
+	if (!rec || !atomic_add_unless(&rec->refs, refs, 0)) {
+		rcu_read_unlock();
+		return PS_HANDLE_NONE;
+	}
+	rcu_read_unlock();
+	/* The handle may be another record's by now: check the fields. */
+	old = &rec->info;
+	if (old->pid == info->pid && old->api == info->api &&
+	    info->since_ns >= old->since_ns &&
+	    info->since_ns - old->since_ns < PS_RECORD_SHARE_NS &&
+	    !memcmp(old->comm, info->comm, sizeof(old->comm))) {
+		*recp = rec;
+		return handle;
+	}
+	record_put_many(rec, handle, refs);
+	return PS_HANDLE_NONE;
+}
+
+void ps_call_begin(struct ps_call *call, u8 api, u64 start_ns,
+		   unsigned long nr_pages)
 {
 	struct ps_record_info info = {
 		.since_ns = start_ns,
 		.pid = task_pid_nr(current),
 		.api = api,
 	};
+	int refs = 1 + min_t(unsigned long, nr_pages, INT_MAX / 2);
 
-	get_task_comm(info.comm, current);
-	call->handle = record_new(&info);
+	/* No task_lock(): a comm being renamed may show either name. */
+	memcpy(info.comm, current->comm, sizeof(info.comm));
+	info.comm[sizeof(info.comm) - 1] = '\0';
+	call->handle = record_share(&info, refs, &call->rec);
+	if (call->handle == PS_HANDLE_NONE) {
+		call->handle = record_new(&info, refs, &call->rec);
+		if (call->handle != PS_HANDLE_NONE)
+			this_cpu_write(share_cache[api], call->handle);
+	}
+	call->budget = refs - 1;
+	call->memo_rec = NULL;
 	call->memo_from = PS_HANDLE_NONE;
 	call->memo_to = PS_HANDLE_NONE;
+	ps_puts_init(&call->puts);
 }
 
 void ps_call_end(struct ps_call *call)
 {
-	ps_record_put(call->memo_to);
-	ps_record_put(call->handle);
+	if (call->memo_rec)
+		record_put_many(call->memo_rec, call->memo_to, 1);
+	if (call->rec)
+		record_put_many(call->rec, call->handle, call->budget + 1);
+	ps_puts_flush(&call->puts);
+}
+
+/* A reference to the call's own record, from the budget if it lasts. */
+static u32 call_own_handle(struct ps_call *call)
+{
+	if (!call->rec)
+		return PS_HANDLE_NONE;
+	if (call->budget)
+		call->budget--;
+	else
+		atomic_inc(&call->rec->refs);
+	return call->handle;
 }
 
 u32 ps_call_handle_for(struct ps_call *call, u32 old_handle, u32 old_count)
 {
-	struct ps_record_info info, mine;
+	struct ps_record_info info;
+	struct ps_record *rec;
 	u32 handle;
 
-	if (!old_count || old_handle == PS_HANDLE_NONE ||
-	    old_handle == call->handle || call->handle == PS_HANDLE_NONE) {
-		handle = call->handle;
-	} else if (old_handle == call->memo_to) {
-		handle = old_handle;
-	} else if (old_handle == call->memo_from) {
-		handle = call->memo_to;
-	} else if (!ps_record_info(old_handle, &info) ||
-		   !ps_record_info(call->handle, &mine)) {
-		handle = call->handle;
-	} else {
-		/* Keep the age of the older pins, name the new pinner. */
-		mine.since_ns = info.since_ns;
-		handle = record_new(&mine);
-		ps_record_put(call->memo_to);
-		call->memo_from = old_handle;
-		call->memo_to = handle;
+	if (!old_count || old_handle == PS_HANDLE_NONE || !call->rec)
+		return call_own_handle(call);
+	if (old_handle == call->handle || old_handle == call->memo_to)
+		return old_handle;
+	if (old_handle == call->memo_from) {
+		atomic_inc(&call->memo_rec->refs);
+		return call->memo_to;
 	}
-	record_get(handle);
+	if (!ps_record_info(old_handle, &info))
+		return call_own_handle(call);
+	/* Keep the age of the older pins, name the new pinner. */
+	info.pid = call->rec->info.pid;
+	info.api = call->rec->info.api;
+	memcpy(info.comm, call->rec->info.comm, sizeof(info.comm));
+	/* One reference for the memo, one for this page. */
+	handle = record_new(&info, 2, &rec);
+	if (handle == PS_HANDLE_NONE)
+		return call_own_handle(call);
+	if (call->memo_rec)
+		record_put_many(call->memo_rec, call->memo_to, 1);
+	call->memo_rec = rec;
+	call->memo_from = old_handle;
+	call->memo_to = handle;
 	return handle;
+}
+
+void ps_call_handle_undo(struct ps_call *call, u32 handle)
+{
+	if (handle == PS_HANDLE_NONE)
+		return;
+	if (handle == call->handle)
+		call->budget++;
+	else if (handle == call->memo_to)
+		record_put_many(call->memo_rec, handle, 1);
+	else
+		ps_record_put(handle);
 }
 
 u64 ps_records_bytes(void)

@@ -8,6 +8,7 @@
 #define PINSHADOW_RECORDS_H
 
 #include <linux/sched.h>
+#include <linux/time64.h>
 #include <linux/types.h>
 
 #define PS_HANDLE_BITS	24
@@ -36,21 +37,62 @@ struct ps_record_info {
 	char comm[TASK_COMM_LEN];
 };
 
+struct ps_record;
+
 /*
- * One pin call, as the return handler of a pin API sees it: its own record,
- * and a one-entry memo of the record it derived for pages that were already
- * pinned (their since_ns stays, pid/comm/api become this call's).
+ * Record references to drop, gathered over a run of pages: one atomic
+ * update (and one lookup) per run of the same handle, not one per page.
  */
-struct ps_call {
+struct ps_puts {
 	u32 handle;
-	u32 memo_from;
-	u32 memo_to;
+	u32 nr;
 };
 
-void ps_call_begin(struct ps_call *call, u8 api, u64 start_ns);
+static inline void ps_puts_init(struct ps_puts *puts)
+{
+	puts->handle = PS_HANDLE_NONE;
+	puts->nr = 0;
+}
+
+void ps_puts_add(struct ps_puts *puts, u32 handle);
+void ps_puts_flush(struct ps_puts *puts);
+
+/*
+ * One pin call, as the return handler of a pin API sees it: its record,
+ * with the references for the pages it may pin taken ahead in one add
+ * (budget), and a one-entry memo of the record it derived for pages that
+ * were already pinned (their since_ns stays, pid/comm/api become this
+ * call's).  puts gathers the references the pages it moves give up.
+ */
+struct ps_call {
+	struct ps_record *rec;
+	u32 handle;
+	u32 budget;
+	struct ps_record *memo_rec;
+	u32 memo_from;
+	u32 memo_to;
+	struct ps_puts puts;
+};
+
+/*
+ * A pin call's record.  One task's calls of one API that start within
+ * PS_RECORD_SHARE_NS of a live record's since_ns share it: the age of a
+ * pin is then at most that much too old, and a loop of one-page pins
+ * creates one record per millisecond, not one per call.  @nr_pages: the
+ * most pages the call pins (the references taken ahead).
+ */
+#define PS_RECORD_SHARE_NS	NSEC_PER_MSEC
+void ps_call_begin(struct ps_call *call, u8 api, u64 start_ns,
+		   unsigned long nr_pages);
 void ps_call_end(struct ps_call *call);
-/* The handle a page gets when this call pins it; a reference is taken. */
+/*
+ * The handle a page whose entry holds @old_handle with @old_count pins gets
+ * when this call pins it.  If it differs from @old_handle, a reference to
+ * it is taken: give it back with ps_call_handle_undo() if the entry could
+ * not be changed, else drop @old_handle's with ps_puts_add(&call->puts).
+ */
 u32 ps_call_handle_for(struct ps_call *call, u32 old_handle, u32 old_count);
+void ps_call_handle_undo(struct ps_call *call, u32 handle);
 
 void ps_record_put(u32 handle);
 /* Copy out a record's fields; false if the handle is unknown. */

@@ -5,26 +5,32 @@
  * Layout: dir[] has one struct ps_slot per 2 MiB region of PFN space, up to
  * the highest PFN of any online node at load time.  A slot points to a block
  * of 512 atomic64 entries (exactly one page), allocated on the region's
- * first pin and freed, after an RCU grace period, when its last pinned page
- * drops to zero: memory follows the pinned set, not its history.
+ * first pin and freed, after an RCU grace period, once its last pinned page
+ * has dropped to zero: memory follows the pinned set, not its history.  An
+ * empty block is kept for up to PS_TRIM_DELAY (a second) in case the region
+ * is pinned again: see slot_unreserve().
  *
  * Entry: bits 0-19 pin count, 20-39 FOLL_LONGTERM count, 40-63 record handle.
  * A zero entry is an unpinned page.
  *
  * Notes on locking
  * ----------------
- * There is no lock: probe handlers run in any context, hard IRQ included
+ * Probe handlers take no lock: they run in any context, hard IRQ included
  * (bio completion unpins), and never sleep.
  * entry (atomic64): changed only by cmpxchg, so count, longterm and handle
  *   move together.
  * slot->nr_nonzero: an upper bound of the block's non-zero entries.  A pinner
- *   reserves (increments) it before it makes an entry non-zero; whoever
- *   brings it to 0 may retire the block by moving it 0 -> PS_SLOT_DEAD,
+ *   reserves (increments) it before it makes an entry non-zero; the trim
+ *   may retire a block whose count is 0 by moving it 0 -> PS_SLOT_DEAD,
  *   which no reservation can pass, then unpublishes the block and moves it
  *   back to 0.  Hence a published block with a non-zero entry is never
  *   freed, and a dead block's entries are all zero and stay zero.
  * slot->entries: published with cmpxchg while a reservation is held, read
  *   with READ_ONCE() under RCU; freed with call_rcu().
+ * idle_slots: one bit per slot whose block may have emptied, set by
+ *   slot_unreserve() with atomics, cleared by the trim (work or stats read).
+ * trim_mutex: one trim at a time, and no trim during a reset.  Lock order:
+ *   state_mutex (ledger.c), then trim_mutex.
  * slot->ever_pinned: one bit per page, set by every pin and never cleared
  *   before a reset (the "sticky bit" design).  Published with cmpxchg and
  *   freed only by a reset or unload, after the probes are quiesced.
@@ -36,9 +42,11 @@
 #include <linux/moduleparam.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/mutex.h>
 #include <linux/nodemask.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "stats.h"
 #include "table.h"
@@ -69,6 +77,8 @@ MODULE_PARM_DESC(fail_block_alloc_every,
 static atomic_t block_alloc_calls = ATOMIC_INIT(0);
 
 static struct ps_slot *dir;
+static unsigned long *idle_slots;	/* bitmap: block may be empty */
+static DEFINE_MUTEX(trim_mutex);
 static atomic_long_t ever_pinned_maps = ATOMIC_LONG_INIT(0);
 static unsigned long dir_slots;
 static unsigned long end_pfn;
@@ -109,18 +119,68 @@ static void slot_mark_lost(struct ps_slot *slot)
 	ps_stat_inc(PS_LOST_EVENTS);
 }
 
+/*
+ * A block whose last pinned page is unpinned is not freed at once: a loop
+ * that pins and unpins the pages of one region would allocate, clear and
+ * free a page per call.  Its slot is marked idle instead, and the trim work
+ * frees the blocks still empty PS_TRIM_DELAY later; ps_table_trim() (a read
+ * of stats) frees them at once.
+ */
+#define PS_TRIM_DELAY	HZ
+static void trim_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(trim_work, trim_work_fn);
+static unsigned long trim_queued;	/* bit 0: trim_work is queued */
+
 static void slot_unreserve(struct ps_slot *slot)
 {
-	atomic64_t *entries;
+	unsigned long s = slot - dir;
 
 	if (!atomic_dec_and_test(&slot->nr_nonzero))
 		return;
-	if (atomic_cmpxchg(&slot->nr_nonzero, 0, PS_SLOT_DEAD) != 0)
-		return;
-	entries = xchg(&slot->entries, NULL);
+	if (!test_bit(s, idle_slots))
+		set_bit(s, idle_slots);
+	if (!test_bit(0, &trim_queued) && !test_and_set_bit(0, &trim_queued))
+		queue_delayed_work(system_wq, &trim_work, PS_TRIM_DELAY);
+}
+
+/*
+ * Free @slot's block if no entry is reserved: 0 -> PS_SLOT_DEAD, which no
+ * reservation can pass, unpublish, back to 0.  Pinners spin while the slot
+ * is dead: keep that short (no preemption, no interrupt).
+ */
+static void slot_retire_if_empty(struct ps_slot *slot)
+{
+	atomic64_t *entries = NULL;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	if (atomic_cmpxchg(&slot->nr_nonzero, 0, PS_SLOT_DEAD) == 0) {
+		entries = xchg(&slot->entries, NULL);
+		atomic_set_release(&slot->nr_nonzero, 0);
+	}
+	local_irq_restore(flags);
 	if (entries)
 		block_retire(entries);
-	atomic_set_release(&slot->nr_nonzero, 0);
+}
+
+void ps_table_trim(void)
+{
+	unsigned long s;
+
+	mutex_lock(&trim_mutex);
+	/* First: a slot made idle from now on queues the work again. */
+	clear_bit(0, &trim_queued);
+	smp_mb__after_atomic();
+	for_each_set_bit(s, idle_slots, dir_slots) {
+		clear_bit(s, idle_slots);
+		slot_retire_if_empty(&dir[s]);
+	}
+	mutex_unlock(&trim_mutex);
+}
+
+static void trim_work_fn(struct work_struct *work)
+{
+	ps_table_trim();
 }
 
 static bool block_alloc_fails(void)
@@ -186,7 +246,9 @@ static void slot_set_ever_pinned(struct ps_slot *slot, unsigned int i)
 			atomic_long_inc(&ever_pinned_maps);
 		}
 	}
-	set_bit(i, bits);
+	/* Almost always set already: spare the locked operation. */
+	if (!test_bit(i, bits))
+		set_bit(i, bits);
 }
 
 void ps_table_pin(unsigned long pfn, bool longterm, struct ps_call *call)
@@ -198,11 +260,11 @@ void ps_table_pin(unsigned long pfn, bool longterm, struct ps_call *call)
 	u32 handle;
 	u64 old;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "ps_table_pin() outside RCU");
 	if (!slot) {
 		slot_mark_lost(NULL);
 		return;
 	}
-	rcu_read_lock();
 	for (;;) {
 		entries = READ_ONCE(slot->entries);
 		old = entries ? atomic64_read(&entries[i]) : 0;
@@ -211,24 +273,26 @@ void ps_table_pin(unsigned long pfn, bool longterm, struct ps_call *call)
 			/* Already pinned: the block cannot go away under us. */
 			if (e.count == PS_COUNT_MAX) {
 				slot_mark_lost(slot);
-				break;
+				return;
 			}
 			handle = ps_call_handle_for(call, e.handle, e.count);
 			if (atomic64_try_cmpxchg(&entries[i], &old,
 						 entry_make(e.count + 1,
 							    e.longterm + longterm,
 							    handle))) {
-				ps_record_put(e.handle);
+				if (handle != e.handle)
+					ps_puts_add(&call->puts, e.handle);
 				break;
 			}
-			ps_record_put(handle);
+			if (handle != e.handle)
+				ps_call_handle_undo(call, handle);
 			continue;
 		}
 
 		entries = slot_reserve(slot);
 		if (!entries) {
 			slot_mark_lost(slot);
-			goto out;
+			return;
 		}
 		handle = ps_call_handle_for(call, PS_HANDLE_NONE, 0);
 		old = 0;
@@ -238,17 +302,15 @@ void ps_table_pin(unsigned long pfn, bool longterm, struct ps_call *call)
 			break;
 		}
 		/* Another pinner got there first: take the other path. */
-		ps_record_put(handle);
+		ps_call_handle_undo(call, handle);
 		slot_unreserve(slot);
 	}
 	ps_stat_inc(PS_PINS_OUTSTANDING);
 	ps_stat_add(PS_LONGTERM_OUTSTANDING, longterm);
 	slot_set_ever_pinned(slot, i);
-out:
-	rcu_read_unlock();
 }
 
-bool ps_table_unpin(unsigned long pfn)
+bool ps_table_unpin(unsigned long pfn, struct ps_puts *puts)
 {
 	struct ps_slot *slot = slot_of(pfn);
 	unsigned int i = pfn & (PS_BLOCK_PAGES - 1);
@@ -256,19 +318,18 @@ bool ps_table_unpin(unsigned long pfn)
 	struct ps_entry e;
 	u32 count, longterm;
 	u64 old, new;
-	bool ok = false;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "ps_table_unpin() outside RCU");
 	if (!slot)
 		return false;
-	rcu_read_lock();
 	entries = READ_ONCE(slot->entries);
 	if (!entries)
-		goto out;
+		return false;
 	old = atomic64_read(&entries[i]);
 	do {
 		entry_decode(old, &e);
 		if (!e.count)
-			goto out;
+			return false;
 		count = e.count - 1;
 		/*
 		 * An unpin does not say which pin it releases.  Assume the
@@ -279,21 +340,18 @@ bool ps_table_unpin(unsigned long pfn)
 		new = count ? entry_make(count, longterm, e.handle) : 0;
 	} while (!atomic64_try_cmpxchg(&entries[i], &old, new));
 
-	ok = true;
 	ps_stat_add(PS_PINS_OUTSTANDING, -1);
 	ps_stat_add(PS_LONGTERM_OUTSTANDING, (s64)longterm - e.longterm);
 	if (!count) {
-		ps_record_put(e.handle);
+		ps_puts_add(puts, e.handle);
 		ps_stat_add(PS_PINNED_PAGES, -1);
 		slot_unreserve(slot);
 	}
-out:
-	rcu_read_unlock();
-	return ok;
+	return true;
 }
 
 unsigned long ps_table_unpin_any(unsigned long pfn, unsigned long nr_pages,
-				 unsigned long nr)
+				 unsigned long nr, struct ps_puts *puts)
 {
 	unsigned long end = pfn + nr_pages, done = 0;
 
@@ -303,7 +361,7 @@ unsigned long ps_table_unpin_any(unsigned long pfn, unsigned long nr_pages,
 			pfn = (pfn | (PS_BLOCK_PAGES - 1)) + 1;
 			continue;
 		}
-		if (ps_table_unpin(pfn))
+		if (ps_table_unpin(pfn, puts))
 			done++;
 		else
 			pfn++;
@@ -390,6 +448,8 @@ void ps_table_reset(void)
 	atomic64_t *entries;
 	unsigned long s;
 
+	mutex_lock(&trim_mutex);
+	bitmap_zero(idle_slots, dir_slots);
 	for (s = 0; s < dir_slots; s++) {
 		entries = xchg(&dir[s].entries, NULL);
 		if (entries)
@@ -403,6 +463,7 @@ void ps_table_reset(void)
 			atomic_long_dec(&ever_pinned_maps);
 		}
 	}
+	mutex_unlock(&trim_mutex);
 }
 
 int ps_table_init(void)
@@ -414,13 +475,23 @@ int ps_table_init(void)
 		end_pfn = max(end_pfn, pgdat_end_pfn(NODE_DATA(nid)));
 	dir_slots = DIV_ROUND_UP(end_pfn, PS_BLOCK_PAGES);
 	dir = kvcalloc(dir_slots, sizeof(*dir), GFP_KERNEL);
-	return dir ? 0 : -ENOMEM;
+	idle_slots = kvcalloc(BITS_TO_LONGS(dir_slots), sizeof(long),
+			      GFP_KERNEL);
+	if (!dir || !idle_slots) {
+		kvfree(dir);
+		kvfree(idle_slots);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void ps_table_exit(void)
 {
+	/* The probes are gone: nothing queues the trim work again. */
+	cancel_delayed_work_sync(&trim_work);
 	ps_table_reset();
 	/* Let the block-freeing callbacks, module code, run first. */
 	rcu_barrier();
 	kvfree(dir);
+	kvfree(idle_slots);
 }

@@ -27,16 +27,24 @@ void ps_table_exit(void);
 /* Forget every count.  The caller has quiesced the probes. */
 void ps_table_reset(void);
 
-/* Add one pin of @call to @pfn. */
+/*
+ * Pins and unpins; the caller holds rcu_read_lock() (probe handlers do).
+ * Add one pin of @call to @pfn.
+ */
 void ps_table_pin(unsigned long pfn, bool longterm, struct ps_call *call);
-/* Remove one pin from @pfn; false if its count was already 0. */
-bool ps_table_unpin(unsigned long pfn);
+/*
+ * Remove one pin from @pfn; false if its count was already 0.  The record
+ * reference a page gives up is added to @puts: ps_puts_flush() drops them.
+ */
+bool ps_table_unpin(unsigned long pfn, struct ps_puts *puts);
 /*
  * Remove up to @nr pins from the pages [@pfn, @pfn + @nr_pages) that have
  * any, lowest PFN first.  Returns how many were removed.
  */
 unsigned long ps_table_unpin_any(unsigned long pfn, unsigned long nr_pages,
-				 unsigned long nr);
+				 unsigned long nr, struct ps_puts *puts);
+/* Free now the blocks left empty, not PS_TRIM_DELAY later; sleeps. */
+void ps_table_trim(void);
 
 /*
  * Lookups; the caller holds rcu_read_lock().  ps_table_next() returns the
@@ -48,7 +56,7 @@ unsigned long ps_table_next(unsigned long pfn, struct ps_entry *e);
 bool ps_table_ever_pinned(unsigned long pfn);
 /* True if any page of @pfn's 2 MiB region of PFNs has a count. */
 bool ps_table_region_pinned(unsigned long pfn);
-/* True if the table has a block for @pfn's region. */
+/* True if the table has a block for @pfn's region (maybe an empty one). */
 bool ps_table_has_block(unsigned long pfn);
 /* True if an event for @pfn's region was lost since the last reset. */
 bool ps_table_lost(unsigned long pfn);

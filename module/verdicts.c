@@ -195,6 +195,9 @@ static int verdicts_open(struct inode *inode, struct file *file)
 	if (!v)
 		return -ENOMEM;
 	v->all = READ_ONCE(scan_all);
+	/* Scan the regions pinned now, not those emptied a moment ago. */
+	if (!v->all)
+		ps_table_trim();
 	scan(v);
 	err = single_open_size(file, verdicts_show, v,
 			       256 + v->nr * 64);

@@ -410,8 +410,8 @@ static void query(struct __test_metadata *_metadata, int fd, const void *addr,
 
 /*
  * The in-kernel API, asked by the test helper module about pins it took
- * itself: a page whose block was never allocated has no exact count; a
- * pinned page has its count; an unpinned subpage of a pinned THP is not
+ * itself: a page whose block was never allocated, or was freed once
+ * emptied, has no exact count; a pinned page has its count; an unpinned subpage of a pinned THP is not
  * really pinned although folio_maybe_dma_pinned() says it is.
  */
 TEST_F(cow, in_kernel_api)
@@ -422,6 +422,7 @@ TEST_F(cow, in_kernel_api)
 	struct psh_pin a, b, t;
 	struct ps_lookup lk;
 	struct psh_query q;
+	struct ps_stats st;
 
 	query(_metadata, fd, page, &q);
 	EXPECT_EQ(0U, q.available);
@@ -438,7 +439,12 @@ TEST_F(cow, in_kernel_api)
 	query(_metadata, fd, page, &q);
 	EXPECT_EQ(1, q.pincount);
 	ASSERT_EQ(0, psh_unpin(fd, a.slot, PSH_UNPIN_PAGES, 0));
-	/* The last unpin freed the block: no exact count any more. */
+	/* The emptied block is kept a while: the count stays exact, 0. */
+	query(_metadata, fd, page, &q);
+	EXPECT_EQ(0, q.pincount);
+	EXPECT_EQ(0U, q.really_pinned);
+	/* A stats read frees it: no exact count any more. */
+	ASSERT_EQ(0, ps_stats_read(&st));
 	query(_metadata, fd, page, &q);
 	EXPECT_EQ(0U, q.available);
 	EXPECT_EQ(0U, q.really_pinned);

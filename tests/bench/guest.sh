@@ -277,7 +277,7 @@ fi
 
 # Where the time goes (bench_perf=1).
 if [ "$PERF" = 1 ]; then
-	for st in ${bench_perf_states:-nomod audit bpf}; do
+	for st in $(echo "${bench_perf_states:-nomod audit bpf}" | tr , ' '); do
 		set_state "$st" || continue
 		for kind in 4k:1 4k:512 thp:512; do
 			loaded pinshadow && cp $PS/probes /tmp/probes.0

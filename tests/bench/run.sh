@@ -15,7 +15,7 @@
 # Environment:
 #   BENCH_REPS (7), BENCH_MS (200), BENCH_FORKS (3),
 #   BENCH_SCALE_PAGES (2000000), BENCH_SECTIONS ("pin diag fork mem scale"),
-#   BENCH_PERF (0): passed to guest.sh, see there
+#   BENCH_PERF (0), BENCH_PERF_STATES: passed to guest.sh, see there
 #   BENCH_MEM (12G), BENCH_SMP (2), BENCH_CPU (max,-erms): the VM
 #   BENCH_TIMEOUT (1500): seconds for the whole VM run
 #   BENCH_VERBOSE=1: stream the guest's output while it runs
@@ -56,6 +56,8 @@ append="$append bench_reps=${BENCH_REPS:-7} bench_ms=${BENCH_MS:-200}"
 append="$append bench_forks=${BENCH_FORKS:-3}"
 append="$append bench_scale_pages=${BENCH_SCALE_PAGES:-2000000}"
 append="$append bench_perf=${BENCH_PERF:-0}"
+[ -z "${BENCH_PERF_STATES:-}" ] ||
+	append="$append bench_perf_states=$(echo "$BENCH_PERF_STATES" | tr -s ' ' ,)"
 # No spaces inside one kernel parameter: the sections are comma separated.
 sections=${BENCH_SECTIONS:-pin diag fork mem scale}
 append="$append bench_sections=$(echo "$sections" | tr -s ' ' ,)"

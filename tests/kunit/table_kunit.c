@@ -52,17 +52,50 @@ static u32 count_of(unsigned long pfn)
 	return e.count;
 }
 
+/* As a probe handler does: under RCU, with one call record. */
 static void pin_n(unsigned long pfn, unsigned int n, bool longterm)
 {
 	struct ps_call call;
 
-	ps_call_begin(&call, PS_API_PIN_USER_PAGES_FAST, ktime_get_ns());
+	rcu_read_lock();
+	ps_call_begin(&call, PS_API_PIN_USER_PAGES_FAST, ktime_get_ns(), n);
 	while (n--)
 		ps_table_pin(pfn, longterm, &call);
 	ps_call_end(&call);
+	rcu_read_unlock();
 }
 
-/* A pin allocates the region's block; the last unpin frees it. */
+static bool unpin1(unsigned long pfn)
+{
+	struct ps_puts puts;
+	bool ok;
+
+	ps_puts_init(&puts);
+	rcu_read_lock();
+	ok = ps_table_unpin(pfn, &puts);
+	ps_puts_flush(&puts);
+	rcu_read_unlock();
+	return ok;
+}
+
+static unsigned long unpin_any(unsigned long pfn, unsigned long nr_pages,
+			       unsigned long nr)
+{
+	struct ps_puts puts;
+	unsigned long done;
+
+	ps_puts_init(&puts);
+	rcu_read_lock();
+	done = ps_table_unpin_any(pfn, nr_pages, nr, &puts);
+	ps_puts_flush(&puts);
+	rcu_read_unlock();
+	return done;
+}
+
+/*
+ * A pin allocates the region's block; the last unpin leaves it empty, a trim
+ * frees it.
+ */
 static void table_block_lifetime(struct kunit *test)
 {
 	unsigned long pfn = test_pfn(test, 3) + 7;
@@ -73,14 +106,25 @@ static void table_block_lifetime(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, count_of(pfn), 1U);
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_TABLE_BLOCKS), 1);
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_PINNED_PAGES), 1);
-	KUNIT_EXPECT_TRUE(test, ps_table_unpin(pfn));
-	KUNIT_EXPECT_FALSE(test, ps_table_has_block(pfn));
-	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_TABLE_BLOCKS), 0);
+	KUNIT_EXPECT_TRUE(test, unpin1(pfn));
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_PINNED_PAGES), 0);
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 0);
+	/* Kept for a while in case the region is pinned again. */
+	KUNIT_EXPECT_TRUE(test, ps_table_has_block(pfn));
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_TABLE_BLOCKS), 1);
+	pin_n(pfn + 1, 1, false);
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_TABLE_BLOCKS), 1);
+	ps_table_trim();
+	/* Not freed while a page of it is pinned. */
+	KUNIT_EXPECT_TRUE(test, ps_table_has_block(pfn));
+	KUNIT_EXPECT_TRUE(test, unpin1(pfn + 1));
+	ps_table_trim();
+	KUNIT_EXPECT_FALSE(test, ps_table_has_block(pfn));
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_TABLE_BLOCKS), 0);
 	/* The sticky bit outlives the block. */
 	KUNIT_EXPECT_TRUE(test, ps_table_ever_pinned(pfn));
-	KUNIT_EXPECT_FALSE(test, ps_table_ever_pinned(pfn + 1));
+	KUNIT_EXPECT_TRUE(test, ps_table_ever_pinned(pfn + 1));
+	KUNIT_EXPECT_FALSE(test, ps_table_ever_pinned(pfn + 2));
 }
 
 /* k pins, k unpins, and one more unpin that finds nothing. */
@@ -96,12 +140,13 @@ static void table_counts(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_PINS_OUTSTANDING), 7);
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_LONGTERM_OUTSTANDING), 2);
 	for (i = 0; i < 5; i++)
-		KUNIT_EXPECT_TRUE(test, ps_table_unpin(pfn));
-	KUNIT_EXPECT_FALSE(test, ps_table_unpin(pfn));
+		KUNIT_EXPECT_TRUE(test, unpin1(pfn));
+	KUNIT_EXPECT_FALSE(test, unpin1(pfn));
 	KUNIT_EXPECT_EQ(test, count_of(pfn), 0U);
 	/* The other page keeps the block alive. */
 	KUNIT_EXPECT_TRUE(test, ps_table_has_block(pfn));
-	KUNIT_EXPECT_EQ(test, ps_table_unpin_any(pfn, PS_BLOCK_PAGES, 5), 2UL);
+	KUNIT_EXPECT_EQ(test, unpin_any(pfn, PS_BLOCK_PAGES, 5), 2UL);
+	ps_table_trim();
 	KUNIT_EXPECT_FALSE(test, ps_table_has_block(pfn));
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_PINS_OUTSTANDING), 0);
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_LONGTERM_OUTSTANDING), 0);
@@ -115,18 +160,18 @@ static void table_longterm(struct kunit *test)
 
 	pin_n(pfn, 2, true);
 	pin_n(pfn, 1, false);
-	KUNIT_EXPECT_TRUE(test, ps_table_unpin(pfn));
+	KUNIT_EXPECT_TRUE(test, unpin1(pfn));
 	rcu_read_lock();
 	ps_table_read(pfn, &e);
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, e.count, 2U);
 	KUNIT_EXPECT_EQ(test, e.longterm, 2U);
-	KUNIT_EXPECT_TRUE(test, ps_table_unpin(pfn));
+	KUNIT_EXPECT_TRUE(test, unpin1(pfn));
 	rcu_read_lock();
 	ps_table_read(pfn, &e);
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, e.longterm, 1U);
-	KUNIT_EXPECT_TRUE(test, ps_table_unpin(pfn));
+	KUNIT_EXPECT_TRUE(test, unpin1(pfn));
 }
 
 /* A full counter refuses the pin and says so; it never wraps. */
@@ -141,8 +186,9 @@ static void table_counter_full(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, count_of(pfn), PS_COUNT_MAX);
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_LOST_EVENTS), 1);
 	KUNIT_EXPECT_TRUE(test, ps_table_lost(pfn));
-	KUNIT_EXPECT_EQ(test, ps_table_unpin_any(pfn, 1, PS_COUNT_MAX),
+	KUNIT_EXPECT_EQ(test, unpin_any(pfn, 1, PS_COUNT_MAX),
 			(unsigned long)PS_COUNT_MAX);
+	ps_table_trim();
 	KUNIT_EXPECT_FALSE(test, ps_table_has_block(pfn));
 }
 
@@ -154,7 +200,7 @@ static void table_out_of_range(struct kunit *test)
 	pin_n(pfn, 1, false);
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_LOST_EVENTS), 1);
 	KUNIT_EXPECT_EQ(test, count_of(pfn), 0U);
-	KUNIT_EXPECT_FALSE(test, ps_table_unpin(pfn));
+	KUNIT_EXPECT_FALSE(test, unpin1(pfn));
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_PINS_OUTSTANDING), 0);
 }
 
@@ -166,11 +212,11 @@ static void records_shared_and_derived(struct kunit *test)
 	struct ps_entry e0, e1;
 	struct ps_call call;
 
-	ps_call_begin(&call, PS_API_PIN_USER_PAGES, 1000);
+	rcu_read_lock();
+	ps_call_begin(&call, PS_API_PIN_USER_PAGES, 1000, 2);
 	ps_table_pin(pfn, false, &call);
 	ps_table_pin(pfn + 1, false, &call);
 	ps_call_end(&call);
-	rcu_read_lock();
 	ps_table_read(pfn, &e0);
 	ps_table_read(pfn + 1, &e1);
 	rcu_read_unlock();
@@ -178,11 +224,11 @@ static void records_shared_and_derived(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e0.handle, e1.handle);
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 1);
 
-	ps_call_begin(&call, PS_API_PIN_USER_PAGES_REMOTE, 5000);
+	rcu_read_lock();
+	ps_call_begin(&call, PS_API_PIN_USER_PAGES_REMOTE, 5000, 2);
 	ps_table_pin(pfn, false, &call);
 	ps_table_pin(pfn + 1, false, &call);
 	ps_call_end(&call);
-	rcu_read_lock();
 	ps_table_read(pfn, &e0);
 	ps_table_read(pfn + 1, &e1);
 	rcu_read_unlock();
@@ -193,9 +239,58 @@ static void records_shared_and_derived(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, a.since_ns, 1000ULL);
 	KUNIT_EXPECT_EQ(test, a.api, (u8)PS_API_PIN_USER_PAGES_REMOTE);
 
-	ps_table_unpin_any(pfn, 2, 4);
+	unpin_any(pfn, 2, 4);
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 0);
 	KUNIT_EXPECT_FALSE(test, ps_record_info(e0.handle, &b));
+}
+
+/* Pin @pfn once in a call of @api that started at @start_ns: its handle. */
+static u32 pin_at(unsigned long pfn, u8 api, u64 start_ns)
+{
+	struct ps_call call;
+	struct ps_entry e;
+
+	rcu_read_lock();
+	ps_call_begin(&call, api, start_ns, 1);
+	ps_table_pin(pfn, false, &call);
+	ps_call_end(&call);
+	ps_table_read(pfn, &e);
+	rcu_read_unlock();
+	return e.handle;
+}
+
+/* One task's calls of one API within PS_RECORD_SHARE_NS share a record. */
+static void records_shared_by_close_calls(struct kunit *test)
+{
+	unsigned long pfn = test_pfn(test, 8);
+	u64 t0 = 1000000;
+	struct ps_record_info a;
+	u32 h[4];
+
+	/* The sharing hint is per CPU. */
+	migrate_disable();
+	h[0] = pin_at(pfn, PS_API_PIN_USER_PAGES, t0);
+	h[1] = pin_at(pfn + 1, PS_API_PIN_USER_PAGES,
+		      t0 + PS_RECORD_SHARE_NS - 1);
+	h[2] = pin_at(pfn + 2, PS_API_PIN_USER_PAGES, t0 + PS_RECORD_SHARE_NS);
+	h[3] = pin_at(pfn + 3, PS_API_PIN_USER_PAGES_FAST, t0 + 1);
+	migrate_enable();
+	KUNIT_EXPECT_NE(test, h[0], (u32)PS_HANDLE_NONE);
+	KUNIT_EXPECT_EQ(test, h[0], h[1]);
+	KUNIT_EXPECT_NE(test, h[2], h[0]);
+	KUNIT_EXPECT_NE(test, h[3], h[0]);
+	KUNIT_EXPECT_NE(test, h[3], h[2]);
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 3);
+	KUNIT_ASSERT_TRUE(test, ps_record_info(h[1], &a));
+	KUNIT_EXPECT_EQ(test, a.since_ns, t0);
+	KUNIT_ASSERT_TRUE(test, ps_record_info(h[2], &a));
+	KUNIT_EXPECT_EQ(test, a.since_ns, t0 + PS_RECORD_SHARE_NS);
+
+	/* A shared record lives until its last page is unpinned. */
+	KUNIT_EXPECT_TRUE(test, unpin1(pfn));
+	KUNIT_EXPECT_TRUE(test, ps_record_info(h[0], &a));
+	KUNIT_EXPECT_EQ(test, unpin_any(pfn, 4, 4), 3UL);
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 0);
 }
 
 static struct kunit_case table_cases[] = {
@@ -205,6 +300,7 @@ static struct kunit_case table_cases[] = {
 	KUNIT_CASE(table_counter_full),
 	KUNIT_CASE(table_out_of_range),
 	KUNIT_CASE(records_shared_and_derived),
+	KUNIT_CASE(records_shared_by_close_calls),
 	{}
 };
 
