@@ -3,12 +3,14 @@
  * The shadow table.
  *
  * Layout: dir[] has one struct ps_slot per 2 MiB region of PFN space, up to
- * the highest PFN of any online node at load time.  A slot points to a block
- * of 512 atomic64 entries (exactly one page), allocated on the region's
- * first pin and freed, after an RCU grace period, once its last pinned page
- * has dropped to zero: memory follows the pinned set, not its history.  An
- * empty block is kept for up to PS_TRIM_DELAY (a second) in case the region
- * is pinned again: see slot_unreserve().
+ * the highest PFN of any online node at load time.  A slot points to two
+ * blocks of 256 atomic64 entries (2 KiB each, half a page), one per 1 MiB
+ * half of the region, each allocated on the first pin in its half: a
+ * region with one pinned page costs 2 KiB, a fully pinned one 8 bytes a
+ * page.  A region's blocks are freed, after an RCU grace period, once its
+ * last pinned page has dropped to zero: memory follows the pinned set, not
+ * its history.  Empty blocks are kept for up to PS_TRIM_DELAY (a second) in
+ * case the region is pinned again: see slot_unreserve().
  *
  * Entry: bits 0-19 pin count, 20-39 FOLL_LONGTERM count, 40-63 record handle.
  * A zero entry is an unpinned page.
@@ -19,15 +21,16 @@
  * (bio completion unpins), and never sleep.
  * entry (atomic64): changed only by cmpxchg, so count, longterm and handle
  *   move together.
- * slot->nr_nonzero: an upper bound of the block's non-zero entries.  A pinner
- *   reserves (increments) it before it makes an entry non-zero; the trim
- *   may retire a block whose count is 0 by moving it 0 -> PS_SLOT_DEAD,
- *   which no reservation can pass, then unpublishes the block and moves it
- *   back to 0.  Hence a published block with a non-zero entry is never
- *   freed, and a dead block's entries are all zero and stay zero.
- * slot->entries: published with cmpxchg while a reservation is held, read
- *   with READ_ONCE() under RCU; freed with call_rcu().
- * idle_slots: one bit per slot whose block may have emptied, set by
+ * slot->nr_nonzero: an upper bound of the region's non-zero entries.  A
+ *   pinner reserves (increments) it before it makes an entry non-zero; the
+ *   trim may retire the blocks of a slot whose count is 0 by moving it
+ *   0 -> PS_SLOT_DEAD, which no reservation can pass, then unpublishes the
+ *   blocks and moves it back to 0.  Hence a published block with a non-zero
+ *   entry is never freed, and a dead slot's entries are all zero and stay
+ *   zero.
+ * slot->blocks[]: each published with cmpxchg while a reservation is held,
+ *   read with READ_ONCE() under RCU; freed after a grace period.
+ * idle_slots: one bit per slot whose blocks may have emptied, set by
  *   slot_unreserve() with atomics, cleared by the trim (work or stats read).
  * trim_mutex: one trim at a time, and no trim during a reset.  Lock order:
  *   state_mutex (ledger.c), then trim_mutex.
@@ -59,16 +62,26 @@
 /* A retiring block is dead for a few instructions; never spin for long. */
 #define PS_RESERVE_TRIES	100000
 
+#define PS_REGION_BLOCKS	(PS_REGION_PAGES / PS_BLOCK_PAGES)
+
 struct ps_slot {
-	atomic64_t *entries;
+	atomic64_t *blocks[PS_REGION_BLOCKS];
 	unsigned long *ever_pinned;	/* bitmap, kept until reset */
 	atomic_t nr_nonzero;
 	int lost;
 };
 
+/* Retired blocks, freed together after a grace period. */
+#define PS_FREE_BATCH	62
+struct ps_free_batch {
+	struct rcu_head rcu;
+	unsigned int nr;
+	atomic64_t *blocks[PS_FREE_BATCH];
+};
+
 /*
  * Fault injection for the tests: fail every Nth block allocation (0: never),
- * as the page allocator may in probe context.
+ * as the slab allocator may in probe context.
  */
 static unsigned int fail_block_alloc_every;
 module_param(fail_block_alloc_every, uint, 0600);
@@ -76,6 +89,7 @@ MODULE_PARM_DESC(fail_block_alloc_every,
 		 "Test only: fail every Nth table block allocation (0: never)");
 static atomic_t block_alloc_calls = ATOMIC_INIT(0);
 
+static struct kmem_cache *block_cache;
 static struct ps_slot *dir;
 static unsigned long *idle_slots;	/* bitmap: block may be empty */
 static DEFINE_MUTEX(trim_mutex);
@@ -98,17 +112,69 @@ static inline void entry_decode(u64 v, struct ps_entry *e)
 
 static struct ps_slot *slot_of(unsigned long pfn)
 {
-	return pfn < end_pfn ? &dir[pfn >> PS_BLOCK_SHIFT] : NULL;
+	return pfn < end_pfn ? &dir[pfn >> PS_REGION_SHIFT] : NULL;
 }
 
-static void block_free_rcu(struct rcu_head *head)
+/* Which of its slot's blocks holds @pfn's entry, and where in it. */
+static inline unsigned int block_of(unsigned long pfn)
 {
-	__free_page(container_of(head, struct page, rcu_head));
+	return (pfn >> PS_BLOCK_SHIFT) & (PS_REGION_BLOCKS - 1);
 }
 
-static void block_retire(atomic64_t *entries)
+static inline unsigned int index_of(unsigned long pfn)
 {
-	call_rcu(&virt_to_page(entries)->rcu_head, block_free_rcu);
+	return pfn & (PS_BLOCK_PAGES - 1);
+}
+
+/* The block holding @pfn's entry, or NULL; under RCU. */
+static atomic64_t *block_for(unsigned long pfn)
+{
+	struct ps_slot *slot = slot_of(pfn);
+
+	return slot ? READ_ONCE(slot->blocks[block_of(pfn)]) : NULL;
+}
+
+static void free_batch_rcu(struct rcu_head *head)
+{
+	struct ps_free_batch *batch = container_of(head, struct ps_free_batch,
+						   rcu);
+	unsigned int i;
+
+	for (i = 0; i < batch->nr; i++)
+		kmem_cache_free(block_cache, batch->blocks[i]);
+	kfree(batch);
+}
+
+static void free_batch_flush(struct ps_free_batch **batchp)
+{
+	if (*batchp && (*batchp)->nr)
+		call_rcu(&(*batchp)->rcu, free_batch_rcu);
+	else
+		kfree(*batchp);
+	*batchp = NULL;
+}
+
+/*
+ * Free an unpublished block once no RCU reader can still see it.  Process
+ * context: the trim and the reset.  A block has no room for an rcu_head
+ * (a reader may still read every entry), so they go in batches.
+ */
+static void block_retire(atomic64_t *block, struct ps_free_batch **batchp)
+{
+	if (*batchp && (*batchp)->nr == PS_FREE_BATCH)
+		free_batch_flush(batchp);
+	if (!*batchp) {
+		*batchp = kmalloc(sizeof(**batchp), GFP_KERNEL);
+		if (*batchp) {
+			(*batchp)->nr = 0;
+		} else {
+			synchronize_rcu();
+			kmem_cache_free(block_cache, block);
+			goto out;
+		}
+	}
+	(*batchp)->blocks[(*batchp)->nr++] = block;
+out:
 	ps_stat_add(PS_TABLE_BLOCKS, -1);
 }
 
@@ -137,44 +203,57 @@ static void slot_unreserve(struct ps_slot *slot)
 
 	if (!atomic_dec_and_test(&slot->nr_nonzero))
 		return;
-	if (!test_bit(s, idle_slots))
+	if (!test_bit(s, idle_slots)) {
 		set_bit(s, idle_slots);
+		/*
+		 * Pairs with ps_table_trim(): either it sees the idle bit or
+		 * we see trim_queued clear and queue it again.
+		 */
+		smp_mb__after_atomic();
+	}
 	if (!test_bit(0, &trim_queued) && !test_and_set_bit(0, &trim_queued))
 		queue_delayed_work(system_wq, &trim_work, PS_TRIM_DELAY);
 }
 
 /*
- * Free @slot's block if no entry is reserved: 0 -> PS_SLOT_DEAD, which no
+ * Free @slot's blocks if no entry is reserved: 0 -> PS_SLOT_DEAD, which no
  * reservation can pass, unpublish, back to 0.  Pinners spin while the slot
  * is dead: keep that short (no preemption, no interrupt).
  */
-static void slot_retire_if_empty(struct ps_slot *slot)
+static void slot_retire_if_empty(struct ps_slot *slot,
+				 struct ps_free_batch **batchp)
 {
-	atomic64_t *entries = NULL;
+	atomic64_t *blocks[PS_REGION_BLOCKS] = { };
 	unsigned long flags;
+	unsigned int b;
 
 	local_irq_save(flags);
 	if (atomic_cmpxchg(&slot->nr_nonzero, 0, PS_SLOT_DEAD) == 0) {
-		entries = xchg(&slot->entries, NULL);
+		for (b = 0; b < PS_REGION_BLOCKS; b++)
+			blocks[b] = xchg(&slot->blocks[b], NULL);
 		atomic_set_release(&slot->nr_nonzero, 0);
 	}
 	local_irq_restore(flags);
-	if (entries)
-		block_retire(entries);
+	for (b = 0; b < PS_REGION_BLOCKS; b++)
+		if (blocks[b])
+			block_retire(blocks[b], batchp);
 }
 
 void ps_table_trim(void)
 {
+	struct ps_free_batch *batch = NULL;
 	unsigned long s;
 
 	mutex_lock(&trim_mutex);
 	/* First: a slot made idle from now on queues the work again. */
 	clear_bit(0, &trim_queued);
+	/* Pairs with slot_unreserve()'s (or its atomic_dec_and_test()). */
 	smp_mb__after_atomic();
 	for_each_set_bit(s, idle_slots, dir_slots) {
 		clear_bit(s, idle_slots);
-		slot_retire_if_empty(&dir[s]);
+		slot_retire_if_empty(&dir[s], &batch);
 	}
+	free_batch_flush(&batch);
 	mutex_unlock(&trim_mutex);
 }
 
@@ -190,11 +269,13 @@ static bool block_alloc_fails(void)
 	return every && !(atomic_inc_return(&block_alloc_calls) % every);
 }
 
-/* Reserve a non-zero entry in @slot; returns its block or NULL (lost). */
-static atomic64_t *slot_reserve(struct ps_slot *slot)
+/*
+ * Reserve a non-zero entry in @slot; returns its block @b, allocated if need
+ * be, or NULL (lost).
+ */
+static atomic64_t *slot_reserve(struct ps_slot *slot, unsigned int b)
 {
-	atomic64_t *entries, *old;
-	struct page *page;
+	atomic64_t *block, *old;
 	int tries;
 
 	for (tries = 0; tries < PS_RESERVE_TRIES; tries++) {
@@ -206,26 +287,26 @@ static atomic64_t *slot_reserve(struct ps_slot *slot)
 	if (tries == PS_RESERVE_TRIES)
 		return NULL;
 
-	entries = READ_ONCE(slot->entries);
-	if (entries)
-		return entries;
+	block = READ_ONCE(slot->blocks[b]);
+	if (block)
+		return block;
 
 	if (block_alloc_fails())
-		page = NULL;
+		block = NULL;
 	else
-		page = alloc_page(GFP_ATOMIC | __GFP_NOWARN | __GFP_ZERO);
-	if (!page) {
+		block = kmem_cache_zalloc(block_cache,
+					  GFP_ATOMIC | __GFP_NOWARN);
+	if (!block) {
 		slot_unreserve(slot);
 		return NULL;
 	}
-	entries = page_address(page);
-	old = cmpxchg(&slot->entries, NULL, entries);
+	old = cmpxchg(&slot->blocks[b], NULL, block);
 	if (old) {
-		__free_page(page);
+		kmem_cache_free(block_cache, block);
 		return old;
 	}
 	ps_stat_inc(PS_TABLE_BLOCKS);
-	return entries;
+	return block;
 }
 
 static void slot_set_ever_pinned(struct ps_slot *slot, unsigned int i)
@@ -233,7 +314,7 @@ static void slot_set_ever_pinned(struct ps_slot *slot, unsigned int i)
 	unsigned long *bits = READ_ONCE(slot->ever_pinned), *old;
 
 	if (!bits) {
-		bits = bitmap_zalloc(PS_BLOCK_PAGES, GFP_ATOMIC | __GFP_NOWARN);
+		bits = bitmap_zalloc(PS_REGION_PAGES, GFP_ATOMIC | __GFP_NOWARN);
 		if (!bits) {
 			slot_mark_lost(slot);
 			return;
@@ -254,19 +335,19 @@ static void slot_set_ever_pinned(struct ps_slot *slot, unsigned int i)
 void ps_table_pin(unsigned long pfn, bool longterm, struct ps_call *call)
 {
 	struct ps_slot *slot = slot_of(pfn);
-	unsigned int i = pfn & (PS_BLOCK_PAGES - 1);
+	unsigned int b = block_of(pfn), i = index_of(pfn);
 	atomic64_t *entries;
 	struct ps_entry e;
 	u32 handle;
 	u64 old;
 
-	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "ps_table_pin() outside RCU");
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "table pin outside RCU");
 	if (!slot) {
 		slot_mark_lost(NULL);
 		return;
 	}
 	for (;;) {
-		entries = READ_ONCE(slot->entries);
+		entries = READ_ONCE(slot->blocks[b]);
 		old = entries ? atomic64_read(&entries[i]) : 0;
 		entry_decode(old, &e);
 		if (e.count) {
@@ -289,7 +370,7 @@ void ps_table_pin(unsigned long pfn, bool longterm, struct ps_call *call)
 			continue;
 		}
 
-		entries = slot_reserve(slot);
+		entries = slot_reserve(slot, b);
 		if (!entries) {
 			slot_mark_lost(slot);
 			return;
@@ -307,22 +388,22 @@ void ps_table_pin(unsigned long pfn, bool longterm, struct ps_call *call)
 	}
 	ps_stat_inc(PS_PINS_OUTSTANDING);
 	ps_stat_add(PS_LONGTERM_OUTSTANDING, longterm);
-	slot_set_ever_pinned(slot, i);
+	slot_set_ever_pinned(slot, pfn & (PS_REGION_PAGES - 1));
 }
 
 bool ps_table_unpin(unsigned long pfn, struct ps_puts *puts)
 {
 	struct ps_slot *slot = slot_of(pfn);
-	unsigned int i = pfn & (PS_BLOCK_PAGES - 1);
+	unsigned int i = index_of(pfn);
 	atomic64_t *entries;
 	struct ps_entry e;
 	u32 count, longterm;
 	u64 old, new;
 
-	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "ps_table_unpin() outside RCU");
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "table unpin outside RCU");
 	if (!slot)
 		return false;
-	entries = READ_ONCE(slot->entries);
+	entries = READ_ONCE(slot->blocks[block_of(pfn)]);
 	if (!entries)
 		return false;
 	old = atomic64_read(&entries[i]);
@@ -356,8 +437,8 @@ unsigned long ps_table_unpin_any(unsigned long pfn, unsigned long nr_pages,
 	unsigned long end = pfn + nr_pages, done = 0;
 
 	while (pfn < end && done < nr) {
-		if (!ps_table_has_block(pfn)) {
-			/* Skip to the next region. */
+		if (!block_for(pfn)) {
+			/* Skip to the next block. */
 			pfn = (pfn | (PS_BLOCK_PAGES - 1)) + 1;
 			continue;
 		}
@@ -371,25 +452,23 @@ unsigned long ps_table_unpin_any(unsigned long pfn, unsigned long nr_pages,
 
 bool ps_table_read(unsigned long pfn, struct ps_entry *e)
 {
-	struct ps_slot *slot = slot_of(pfn);
-	atomic64_t *entries = slot ? READ_ONCE(slot->entries) : NULL;
+	atomic64_t *block = block_for(pfn);
 
-	entry_decode(entries ?
-		     atomic64_read(&entries[pfn & (PS_BLOCK_PAGES - 1)]) : 0, e);
+	entry_decode(block ? atomic64_read(&block[index_of(pfn)]) : 0, e);
 	return e->count;
 }
 
 unsigned long ps_table_next(unsigned long pfn, struct ps_entry *e)
 {
-	atomic64_t *entries;
+	atomic64_t *block;
 	unsigned long i;
 
 	for (; pfn < end_pfn; pfn = (pfn | (PS_BLOCK_PAGES - 1)) + 1) {
-		entries = READ_ONCE(dir[pfn >> PS_BLOCK_SHIFT].entries);
-		if (!entries)
+		block = block_for(pfn);
+		if (!block)
 			continue;
-		for (i = pfn & (PS_BLOCK_PAGES - 1); i < PS_BLOCK_PAGES; i++) {
-			entry_decode(atomic64_read(&entries[i]), e);
+		for (i = index_of(pfn); i < PS_BLOCK_PAGES; i++) {
+			entry_decode(atomic64_read(&block[i]), e);
 			if (e->count)
 				return (pfn & ~(PS_BLOCK_PAGES - 1)) + i;
 		}
@@ -402,7 +481,7 @@ bool ps_table_ever_pinned(unsigned long pfn)
 	struct ps_slot *slot = slot_of(pfn);
 	unsigned long *bits = slot ? READ_ONCE(slot->ever_pinned) : NULL;
 
-	return bits && test_bit(pfn & (PS_BLOCK_PAGES - 1), bits);
+	return bits && test_bit(pfn & (PS_REGION_PAGES - 1), bits);
 }
 
 bool ps_table_region_pinned(unsigned long pfn)
@@ -415,8 +494,12 @@ bool ps_table_region_pinned(unsigned long pfn)
 bool ps_table_has_block(unsigned long pfn)
 {
 	struct ps_slot *slot = slot_of(pfn);
+	unsigned int b;
 
-	return slot && READ_ONCE(slot->entries);
+	for (b = 0; slot && b < PS_REGION_BLOCKS; b++)
+		if (READ_ONCE(slot->blocks[b]))
+			return true;
+	return false;
 }
 
 bool ps_table_lost(unsigned long pfn)
@@ -434,26 +517,30 @@ unsigned long ps_table_end_pfn(void)
 u64 ps_table_bytes(void)
 {
 	return dir_slots * sizeof(*dir) +
-	       (u64)ps_stat_read(PS_TABLE_BLOCKS) * PAGE_SIZE;
+	       (u64)ps_stat_read(PS_TABLE_BLOCKS) * PS_BLOCK_BYTES;
 }
 
 u64 ps_table_sticky_bytes(void)
 {
 	return (u64)atomic_long_read(&ever_pinned_maps) *
-	       BITS_TO_LONGS(PS_BLOCK_PAGES) * sizeof(long);
+	       BITS_TO_LONGS(PS_REGION_PAGES) * sizeof(long);
 }
 
 void ps_table_reset(void)
 {
-	atomic64_t *entries;
+	struct ps_free_batch *batch = NULL;
+	atomic64_t *block;
 	unsigned long s;
+	unsigned int b;
 
 	mutex_lock(&trim_mutex);
 	bitmap_zero(idle_slots, dir_slots);
 	for (s = 0; s < dir_slots; s++) {
-		entries = xchg(&dir[s].entries, NULL);
-		if (entries)
-			block_retire(entries);
+		for (b = 0; b < PS_REGION_BLOCKS; b++) {
+			block = xchg(&dir[s].blocks[b], NULL);
+			if (block)
+				block_retire(block, &batch);
+		}
 		atomic_set(&dir[s].nr_nonzero, 0);
 		WRITE_ONCE(dir[s].lost, 0);
 		/* Quiesced: no reader is left to see the bitmap go. */
@@ -462,7 +549,10 @@ void ps_table_reset(void)
 			dir[s].ever_pinned = NULL;
 			atomic_long_dec(&ever_pinned_maps);
 		}
+		if (!(s % 4096))
+			cond_resched();
 	}
+	free_batch_flush(&batch);
 	mutex_unlock(&trim_mutex);
 }
 
@@ -473,11 +563,16 @@ int ps_table_init(void)
 	/* max_pfn is not exported: the online nodes span the same range. */
 	for_each_online_node(nid)
 		end_pfn = max(end_pfn, pgdat_end_pfn(NODE_DATA(nid)));
-	dir_slots = DIV_ROUND_UP(end_pfn, PS_BLOCK_PAGES);
+	dir_slots = DIV_ROUND_UP(end_pfn, PS_REGION_PAGES);
 	dir = kvcalloc(dir_slots, sizeof(*dir), GFP_KERNEL);
 	idle_slots = kvcalloc(BITS_TO_LONGS(dir_slots), sizeof(long),
 			      GFP_KERNEL);
-	if (!dir || !idle_slots) {
+	/* Named after the module: the KUnit module has a cache of its own. */
+	block_cache = kmem_cache_create(KBUILD_MODNAME "_block",
+					PS_BLOCK_BYTES, PS_BLOCK_BYTES, 0,
+					NULL);
+	if (!dir || !idle_slots || !block_cache) {
+		kmem_cache_destroy(block_cache);
 		kvfree(dir);
 		kvfree(idle_slots);
 		return -ENOMEM;
@@ -492,6 +587,7 @@ void ps_table_exit(void)
 	ps_table_reset();
 	/* Let the block-freeing callbacks, module code, run first. */
 	rcu_barrier();
+	kmem_cache_destroy(block_cache);
 	kvfree(dir);
 	kvfree(idle_slots);
 }

@@ -2,7 +2,8 @@
 /*
  * The shadow table: an exact pin count for every page, keyed by PFN and laid
  * out like the "extra PTE" design: a directory with one slot per 2 MiB (PMD)
- * region, pointing to a lazily allocated block of 512 eight-byte entries.
+ * region, pointing to lazily allocated blocks of eight-byte entries, one
+ * block per 1 MiB half of the region.
  */
 #ifndef PINSHADOW_TABLE_H
 #define PINSHADOW_TABLE_H
@@ -12,8 +13,13 @@
 
 #include "records.h"
 
-#define PS_BLOCK_SHIFT	9
+/* A region: one directory slot, 2 MiB of PFNs. */
+#define PS_REGION_SHIFT	9
+#define PS_REGION_PAGES	BIT(PS_REGION_SHIFT)
+/* A block: entries for half a region, 2 KiB, allocated on first use. */
+#define PS_BLOCK_SHIFT	8
 #define PS_BLOCK_PAGES	BIT(PS_BLOCK_SHIFT)
+#define PS_BLOCK_BYTES	(PS_BLOCK_PAGES * 8)
 
 /* One page's entry, decoded. */
 struct ps_entry {
@@ -56,7 +62,10 @@ unsigned long ps_table_next(unsigned long pfn, struct ps_entry *e);
 bool ps_table_ever_pinned(unsigned long pfn);
 /* True if any page of @pfn's 2 MiB region of PFNs has a count. */
 bool ps_table_region_pinned(unsigned long pfn);
-/* True if the table has a block for @pfn's region (maybe an empty one). */
+/*
+ * True if the table has a block in @pfn's 2 MiB region (maybe an empty one):
+ * the region is tracked, @pfn's count is exact unless ps_table_lost().
+ */
 bool ps_table_has_block(unsigned long pfn);
 /* True if an event for @pfn's region was lost since the last reset. */
 bool ps_table_lost(unsigned long pfn);

@@ -154,7 +154,7 @@ static void scan(struct ps_verdicts *v)
 			cond_resched();
 		if (!v->all && !ps_table_has_block(pfn)) {
 			/* Not tracked: go to the next region. */
-			pfn |= PS_BLOCK_PAGES - 1;
+			pfn |= PS_REGION_PAGES - 1;
 			continue;
 		}
 		judge(v, pfn);

@@ -2,9 +2,10 @@
 /*
  * Reliability: allocation failures in probe context.
  *
- * pinshadow allocates in its probe handlers, GFP_ATOMIC: a table block (one
- * page) on a 2 MiB region's first pin, the region's "ever pinned" bitmap
- * (kmalloc) and a pin-call record (kmem_cache + xarray).  When one fails,
+ * pinshadow allocates in its probe handlers, GFP_ATOMIC: a table block (a
+ * 2 KiB kmem_cache object) on the first pin in each half of a 2 MiB region,
+ * the region's "ever pinned" bitmap (kmalloc) and a pin-call record
+ * (kmem_cache + xarray).  When one fails,
  * the count must be reported as unknown, never as a wrong number:
  * lost_events counts the failure, lookup prints exact=0 for the region,
  * verdicts blames `lost`, nothing crashes or leaks, and after the unpins
@@ -24,15 +25,19 @@
  *   own fault injection, restricted to this task (task-filter, make-it-fail
  *   set only around the pin ioctl) and to allocations that cannot sleep
  *   (ignore-gfp-wait=Y: an allocation with __GFP_DIRECT_RECLAIM is left
- *   alone, so only GFP_ATOMIC/GFP_NOWAIT ones fail; min-order=0 for the
- *   one-page blocks).  In this task, during a pin call on pages already
- *   faulted in, pinshadow's probe handlers are the only atomic allocators:
- *   the failures the kernel injected (the drop of each attribute's `times`)
+ *   alone, so only GFP_ATOMIC/GFP_NOWAIT ones fail; min-order=0 for slab
+ *   pages).  In this task, during a pin call on pages already faulted in,
+ *   pinshadow's probe handlers are the only atomic allocators: the slab
+ *   failures the kernel injected (the drop of each attribute's `times`)
  *   must equal pinshadow's lost_events + lost_records exactly, phase by
- *   phase: block pages only, slab only (record + bitmap), both, and a random
- *   75% of block pages.  (A failed bitmap is a lost event and makes the
- *   region exact=0 although its counts stay exact: only the "sticky"
- *   what-if loses.  The test asserts that as it is.)
+ *   phase, where every allocation fails (slab and page allocator, slab
+ *   only); where some succeed (a random 75% of slab allocations; the page
+ *   allocator, asked only when a cache needs a new slab, maybe at two
+ *   orders) the failures bound the losses from above.  Every page is
+ *   either counted exactly or lost (count 0, exact=0).  (A failed bitmap is
+ *   a lost event and makes the region exact=0 although its counts stay
+ *   exact: only the "sticky" what-if loses.  The test asserts that as it
+ *   is.)
  *
  * ps_rel_break=faults (kernel command line, see ps_util.h) loads the
  * module with N+1 but models N, and expects one lost event too many in
@@ -55,7 +60,8 @@
  * numbers this test is about.
  */
 #define FLAGS		PSH_F_WRITE
-#define REGION(pfn)	((pfn) >> 9)
+#define REGION(pfn)	((pfn) >> 9)	/* a directory slot: 2 MiB */
+#define BLOCK(pfn)	((pfn) >> 8)	/* a block of entries: half of one */
 #define PARAM_PATH	"/sys/module/pinshadow/parameters/fail_block_alloc_every"
 #define MAX_SLOTS	16
 
@@ -68,7 +74,8 @@ struct model {
 	uint64_t end_pfn;
 	uint32_t *cnt;		/* count pinshadow should show */
 	uint32_t *truth;	/* pins really held */
-	uint32_t *rnz;		/* per region: entries > 0 (block iff > 0) */
+	uint32_t *rnz;		/* per region: entries > 0 */
+	uint8_t *bblk;		/* per block: allocated (only if rnz > 0) */
 	uint8_t *rlost;		/* per region: a loss since load/reset */
 	uint8_t *touched;	/* per pfn: pinned at some point */
 	uint64_t *head;		/* per touched pfn: head of its folio */
@@ -98,9 +105,10 @@ static void m_init(struct __test_metadata *_metadata, struct model *m,
 	m->head = calloc(end_pfn, sizeof(*m->head));
 	m->order = calloc(end_pfn, 1);
 	m->rnz = calloc(nreg, sizeof(*m->rnz));
+	m->bblk = calloc(2 * nreg, 1);
 	m->rlost = calloc(nreg, 1);
 	ASSERT_TRUE(m->cnt && m->truth && m->touched && m->rnz && m->rlost &&
-		    m->head && m->order);
+		    m->bblk && m->head && m->order);
 }
 
 static void m_free(struct model *m)
@@ -111,6 +119,7 @@ static void m_free(struct model *m)
 	free(m->head);
 	free(m->order);
 	free(m->rnz);
+	free(m->bblk);
 	free(m->rlost);
 	memset(m, 0, sizeof(*m));
 }
@@ -131,12 +140,13 @@ static void m_pin(struct model *m, uint64_t pfn, uint64_t head, int order)
 		m->outstanding++;
 		return;
 	}
-	if (!m->rnz[r]) {		/* no block: slot_reserve() allocates */
+	if (!m->bblk[BLOCK(pfn)]) {	/* slot_reserve() allocates */
 		if (m->every && !(++m->calls % m->every)) {
 			m->rlost[r] = 1;
 			m->lost_events++;
 			return;
 		}
+		m->bblk[BLOCK(pfn)] = 1;
 		m->blocks++;
 	}
 	m->rnz[r]++;
@@ -152,8 +162,18 @@ static void m_debit(struct model *m, uint64_t pfn)
 	m->api_unpins++;
 	if (!m->cnt[pfn]) {
 		m->pinned_pages--;
-		if (!--m->rnz[REGION(pfn)])
-			m->blocks--;	/* retired with its last entry */
+		if (!--m->rnz[REGION(pfn)]) {
+			/*
+			 * Both blocks are freed by the next trim, which a
+			 * stats read does: before any check, and before any
+			 * pin of the region again (the test reads stats
+			 * between its unpins and its next pins).
+			 */
+			m->blocks -= m->bblk[2 * REGION(pfn)] +
+				     m->bblk[2 * REGION(pfn) + 1];
+			m->bblk[2 * REGION(pfn)] = 0;
+			m->bblk[2 * REGION(pfn) + 1] = 0;
+		}
 	}
 }
 
@@ -202,6 +222,7 @@ static void m_reset(struct model *m)
 
 	memset(m->cnt, 0, m->end_pfn * sizeof(*m->cnt));
 	memset(m->rnz, 0, nreg * sizeof(*m->rnz));
+	memset(m->bblk, 0, 2 * nreg);
 	memset(m->rlost, 0, nreg);
 	m->lost_events = m->api_pins = m->api_unpins = m->untracked = 0;
 	m->fallbacks = m->outstanding = m->pinned_pages = m->blocks = 0;
@@ -910,6 +931,11 @@ static uint32_t fi_pin(struct __test_metadata *_metadata,
 	char v[8];
 	int err;
 
+	/*
+	 * One task's pin calls of one API within 1 ms may share a record:
+	 * this call must allocate its own.
+	 */
+	ps_msleep(2);
 	snprintf(v, sizeof(v), "%d", slab_prob);
 	ASSERT_EQ(0, fi_write(FI_SLAB, "probability", v));
 	snprintf(v, sizeof(v), "%d", page_prob);
@@ -964,26 +990,59 @@ static void expect_lookup(struct __test_metadata *_metadata,
 	}
 }
 
+/*
+ * Pages [first, first + nr): each either counted once (count 1, exact) or
+ * lost (count 0, its region exact=0).  Returns how many were counted.
+ */
+static int64_t count_or_lost(struct __test_metadata *_metadata,
+			     const char *buf, size_t first, size_t nr)
+{
+	struct ps_lookup lk;
+	int64_t ex, counted = 0;
+	size_t i;
+	int err;
+
+	for (i = first; i < first + nr; i++) {
+		err = ps_lookup_addr(getpid(),
+				     (uintptr_t)(buf + i * PS_PAGE_SIZE), &lk);
+		EXPECT_EQ(0, err) TH_LOG("lookup page %zu", i);
+		if (err || ps_lookup_field(&lk, "exact", &ex))
+			continue;
+		if (lk.count == 1)
+			counted++;
+		else
+			EXPECT_TRUE(lk.count == 0 && ex == 0)
+				TH_LOG("page %zu neither counted nor lost: %s",
+				       i, lk.line);
+	}
+	return counted;
+}
+
 TEST_F_TIMEOUT(kfault, kernel_fault_injection, 900)
 {
 	const size_t F = 512;	/* pages per folio */
+	const size_t H = 256;	/* pages per block: half a 2 MiB region */
 	struct psh_pin req;
 	struct fi_delta d;
 	struct st s0, s;
-	int64_t lost = 0, counted = 0, total = 0, x0, x1;
+	int64_t lost = 0, counted = 0, total = 0, events = 0, x0, x1, c;
 	size_t i;
 	int err;
 
 	get_st(_metadata, &s0);
 	ASSERT_EQ(0, s0.v[S_BLOCKS]);
 
-	/* Anchors: folios 0 and 1 get a block and a bitmap, no injection. */
+	/*
+	 * Anchors: the first block of folio 0 and the second of folio 1, and
+	 * both regions' bitmaps, with no injection.
+	 */
 	err = psh_pin(self->env.helper_fd, self->buf, 1, PSH_PIN_FAST, FLAGS,
 		      &req);
 	ASSERT_EQ(0, err);
 	ASSERT_EQ(1, req.result);
-	err = psh_pin(self->env.helper_fd, self->buf + F * PS_PAGE_SIZE, 1,
-		      PSH_PIN_FAST, FLAGS, &req);
+	err = psh_pin(self->env.helper_fd,
+		      self->buf + (F + H + 1) * PS_PAGE_SIZE, 1, PSH_PIN_FAST,
+		      FLAGS, &req);
 	ASSERT_EQ(0, err);
 	ASSERT_EQ(1, req.result);
 	counted += 2;
@@ -992,13 +1051,14 @@ TEST_F_TIMEOUT(kfault, kernel_fault_injection, 900)
 	ASSERT_EQ(2, s.v[S_BLOCKS]);
 
 	/*
-	 * Both: the record fails (slab), then per page: folio 1 has a block
-	 * (counted, its bitmap exists), folio 2 has none and each of its
-	 * pages fails to get one (page allocator).
+	 * Slab and page allocator: the record fails, then per page: the end
+	 * of folio 1 has its block (counted, its bitmap exists), folio 2 has
+	 * none and each of its pages fails to get one.  Blocks and records
+	 * are slab objects: failslab fails them before any page is asked for.
 	 */
 	fi_pin(_metadata, self, F + 500, 12 + 20, 100, 100, &d);
-	EXPECT_EQ(1, d.slab);
-	EXPECT_EQ(20, d.page);
+	EXPECT_EQ(1 + 20, d.slab);
+	EXPECT_EQ(0, d.page);
 	EXPECT_EQ(1, D(&d, S_LOSTREC));
 	EXPECT_EQ(20, D(&d, S_LOST));
 	EXPECT_EQ(d.slab + d.page, D(&d, S_LOST) + D(&d, S_LOSTREC));
@@ -1010,6 +1070,7 @@ TEST_F_TIMEOUT(kfault, kernel_fault_injection, 900)
 	EXPECT_EQ(0, D(&d, S_RECORDS));
 	counted += 12;
 	lost += 20;
+	events += 20;
 	total += 32;
 	for (i = F + 500; i < F + 512; i++)
 		expect_lookup(_metadata, self->buf, i, 1, 1, "api=unknown");
@@ -1017,56 +1078,63 @@ TEST_F_TIMEOUT(kfault, kernel_fault_injection, 900)
 		expect_lookup(_metadata, self->buf, i, 0, 0, NULL);
 
 	/*
-	 * Slab only: folio 3 gets its block, but the record and the bitmap
-	 * fail, the bitmap once per page.  The counts are exact, yet each
-	 * bitmap failure is a lost event and the region says exact=0.
+	 * Slab only, in the first half of folio 1, which has no block yet
+	 * while its region has a bitmap: record and block fail, each page
+	 * is a lost event.
 	 */
-	fi_pin(_metadata, self, 3 * F, 8, 100, 0, &d);
+	fi_pin(_metadata, self, F + 8, 8, 100, 0, &d);
 	EXPECT_EQ(1 + 8, d.slab);
 	EXPECT_EQ(0, d.page);
 	EXPECT_EQ(1, D(&d, S_LOSTREC));
 	EXPECT_EQ(8, D(&d, S_LOST));
-	EXPECT_EQ(8, D(&d, S_OUT));
-	EXPECT_EQ(1, D(&d, S_BLOCKS));
-	counted += 8;
-	total += 8;
-	for (i = 3 * F; i < 3 * F + 8; i++)
-		expect_lookup(_metadata, self->buf, i, 1, 0, "api=unknown");
-
-	/*
-	 * Page allocator only: folio 4's block fails for each page.  (The
-	 * record's kmem_cache may need a new slab page, atomic too: then the
-	 * record is lost as well, one more injected failure.)
-	 */
-	fi_pin(_metadata, self, 4 * F, 3, 0, 100, &d);
-	EXPECT_EQ(0, d.slab);
-	EXPECT_EQ(3, D(&d, S_LOST));
-	EXPECT_EQ(3 + D(&d, S_LOSTREC), d.page);
 	EXPECT_EQ(0, D(&d, S_OUT));
 	EXPECT_EQ(0, D(&d, S_BLOCKS));
-	lost += 3;
-	total += 3;
-	for (i = 4 * F; i < 4 * F + 3; i++)
+	lost += 8;
+	events += 8;
+	total += 8;
+	for (i = F + 8; i < F + 16; i++)
 		expect_lookup(_metadata, self->buf, i, 0, 0, NULL);
 
 	/*
-	 * 75% of the page allocations at random, over folios 5 to 11: every
-	 * page is either counted or a lost event, exactly.  Injected failures
-	 * bound the losses from above only: at less than 100%, an allocation
-	 * the kernel retries itself (SLUB's higher-order first try for a new
-	 * slab, retried at the cache's minimum order) can absorb one, as a CI
-	 * run on the debug kernel showed (25 injected, 24 lost).
+	 * Page allocator only, folio 3: a block or record fails only if its
+	 * cache needs a new slab page, which SLUB may ask for twice (its
+	 * preferred order, then the minimum): injected failures bound the
+	 * losses from above, and every page is counted or lost.
 	 */
-	fi_pin(_metadata, self, 5 * F, 7 * F, 0, 75, &d);
-	EXPECT_LT(0, d.page) TH_LOG("no failure injected at 75%%");
+	fi_pin(_metadata, self, 3 * F, 3, 0, 100, &d);
 	EXPECT_EQ(0, d.slab);
 	EXPECT_LE(D(&d, S_LOST) + D(&d, S_LOSTREC), d.page);
+	c = count_or_lost(_metadata, self->buf, 3 * F, 3);
+	EXPECT_EQ(c, D(&d, S_OUT));
+	EXPECT_LE(3 - c, D(&d, S_LOST));
+	events += D(&d, S_LOST);
+	lost += 3 - c;
+	counted += c;
+	total += 3;
+
+	/*
+	 * 75% of the slab allocations at random, over folios 5 to 11: every
+	 * page is counted or lost, and the pages lost are the failed blocks'
+	 * (the other lost events are failed bitmaps: counts still exact,
+	 * region exact=0).  Injected failures bound the losses from above
+	 * only: after each allocation that succeeds, kmemleak allocates its
+	 * own metadata in this task, and when that fails it takes an object
+	 * from its emergency pool (a CI run: 82 injected, 70 lost).  At 100%
+	 * nothing succeeds, hence the exact equalities above.
+	 */
+	fi_pin(_metadata, self, 5 * F, 7 * F, 75, 0, &d);
+	EXPECT_LT(0, d.slab) TH_LOG("no failure injected at 75%%");
+	EXPECT_EQ(0, d.page);
+	EXPECT_LE(D(&d, S_LOST) + D(&d, S_LOSTREC), d.slab);
 	EXPECT_LT(0, D(&d, S_LOST));
-	EXPECT_EQ((int64_t)(7 * F) - D(&d, S_LOST), D(&d, S_OUT));
+	c = count_or_lost(_metadata, self->buf, 5 * F, 7 * F);
+	EXPECT_EQ(c, D(&d, S_OUT));
+	EXPECT_LE((int64_t)(7 * F) - c, D(&d, S_LOST));
 	EXPECT_LE(0, D(&d, S_BLOCKS));
-	EXPECT_GE(7, D(&d, S_BLOCKS));
-	lost += D(&d, S_LOST);
-	counted += 7 * F - D(&d, S_LOST);
+	EXPECT_GE(14, D(&d, S_BLOCKS));
+	events += D(&d, S_LOST);
+	lost += 7 * F - c;
+	counted += c;
 	total += 7 * F;
 
 	/* Nothing fails outside this task: the injection is task-filtered. */
@@ -1083,7 +1151,7 @@ TEST_F_TIMEOUT(kfault, kernel_fault_injection, 900)
 	EXPECT_EQ(counted, s.v[S_OUT]);
 	EXPECT_EQ(total, s.v[S_APIPINS]);
 	EXPECT_EQ(total, s.v[S_ACQ]);
-	EXPECT_EQ(lost + 8, s.v[S_LOST]);
+	EXPECT_EQ(events, s.v[S_LOST]);
 	EXPECT_EQ(0, s.v[S_MISSED]);
 
 	/*

@@ -15,9 +15,9 @@
 /* A PFN well inside RAM whose region the test owns. */
 static unsigned long test_pfn(struct kunit *test, unsigned long region)
 {
-	unsigned long pfn = region * PS_BLOCK_PAGES;
+	unsigned long pfn = region * PS_REGION_PAGES;
 
-	KUNIT_ASSERT_LT(test, pfn + PS_BLOCK_PAGES, ps_table_end_pfn());
+	KUNIT_ASSERT_LT(test, pfn + PS_REGION_PAGES, ps_table_end_pfn());
 	return pfn;
 }
 
@@ -127,6 +127,35 @@ static void table_block_lifetime(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, ps_table_ever_pinned(pfn + 2));
 }
 
+/* A region's two halves get their blocks one at a time, 2 KiB each. */
+static void table_half_blocks(struct kunit *test)
+{
+	unsigned long pfn = test_pfn(test, 9);
+	u64 empty = ps_table_bytes();
+
+	pin_n(pfn + 3, 1, false);
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_TABLE_BLOCKS), 1);
+	KUNIT_EXPECT_EQ(test, ps_table_bytes() - empty, (u64)PS_BLOCK_BYTES);
+	/* The region is tracked, its other half's counts are exact zeros. */
+	KUNIT_EXPECT_TRUE(test, ps_table_has_block(pfn + PS_BLOCK_PAGES));
+	KUNIT_EXPECT_EQ(test, count_of(pfn + PS_BLOCK_PAGES), 0U);
+	KUNIT_EXPECT_FALSE(test, ps_table_has_block(pfn + PS_REGION_PAGES));
+	pin_n(pfn + PS_REGION_PAGES - 1, 1, false);
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_TABLE_BLOCKS), 2);
+	KUNIT_EXPECT_EQ(test, ps_table_bytes() - empty, 2ULL * PS_BLOCK_BYTES);
+	/* 8 bytes a page when the region is full. */
+	KUNIT_EXPECT_EQ(test, 2ULL * PS_BLOCK_BYTES, PS_REGION_PAGES * 8ULL);
+	/* One half empty, the other not: the region keeps both. */
+	KUNIT_EXPECT_TRUE(test, unpin1(pfn + 3));
+	ps_table_trim();
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_TABLE_BLOCKS), 2);
+	KUNIT_EXPECT_EQ(test, count_of(pfn + PS_REGION_PAGES - 1), 1U);
+	KUNIT_EXPECT_TRUE(test, unpin1(pfn + PS_REGION_PAGES - 1));
+	ps_table_trim();
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_TABLE_BLOCKS), 0);
+	KUNIT_EXPECT_EQ(test, ps_table_bytes(), empty);
+}
+
 /* k pins, k unpins, and one more unpin that finds nothing. */
 static void table_counts(struct kunit *test)
 {
@@ -145,7 +174,7 @@ static void table_counts(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, count_of(pfn), 0U);
 	/* The other page keeps the block alive. */
 	KUNIT_EXPECT_TRUE(test, ps_table_has_block(pfn));
-	KUNIT_EXPECT_EQ(test, unpin_any(pfn, PS_BLOCK_PAGES, 5), 2UL);
+	KUNIT_EXPECT_EQ(test, unpin_any(pfn, PS_REGION_PAGES, 5), 2UL);
 	ps_table_trim();
 	KUNIT_EXPECT_FALSE(test, ps_table_has_block(pfn));
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_PINS_OUTSTANDING), 0);
@@ -296,6 +325,7 @@ static void records_shared_by_close_calls(struct kunit *test)
 static struct kunit_case table_cases[] = {
 	KUNIT_CASE(table_block_lifetime),
 	KUNIT_CASE(table_counts),
+	KUNIT_CASE(table_half_blocks),
 	KUNIT_CASE(table_longterm),
 	KUNIT_CASE(table_counter_full),
 	KUNIT_CASE(table_out_of_range),
