@@ -104,8 +104,9 @@ static int stats_show(struct seq_file *m, void *v)
 	};
 	int i;
 
-	/* table_blocks and table_bytes: what the pins held now need. */
+	/* table_*, record*: what the pins held now need. */
 	ps_table_trim();
+	ps_records_flush_shared();
 	seq_printf(m, "abi_version %d\n", PINSHADOW_ABI_VERSION);
 	seq_printf(m, "enabled %d\n", ps_enabled());
 	for (i = 0; i < ARRAY_SIZE(rows); i++)

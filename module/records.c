@@ -15,8 +15,12 @@
  *   rcu_read_lock() may still copy it out; a record found by handle is
  *   revived only with atomic_add_unless(refs, n, 0).
  * share_cache (per CPU): the handle of the record last created there for
- *   each API, a hint only: whoever uses it looks the handle up, takes its
- *   references with atomic_add_unless() and checks the record's fields.
+ *   each API, which holds one reference to it, so that a loop that pins
+ *   and unpins one page keeps sharing it.  Replaced with xchg: whoever
+ *   takes a handle out drops its reference.  A user looks the handle up,
+ *   takes its own references with atomic_add_unless() and checks the
+ *   record's fields; ps_records_flush_shared() empties every CPU's cache
+ *   (a stats read), a reset forgets them (the records are gone).
  * No other lock is held while the xarray lock is taken.
  */
 #include <linux/minmax.h>
@@ -167,7 +171,7 @@ bool ps_record_info(u32 handle, struct ps_record_info *info)
 static u32 record_share(const struct ps_record_info *info, int refs,
 			struct ps_record **recp)
 {
-	u32 handle = this_cpu_read(share_cache[info->api]);
+	u32 handle = READ_ONCE(*raw_cpu_ptr(&share_cache[info->api]));
 	const struct ps_record_info *old;
 	struct ps_record *rec;
 
@@ -208,9 +212,15 @@ void ps_call_begin(struct ps_call *call, u8 api, u64 start_ns,
 	info.comm[sizeof(info.comm) - 1] = '\0';
 	call->handle = record_share(&info, refs, &call->rec);
 	if (call->handle == PS_HANDLE_NONE) {
-		call->handle = record_new(&info, refs, &call->rec);
+		/* One more reference: the cache's. */
+		call->handle = record_new(&info, refs + 1, &call->rec);
 		if (call->handle != PS_HANDLE_NONE)
-			this_cpu_write(share_cache[api], call->handle);
+			/*
+			 * A locked xchg: the flush swaps other CPUs' slots.
+			 * Any CPU's slot will do if we have migrated.
+			 */
+			record_put_handle(xchg(raw_cpu_ptr(&share_cache[api]),
+					       call->handle), 1);
 	}
 	call->budget = refs - 1;
 	call->memo_rec = NULL;
@@ -298,11 +308,28 @@ int ps_records_init(void)
 	return record_cache ? 0 : -ENOMEM;
 }
 
+void ps_records_flush_shared(void)
+{
+	unsigned int api;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		for (api = 0; api < PS_NR_APIS; api++)
+			record_put_handle(xchg(per_cpu_ptr(&share_cache[api],
+							   cpu), 0), 1);
+}
+
 void ps_records_reset(void)
 {
 	struct ps_record *rec;
 	unsigned long handle, flags;
+	unsigned int api;
+	int cpu;
 
+	/* Quiesced: the cached handles' records go with all the others. */
+	for_each_possible_cpu(cpu)
+		for (api = 0; api < PS_NR_APIS; api++)
+			*per_cpu_ptr(&share_cache[api], cpu) = PS_HANDLE_NONE;
 	xa_lock_irqsave(&records, flags);
 	xa_for_each(&records, handle, rec) {
 		__xa_erase(&records, handle);

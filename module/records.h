@@ -100,6 +100,9 @@ bool ps_record_info(u32 handle, struct ps_record_info *info);
 const char *ps_api_name(unsigned int api);
 u64 ps_records_bytes(void);
 
+/* Drop the per-CPU sharing caches' references (records left unused go). */
+void ps_records_flush_shared(void);
+
 int ps_records_init(void);
 void ps_records_exit(void);
 /* Drop every record; the caller has emptied the table and quiesced. */

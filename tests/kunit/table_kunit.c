@@ -108,6 +108,9 @@ static void table_block_lifetime(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_PINNED_PAGES), 1);
 	KUNIT_EXPECT_TRUE(test, unpin1(pfn));
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_PINNED_PAGES), 0);
+	/* The last call's record stays in the sharing cache until a flush. */
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 1);
+	ps_records_flush_shared();
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 0);
 	/* Kept for a while in case the region is pinned again. */
 	KUNIT_EXPECT_TRUE(test, ps_table_has_block(pfn));
@@ -251,6 +254,7 @@ static void records_shared_and_derived(struct kunit *test)
 	rcu_read_unlock();
 	KUNIT_EXPECT_NE(test, e0.handle, (u32)PS_HANDLE_NONE);
 	KUNIT_EXPECT_EQ(test, e0.handle, e1.handle);
+	ps_records_flush_shared();
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 1);
 
 	rcu_read_lock();
@@ -263,6 +267,7 @@ static void records_shared_and_derived(struct kunit *test)
 	rcu_read_unlock();
 	/* One derived record for both pages, the first is gone. */
 	KUNIT_EXPECT_EQ(test, e0.handle, e1.handle);
+	ps_records_flush_shared();
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 1);
 	KUNIT_ASSERT_TRUE(test, ps_record_info(e0.handle, &a));
 	KUNIT_EXPECT_EQ(test, a.since_ns, 1000ULL);
@@ -310,6 +315,8 @@ static void records_shared_by_close_calls(struct kunit *test)
 	KUNIT_EXPECT_NE(test, h[3], h[0]);
 	KUNIT_EXPECT_NE(test, h[3], h[2]);
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 3);
+	ps_records_flush_shared();
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 3);
 	KUNIT_ASSERT_TRUE(test, ps_record_info(h[1], &a));
 	KUNIT_EXPECT_EQ(test, a.since_ns, t0);
 	KUNIT_ASSERT_TRUE(test, ps_record_info(h[2], &a));
@@ -322,6 +329,26 @@ static void records_shared_by_close_calls(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 0);
 }
 
+/* The sharing cache keeps a record alive across a pin/unpin loop. */
+static void records_shared_across_unpin(struct kunit *test)
+{
+	unsigned long pfn = test_pfn(test, 10);
+	u64 t0 = 5000000;
+	u32 h0, h1;
+
+	migrate_disable();
+	h0 = pin_at(pfn, PS_API_PIN_USER_PAGES_REMOTE, t0);
+	KUNIT_EXPECT_TRUE(test, unpin1(pfn));
+	h1 = pin_at(pfn, PS_API_PIN_USER_PAGES_REMOTE, t0 + 10);
+	migrate_enable();
+	KUNIT_EXPECT_NE(test, h0, (u32)PS_HANDLE_NONE);
+	KUNIT_EXPECT_EQ(test, h0, h1);
+	KUNIT_EXPECT_TRUE(test, unpin1(pfn));
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 1);
+	ps_records_flush_shared();
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 0);
+}
+
 static struct kunit_case table_cases[] = {
 	KUNIT_CASE(table_block_lifetime),
 	KUNIT_CASE(table_counts),
@@ -331,6 +358,7 @@ static struct kunit_case table_cases[] = {
 	KUNIT_CASE(table_out_of_range),
 	KUNIT_CASE(records_shared_and_derived),
 	KUNIT_CASE(records_shared_by_close_calls),
+	KUNIT_CASE(records_shared_across_unpin),
 	{}
 };
 
