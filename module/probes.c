@@ -134,19 +134,6 @@ static void pin_api_exit(struct ps_probe *pp, void *data,
  * are gathered in a struct ps_puts and dropped once per run of a handle.
  */
 
-static int unpin_user_page_entry(struct ps_probe *pp, void *data,
-				 struct pt_regs *regs)
-{
-	struct ps_puts puts;
-
-	if (ps_unpin_is_rollback(1))
-		return 0;
-	ps_puts_init(&puts);
-	ps_ledger_unpin_page((struct page *)arg(regs, 0), &puts);
-	ps_puts_flush(&puts);
-	return 0;
-}
-
 static void unpin_pages(struct page **pages, unsigned long nr)
 {
 	struct ps_puts puts;
@@ -159,6 +146,15 @@ static void unpin_pages(struct page **pages, unsigned long nr)
 		if (pages[i])
 			ps_ledger_unpin_page(pages[i], &puts);
 	ps_puts_flush(&puts);
+}
+
+static int unpin_user_page_entry(struct ps_probe *pp, void *data,
+				 struct pt_regs *regs)
+{
+	struct page *page = (struct page *)arg(regs, 0);
+
+	unpin_pages(&page, 1);
+	return 0;
 }
 
 static int unpin_user_pages_entry(struct ps_probe *pp, void *data,

@@ -20,7 +20,7 @@
  *   takes a handle out drops its reference.  A user looks the handle up,
  *   takes its own references with atomic_add_unless() and checks the
  *   record's fields; ps_records_flush_shared() empties every CPU's cache
- *   (a stats read), a reset forgets them (the records are gone).
+ *   (a stats read, a reset).
  * No other lock is held while the xarray lock is taken.
  */
 #include <linux/minmax.h>
@@ -125,11 +125,6 @@ static void record_put_handle(u32 handle, int nr)
 	if (rec)
 		record_put_many(rec, handle, nr);
 	rcu_read_unlock();
-}
-
-void ps_record_put(u32 handle)
-{
-	record_put_handle(handle, 1);
 }
 
 void ps_puts_add(struct ps_puts *puts, u32 handle)
@@ -286,12 +281,11 @@ void ps_call_handle_undo(struct ps_call *call, u32 handle)
 {
 	if (handle == PS_HANDLE_NONE)
 		return;
+	/* ps_call_handle_for() hands out no other handle with a reference. */
 	if (handle == call->handle)
 		call->budget++;
 	else if (handle == call->memo_to)
 		record_put_many(call->memo_rec, handle, 1);
-	else
-		ps_record_put(handle);
 }
 
 u64 ps_records_bytes(void)
@@ -323,13 +317,8 @@ void ps_records_reset(void)
 {
 	struct ps_record *rec;
 	unsigned long handle, flags;
-	unsigned int api;
-	int cpu;
 
-	/* Quiesced: the cached handles' records go with all the others. */
-	for_each_possible_cpu(cpu)
-		for (api = 0; api < PS_NR_APIS; api++)
-			*per_cpu_ptr(&share_cache[api], cpu) = PS_HANDLE_NONE;
+	ps_records_flush_shared();
 	xa_lock_irqsave(&records, flags);
 	xa_for_each(&records, handle, rec) {
 		__xa_erase(&records, handle);

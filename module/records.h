@@ -94,7 +94,6 @@ void ps_call_end(struct ps_call *call);
 u32 ps_call_handle_for(struct ps_call *call, u32 old_handle, u32 old_count);
 void ps_call_handle_undo(struct ps_call *call, u32 handle);
 
-void ps_record_put(u32 handle);
 /* Copy out a record's fields; false if the handle is unknown. */
 bool ps_record_info(u32 handle, struct ps_record_info *info);
 const char *ps_api_name(unsigned int api);

@@ -529,19 +529,14 @@ u64 ps_table_sticky_bytes(void)
 void ps_table_reset(void)
 {
 	struct ps_free_batch *batch = NULL;
-	atomic64_t *block;
 	unsigned long s;
-	unsigned int b;
 
 	mutex_lock(&trim_mutex);
 	bitmap_zero(idle_slots, dir_slots);
 	for (s = 0; s < dir_slots; s++) {
-		for (b = 0; b < PS_REGION_BLOCKS; b++) {
-			block = xchg(&dir[s].blocks[b], NULL);
-			if (block)
-				block_retire(block, &batch);
-		}
+		/* Quiesced: every block goes, as the trim retires empty ones. */
 		atomic_set(&dir[s].nr_nonzero, 0);
+		slot_retire_if_empty(&dir[s], &batch);
 		WRITE_ONCE(dir[s].lost, 0);
 		/* Quiesced: no reader is left to see the bitmap go. */
 		if (dir[s].ever_pinned) {
