@@ -376,31 +376,47 @@ out:
 	return 0;
 }
 
+/*
+ * Reads `probes` into *@bufp (the caller frees it) and splits off its
+ * header: *@ncolsp columns, @col the *@colp-th (-1 if absent).  The rows
+ * follow with strtok_r(NULL, "\n", @savep).
+ */
+static int probes_open(const char *col, char **bufp, char **savep,
+		       int *ncolsp, int *colp)
+{
+	char *line, *tok[PS_MAX_COLS];
+	int n = 0, i, err;
+
+	*colp = -1;
+	*savep = NULL;
+	err = ps_read_file(PS_DEBUGFS_DIR "/probes", bufp, NULL);
+	if (err)
+		return err;
+	line = strtok_r(*bufp, "\n", savep);
+	while (line && !(n = split_ws(line, tok, PS_MAX_COLS)))
+		line = strtok_r(NULL, "\n", savep);
+	for (i = 0; i < n; i++)
+		if (!strcmp(tok[i], col))
+			*colp = i;
+	*ncolsp = n;
+	return 0;
+}
+
 int ps_probes_read(int *nr_probes, int64_t *nmissed)
 {
-	char *buf, *line, *save = NULL, *tok[PS_MAX_COLS];
-	int col_missed = -1, ncols = -1, n, i, err;
+	char *buf, *line, *save, *tok[PS_MAX_COLS];
+	int col_missed, ncols, n, err;
 	int64_t v;
 
 	*nr_probes = 0;
 	*nmissed = 0;
-	err = ps_read_file(PS_DEBUGFS_DIR "/probes", &buf, NULL);
+	err = probes_open("nmissed", &buf, &save, &ncols, &col_missed);
 	if (err)
 		return err;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
+	while (col_missed >= 0 && (line = strtok_r(NULL, "\n", &save))) {
 		n = split_ws(line, tok, PS_MAX_COLS);
 		if (!n)
 			continue;
-		if (ncols < 0) {
-			ncols = n;
-			for (i = 0; i < n; i++)
-				if (!strcmp(tok[i], "nmissed"))
-					col_missed = i;
-			if (col_missed < 0)
-				break;
-			continue;
-		}
 		if (n != ncols || !parse_s64(tok[col_missed], 10, &v)) {
 			err = -EPROTO;
 			break;
@@ -416,25 +432,14 @@ int ps_probes_read(int *nr_probes, int64_t *nmissed)
 
 int ps_probe_armed(const char *name)
 {
-	char *buf, *line, *save = NULL, *tok[PS_MAX_COLS];
-	int col_armed = -1, armed = -1, n, i;
+	char *buf, *line, *save, *tok[PS_MAX_COLS];
+	int col_armed, ncols, armed = -1, n;
 	int64_t v;
 
-	if (ps_read_file(PS_DEBUGFS_DIR "/probes", &buf, NULL))
+	if (probes_open("armed", &buf, &save, &ncols, &col_armed))
 		return -1;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
+	while (col_armed >= 0 && (line = strtok_r(NULL, "\n", &save))) {
 		n = split_ws(line, tok, PS_MAX_COLS);
-		if (!n)
-			continue;
-		if (col_armed < 0) {
-			for (i = 0; i < n; i++)
-				if (!strcmp(tok[i], "armed"))
-					col_armed = i;
-			if (col_armed < 0)
-				break;
-			continue;
-		}
 		if (n > col_armed && !strcmp(tok[0], name) &&
 		    parse_s64(tok[col_armed], 10, &v))
 			armed = v;
