@@ -47,6 +47,23 @@ void test_selfcheck(void)
 	verdict("lost_events 1\nvmstat_released 0\n", &sc);
 	CHECK(!sc.ok && !sc.transient && sc.nreasons == 2,
 	      "selfcheck: several reasons, lost events not transient");
+	/* folio_ledger 0: pins_acquired/released stay 0, only the net sum. */
+	verdict("folio_ledger 0\npins_acquired 0\npins_released 0\n"
+		"pins_outstanding 8\nuntracked_unpins 2\n", &sc);
+	CHECK(sc.ok && sc.nreasons == 0,
+	      "selfcheck: folio ledger off, net equality passes: %s",
+	      sc.nreasons ? sc.reasons[0] : "");
+	verdict("folio_ledger 0\npins_acquired 0\npins_released 0\n"
+		"pins_outstanding 9\nuntracked_unpins 2\n", &sc);
+	CHECK(!sc.ok && sc.transient && sc.nreasons == 1 &&
+	      strstr(sc.reasons[0], "untracked_unpins = 7"),
+	      "selfcheck: folio ledger off, net drift fails: %s",
+	      sc.reasons[0]);
+	verdict("folio_ledger 0\n", &sc);
+	CHECK(!sc.ok && !sc.transient &&
+	      strstr(sc.reasons[0], "stats has no untracked_unpins"),
+	      "selfcheck: folio ledger off needs untracked_unpins: %s",
+	      sc.reasons[0]);
 	{
 		char err[PS_ERR_LEN];
 		struct ps_stats st;

@@ -8,7 +8,7 @@
  * and missed_events == 0, lost_events == 0.  With the folio ledger off
  * (stats: folio_ledger 0, the module's fast mode) only the net one:
  *   vmstat_acquired + vmstat_bypass_pins - vmstat_released
- *     == pins_outstanding - untracked_unpins  A stat the module does not
+ *     == pins_outstanding - untracked_unpins.  A stat the module does not
  * print fails the check: a number we cannot compare is not a pass.
  */
 #include <inttypes.h>
@@ -64,18 +64,16 @@ void ps_selfcheck(const struct ps_stats *st, struct ps_selfcheck *sc)
 	memset(sc, 0, sizeof(*sc));
 	sc->ok = true;
 	ps_stats_get(st, "folio_ledger", &folio);
-	if (!folio) {
-		if (get_all(st, sc, ledger, l, 6) &&
-		    get_all(st, sc, net, &u, 1)) {
-			if (l[3] + l[5] - l[4] != l[2] - u) {
-				reason(sc, "vmstat_acquired + vmstat_bypass_pins - vmstat_released = %" PRId64 " != pins_outstanding - untracked_unpins = %" PRId64,
-				       l[3] + l[5] - l[4], l[2] - u);
-				counters_bad = true;
-			}
-		} else {
-			events_bad = true;
+	if (!get_all(st, sc, ledger, l, 6) ||
+	    (!folio && !get_all(st, sc, net, &u, 1))) {
+		events_bad = true;
+	} else if (!folio) {
+		if (l[3] + l[5] - l[4] != l[2] - u) {
+			reason(sc, "vmstat_acquired + vmstat_bypass_pins - vmstat_released = %" PRId64 " != pins_outstanding - untracked_unpins = %" PRId64,
+			       l[3] + l[5] - l[4], l[2] - u);
+			counters_bad = true;
 		}
-	} else if (get_all(st, sc, ledger, l, 6)) {
+	} else {
 		if (l[3] + l[5] != l[0]) {
 			reason(sc, "vmstat_acquired + vmstat_bypass_pins = %" PRId64 " != pins_acquired = %" PRId64,
 			       l[3] + l[5], l[0]);
@@ -91,8 +89,6 @@ void ps_selfcheck(const struct ps_stats *st, struct ps_selfcheck *sc)
 			       l[0] - l[1], l[2]);
 			counters_bad = true;
 		}
-	} else {
-		events_bad = true;
 	}
 	if (get_all(st, sc, events, e, 2)) {
 		if (e[0]) {
