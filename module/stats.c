@@ -8,6 +8,7 @@
  * threshold * nr_cpus, so the exact value adds the diffs of every CPU.
  */
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
@@ -55,14 +56,20 @@ static s64 vmstat_read_once(enum node_stat_item item)
  * A fold or an overflowing diff still leaves a window of a few
  * instructions where a CPU's share is counted twice or not at all: read
  * until two reads agree (the counters are quiet whenever an exact value is
- * asked for; under traffic the value is only a snapshot anyway).
+ * asked for; under traffic the value is only a snapshot anyway).  Sleep
+ * between the reads: a CPU stopped inside that window (a preempted vCPU,
+ * or under QEMU TCG, where one thread runs the vCPUs in turn) must be able
+ * to leave it, or two quick reads agree on the same wrong sum.  Process
+ * context only.
  */
 static s64 vmstat_exact(enum node_stat_item item)
 {
 	s64 prev = vmstat_read_once(item), cur;
 	int tries;
 
+	might_sleep();
 	for (tries = 0; tries < 16; tries++) {
+		usleep_range(20, 50);
 		cur = vmstat_read_once(item);
 		if (cur == prev)
 			break;
