@@ -3,9 +3,10 @@
 # pinshadow: top-level make targets.
 #
 #   make                 module/pinshadow.ko for the running kernel (or KDIR=)
-#   make modules-all     the modules for every /lib/modules/*/build
-#   make deps            install every Debian package the project needs
-#   make lint            checkpatch --strict, W=1 and sparse C=1 on every kernel
+#   make modules-all     the modules for every kernel of the matrix (KVERS=)
+#   make kernels         fetch (or build) the matrix's kernels into the cache
+#   make deps            install the Debian packages the host needs
+#   make lint            checkpatch --strict, W=1 and sparse C=2 on every kernel
 #   make check           lint, host tests, VM tests on every kernel
 #   make clean
 
@@ -13,12 +14,15 @@ SHELL := /bin/bash
 TOP := $(CURDIR)
 BUILD := $(TOP)/build
 
-# Kernels are discovered from what is installed, never hard-coded.
-KVERS ?= $(sort $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build))))
+# The kernels the project tests on are data, not host state: the matrix
+# (tests/kernels/matrix) fetched into the kernel cache by kernels.sh, never
+# installed in /boot or /lib/modules.  KVERS names a subset (names of the
+# matrix or kernel releases); empty means all of it.
+KERNELS := $(TOP)/tests/kernels/kernels.sh
+export PS_CACHE ?= /var/cache/pinshadow
+KVERS ?=
 KVER_RUNNING := $(shell uname -r)
-KDIR ?= $(if $(wildcard /lib/modules/$(KVER_RUNNING)/build),\
-	/lib/modules/$(KVER_RUNNING)/build,\
-	$(if $(KVERS),/lib/modules/$(lastword $(KVERS))/build))
+KDIR ?= $(wildcard /lib/modules/$(KVER_RUNNING)/build)
 
 # Sources copied per kernel so builds for different kernels never share objects.
 KSRC := Kbuild module/Kbuild tests/helper/Kbuild tests/kunit/Kbuild \
@@ -28,22 +32,30 @@ KSRC := Kbuild module/Kbuild tests/helper/Kbuild tests/kunit/Kbuild \
 LINUX_SRC_TAR := $(lastword $(sort $(wildcard /usr/src/linux-source-6.12*.tar.xz)))
 KTOOLS := $(BUILD)/ktools
 
-DEB_PACKAGES := build-essential linux-image-amd64 linux-headers-amd64 \
-	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12 \
+# The host's packages: tools only.  Kernels, their headers and compilers
+# live in the kernel cache (tests/kernels/).
+DEB_PACKAGES := build-essential linux-source-6.12 debootstrap \
 	qemu-system-x86 busybox-static cpio kmod liburing-dev sparse \
-	xz-utils rsync flex bison bc libelf-dev libssl-dev
+	xz-utils zstd rsync
 
-.PHONY: all module modules-all deps lint style sparse check clean ktools
+.PHONY: all module modules-all kernels deps lint style sparse check clean ktools
 
 all: module
 
 module:
-	@test -n "$(KDIR)" || { echo "no kernel headers: run 'make deps'" >&2; exit 1; }
+	@test -n "$(KDIR)" || { echo "no headers for $(KVER_RUNNING): make KDIR=/path/to/build" \
+		"(or make modules-all for the test kernels)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
 
-# One copy of the sources per kernel under build/<kver>/src; never the
-# products of an in-tree `make` (they belong to another kernel).
-modules-all: $(addprefix $(BUILD)/,$(addsuffix /.modules,$(KVERS)))
+kernels:
+	@$(KERNELS) krels $(KVERS)
+
+# One copy of the sources per kernel under build/<krel>/src; never the
+# products of an in-tree `make` (they belong to another kernel).  Built in
+# the kernel's chroot, by the compiler that built the kernel.
+modules-all:
+	@set -e; for k in $$($(KERNELS) krels $(KVERS)); do \
+		$(MAKE) --no-print-directory $(BUILD)/$$k/.modules; done
 
 $(BUILD)/%/.modules: $(KSRC)
 	@mkdir -p $(BUILD)/$*/src
@@ -54,7 +66,8 @@ $(BUILD)/%/.modules: $(KSRC)
 		--include='tests/' --include='tests/helper/***' \
 		--include='tests/kunit/***' --exclude='*' \
 		$(TOP)/ $(BUILD)/$*/src/
-	$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/$*/src W=$(W) C=$(C) modules
+	$(KERNELS) run $* make -C $$($(KERNELS) get $* kdir) M=$(BUILD)/$*/src \
+		W=$(W) C=$(C) modules
 	@touch $@
 
 deps:
@@ -91,7 +104,7 @@ style: ktools
 
 # W=1 and sparse on every kernel; any warning fails.
 sparse:
-	@set -e; for k in $(KVERS); do \
+	@set -e; for k in $$($(KERNELS) krels $(KVERS)); do \
 		rm -f $(BUILD)/$$k/.modules; \
 		$(MAKE) --no-print-directory $(BUILD)/$$k/.modules W=1 C=2 \
 			2>&1 | tee $(BUILD)/$$k.lint.log; \

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Every difference between the supported kernels (Debian 6.1 and 6.12) lives
- * here, one small shim per kernel interface, so that no .c file carries a
+ * Every difference between the supported kernels (Debian 6.1, 6.12 and 7.3)
+ * lives here, one small shim per kernel interface, so that no .c file carries a
  * version test.
  */
 #ifndef PINSHADOW_COMPAT_H
@@ -83,6 +83,29 @@ static inline void ps_hugetlb_wp_fault(unsigned long arg0, unsigned long arg2,
 
 	*mm = vmf->vma->vm_mm;
 	*address = vmf->address;
+#endif
+}
+
+/* MMF_HAS_PINNED: mm->flags became a bitmap, read with mm_flags_test(), in 6.18. */
+static inline bool ps_mm_has_pinned(struct mm_struct *mm)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 18, 0)
+	return test_bit(MMF_HAS_PINNED, &mm->flags);
+#else
+	return mm_flags_test(MMF_HAS_PINNED, mm);
+#endif
+}
+
+/*
+ * The @n-th page after @page in one contiguous range.  nth_page() went away
+ * in 6.18, when such ranges became contiguous in the memmap too.
+ */
+static inline struct page *ps_nth_page(struct page *page, unsigned long n)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 18, 0)
+	return nth_page(page, n);
+#else
+	return page + n;
 #endif
 }
 

@@ -32,6 +32,7 @@
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
 
+#include "compat.h"
 #include "cow.h"
 #include "stats.h"
 #include "table.h"
@@ -285,7 +286,7 @@ int ps_cow_fork_entry(void *data, struct pt_regs *regs)
 	if (!ps_cow_audit_enabled() || !src->anon_vma)
 		return 1;
 	fc->src_mm = src->vm_mm;
-	fc->has_pinned = test_bit(MMF_HAS_PINNED, &fc->src_mm->flags);
+	fc->has_pinned = ps_mm_has_pinned(fc->src_mm);
 	if (!fc->has_pinned && ps_stat_read(PS_PINNED_PAGES) <= 0)
 		return 1;
 	fc->dst = (struct vm_area_struct *)regs_get_kernel_argument(regs, 0);

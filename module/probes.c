@@ -188,7 +188,7 @@ static int unpin_range_entry(struct ps_probe *pp, void *data,
 		return 0;
 	ps_puts_init(&puts);
 	for (i = 0; i < nr; i++)
-		ps_ledger_unpin_page(nth_page(page, i), &puts);
+		ps_ledger_unpin_page(ps_nth_page(page, i), &puts);
 	ps_puts_flush(&puts);
 	return 0;
 }

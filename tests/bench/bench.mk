@@ -2,9 +2,9 @@
 #
 # Benchmarks, included by the top-level Makefile.  See tests/bench/README.md.
 #
-#   make bench [KVER=k]     one QEMU TCG boot of k (default: the newest
-#                           installed stock kernel); prints the table and
-#                           writes build/bench/k/results.txt
+#   make bench [KVER=k]     one QEMU TCG boot of k (a kernel of the matrix,
+#                           default 6.12); prints the table and writes
+#                           build/bench/KREL/results.txt
 #   make bench-deps         the Debian packages only the benchmark needs
 #
 # Knobs (environment or make variables): BENCH_REPS, BENCH_MS, BENCH_FORKS,
@@ -13,9 +13,8 @@
 
 BENCH_DIR := $(TOP)/tests/bench
 BENCH_BUILD := $(BUILD)/bench
-# Stock kernels only: the debug kernel carries a marker file.
-BENCH_STOCK_KVERS = $(foreach k,$(KVERS),$(if $(wildcard /lib/modules/$(k)/pinshadow-debug-kernel),,$(k)))
-BENCH_KVER = $(or $(KVER),$(lastword $(shell printf '%s\n' $(BENCH_STOCK_KVERS) | sort -V)))
+# Resolved (and fetched) only when a bench target runs.
+BENCH_KVER = $(shell $(KERNELS) krels $(or $(KVER),6.12))
 BENCH_DEB_PACKAGES := bpftrace linux-perf zstd cpio qemu-system-x86 busybox-static
 
 BENCH_PROG := $(BENCH_BUILD)/psbench
@@ -41,11 +40,11 @@ bench-deps:
 
 # The benchmark-only module, built on its own for the benchmarked kernel.
 bench-kmod: bench-deps
-	@test -n "$(BENCH_KVER)" || { echo "bench: no kernel in /lib/modules/*/build" >&2; exit 1; }
+	@test -n "$(BENCH_KVER)" || { echo "bench: no such kernel in the matrix" >&2; exit 1; }
 	@mkdir -p $(BENCH_BUILD)/$(BENCH_KVER)/kmod
 	@cp $(BENCH_DIR)/Kbuild $(BENCH_DIR)/pinshadow_bench.c \
 		$(BENCH_DIR)/pinshadow_bench.h $(BENCH_BUILD)/$(BENCH_KVER)/kmod/
-	$(MAKE) -C /lib/modules/$(BENCH_KVER)/build \
+	$(KERNELS) run $(BENCH_KVER) make -C $$($(KERNELS) get $(BENCH_KVER) kdir) \
 		M=$(BENCH_BUILD)/$(BENCH_KVER)/kmod modules
 
 $(BENCH_PROG): $(BENCH_DIR)/psbench.c $(BENCH_DIR)/pinshadow_bench.h \

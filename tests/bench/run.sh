@@ -27,7 +27,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 export BUILD=${BUILD:-$top/build}
 out=$BUILD/bench/$kver
-kernel=/boot/vmlinuz-$kver
+kernel=$("$top/tests/kernels/kernels.sh" get "$kver" vmlinuz)
 tools=$BUILD/bench/tools.cpio.zst
 vm_timeout=${BENCH_TIMEOUT:-1500}
 # Without ERMS: TCG runs "rep stosb" one byte per iteration, and with ERMS

@@ -3,8 +3,8 @@
 # pinshadow stress test, included by the top-level Makefile
 # (-include tests/stress/stress.mk, after tests/tests.mk).
 #
-#   make stress [KVER=k]       build, then boot every installed kernel (the
-#                              debug kernel included), or k, and run
+#   make stress [KVER=k]       build, then boot every kernel of the matrix
+#                              (the debug kernel included), or k, and run
 #                              tests/stress/ps_stress.c in the guest
 #   make stress-build          the static binary only
 #
@@ -44,7 +44,7 @@ $(STRESS_BIN): $(STRESS_DEPS)
 	$(STRESS_CC) $(STRESS_CFLAGS) -o $@ $(STRESS_DIR)/ps_stress.c \
 		$(TOP)/tests/ps_util.c -luring -lpthread
 
-stress: $(addprefix $(BUILD)/,$(addsuffix /.modules,$(STRESS_KVERS))) \
-		$(STRESS_BIN)
-	@BUILD='$(BUILD)' STRESS_BIN='$(STRESS_BIN)' \
-		'$(STRESS_DIR)/run.sh' $(STRESS_KVERS)
+stress: $(STRESS_BIN)
+	@ks=$$($(KERNELS) krels $(STRESS_KVERS)) || exit 1; \
+	for k in $$ks; do $(MAKE) --no-print-directory $(BUILD)/$$k/.modules || exit 1; done; \
+	BUILD='$(BUILD)' STRESS_BIN='$(STRESS_BIN)' '$(STRESS_DIR)/run.sh' $$ks

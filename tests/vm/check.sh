@@ -1,14 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: deps, lint, builds, host tests (if a host-test target exists)
-# and the VM tests on every kernel.  Every part runs even when an earlier one
-# failed, and the last line is always the count:
+# make check: deps, the kernels of the matrix (fetched or built into the
+# kernel cache, tests/kernels/), lint, builds, host tests (if a host-test
+# target exists), then for every kernel its VM suite and a bounded stress,
+# two kernels at a time.  Every part runs even when an earlier one failed,
+# and the last line is always the count:
 #
 #   N passed, N failed[, N skipped]
 #
 # Each lint step (a prerequisite of "lint") counts as one test; a build step
-# (deps, modules-all, tests, userspace, host-test) counts only when it fails; host-test
+# (deps, kernels, modules-all, tests, userspace, host-test) counts only when it fails; host-test
 # adds its own counts when it prints them; each kernel adds its summary.
 #
 # Called from vm.mk with MAKE and BUILD set; exits non-zero on any failure.
@@ -73,38 +75,45 @@ host_test() {
 	fi
 }
 
-vm_kernel() { # KVER
-	local sum=$build/vm/$1/summary rc p f s
+# The VM suite of one kernel, then its bounded stress: one lane's job
+# (check.sh --kernel KVER, run by lanes.sh).  make stress on one kernel,
+# bounded for CI: CHECK_STRESS_SECONDS of load (60 by default, twice that on
+# the debug kernel; 0 skips it) and at least CHECK_STRESS_MIN_CYCLES
+# load/unload cycles (10), at most three times as long.  `make stress` alone
+# keeps the full 180 s and 50 cycles.
+kernel_job() { # KVER
+	local secs=${CHECK_STRESS_SECONDS:-60}
 	echo "=== check: vm-test $1"
-	rm -f "$sum"
-	mk vm-run KVER="$1"
-	rc=$?
+	rm -f "$build/vm/$1/summary"
+	mk vm-run KVER="$1" VM_LANES=1
+	echo "vm-run exit $?" >"$build/vm/$1.rc"
+	[ "$secs" -gt 0 ] && has_target stress || return 0
+	echo "=== check: stress $1"
+	# KASAN and lockdep: a load/unload cycle takes 10 to 25 s there.
+	[ "$("$top/tests/kernels/kernels.sh" get "$1" flavour)" != debug ] || secs=$((2 * secs))
+	mk stress KVER="$1" STRESS_SECONDS="$secs" \
+		STRESS_MIN_CYCLES="${CHECK_STRESS_MIN_CYCLES:-10}" >"$build/stress-$1.log" 2>&1
+	cat "$build/stress-$1.log"
+}
+
+# What one kernel's job counted.
+count_vm() { # KVER
+	local sum=$build/vm/$1/summary p f s
 	if [ -f "$sum" ]; then
 		p=$(awk '$1 == "passed" { print $2 }' "$sum")
 		f=$(awk '$1 == "failed" { print $2 }' "$sum")
 		s=$(awk '$1 == "skipped" { print $2 }' "$sum")
 		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-		[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || fail "vm:$1 (vm-run exit $rc)"
+		[ "$f" -gt 0 ] || grep -q 'exit 0$' "$build/vm/$1.rc" ||
+			fail "vm:$1 ($(cat "$build/vm/$1.rc"))"
 	else
-		fail "vm:$1 (vm-run exit $rc, no summary)"
+		fail "vm:$1 (no summary: see $build/lanes/$1.log)"
 	fi
 }
 
-# make stress on one kernel, bounded for CI: CHECK_STRESS_SECONDS of load
-# (60 by default, twice that on the debug kernel; 0 skips it) and at least CHECK_STRESS_MIN_CYCLES
-# load/unload cycles (10), at most three times as long.  `make stress` alone
-# keeps the full 180 s and 50 cycles.  Its own "N passed, N failed" line is
-# added to the count.
-stress_kernel() { # KVER
+count_stress() { # KVER
 	local log=$build/stress-$1.log counts p f
-	echo "=== check: stress $1"
-	mkdir -p "$build"
-	local secs=$stress_secs
-	# KASAN and lockdep: a load/unload cycle takes 10 to 25 s there.
-	[ ! -f "/lib/modules/$1/pinshadow-debug-kernel" ] || secs=$((2 * secs))
-	mk stress KVER="$1" STRESS_SECONDS="$secs" \
-		STRESS_MIN_CYCLES="${CHECK_STRESS_MIN_CYCLES:-10}" 2>&1 | tee "$log"
-	counts=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$log" | tail -n1)
+	counts=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$log" 2>/dev/null | tail -n1)
 	if [ -n "$counts" ]; then
 		read -r p f <<<"$counts"
 		passed=$((passed + p)) failed=$((failed + f))
@@ -114,14 +123,16 @@ stress_kernel() { # KVER
 	fi
 }
 
+if [ "${1:-}" = --kernel ]; then
+	kernel_job "$2"
+	exit 0
+fi
+
 start=$(date +%s)
 stress_secs=${CHECK_STRESS_SECONDS:-60}
 step deps build deps
-# The debug kernel joins the installed kernels; SKIP_DEBUG_KERNEL=1 leaves
-# it out (a local run on a machine that has not built it yet).
-if [ "${SKIP_DEBUG_KERNEL:-0}" != 1 ]; then
-	step debug-kernel build debug-kernel
-fi
+# The matrix's kernels into the cache: fetched, or built (the debug kernel).
+step kernels build kernels
 
 # Lint steps are whatever "lint" is made of, each counted on its own.
 lint_steps=$(mk -pq lint 2>/dev/null | sed -n 's/^lint: *//p' | head -n1)
@@ -134,23 +145,32 @@ step build:tests build -k tests
 if has_target userspace; then
 	step build:userspace build -k userspace
 fi
+if [ "$stress_secs" -gt 0 ] && has_target stress-build; then
+	step build:stress build -k stress-build
+fi
 if has_target host-test; then
 	host_test
 else
 	echo "=== check: no host-test target"
 fi
 
-# Asked again: deps may have installed kernels this make did not see.
 kvers=$(mk -s vm-kvers)
-[ -n "$kvers" ] || fail "vm (no kernel in /lib/modules/*/build)"
+[ -n "$kvers" ] || fail "vm (no kernel in the matrix)"
+# The debug kernel first: its job is the longest, the others share the
+# second lane meanwhile.
+ordered=$(for k in $kvers; do
+	f=$("$top/tests/kernels/kernels.sh" get "$k" flavour 2>/dev/null)
+	echo "$([ "$f" = debug ] && echo 0 || echo 1) $k"
+done | sort -s -k1,1 | awk '{ print $2 }')
+echo "=== check: VM suites and stress on: $(echo $ordered), ${CHECK_LANES:-2} at a time"
+# shellcheck disable=SC2086 # one argument per kernel
+BUILD=$build "$here/lanes.sh" "${CHECK_LANES:-2}" "$here/check-kernel.sh" $ordered
 for k in $kvers; do
-	vm_kernel "$k"
+	count_vm "$k"
+	if [ "$stress_secs" -gt 0 ] && has_target stress; then
+		count_stress "$k"
+	fi
 done
-if [ "$stress_secs" -gt 0 ] && has_target stress; then
-	for k in $kvers; do
-		stress_kernel "$k"
-	done
-fi
 
 # Every failure again, where a CI log is read: at its end.
 echo "=== check: done in $(( $(date +%s) - start )) s"

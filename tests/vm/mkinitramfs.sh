@@ -3,9 +3,10 @@
 #
 # mkinitramfs.sh KVER OUT.cpio.gz
 #
-# The guest's whole root file system for one kernel: static busybox, the
-# pinshadow modules built for KVER, the in-tree modules the tests use, every
-# test binary and tests/vm/init.
+# The guest's whole root file system for one kernel of the matrix
+# (tests/kernels/kernels.sh): static busybox, the pinshadow modules built for
+# KVER, the in-tree modules the tests use (from the kernel cache), every test
+# binary and tests/vm/init.
 #
 # Environment:
 #   BUILD              build directory (default: TOP/build)
@@ -15,6 +16,7 @@
 #   VM_TESTS           only the tests of these names (default: all)
 #   VM_BINS            programs the tests call, installed in the guest's /bin
 #   VM_EXTRA_MODULES   in-tree modules to load (default: null_blk udmabuf)
+#   VM_FILES           more files, copied into the guest's /files
 set -eu
 
 [ $# -eq 2 ] || { echo "usage: $0 KVER OUT.cpio.gz" >&2; exit 2; }
@@ -24,7 +26,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 build=${BUILD:-$top/build}
 tests_dir=${VM_TESTS_DIR:-$build/tests/bin}
-moddir=/lib/modules/$kver
+moddir=$("$top/tests/kernels/kernels.sh" get "$kver" moddir)
 busybox=/bin/busybox
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
@@ -37,7 +39,7 @@ is_static() { ! readelf -l "$1" 2>/dev/null | grep -q 'program interpreter'; }
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage"/{bin,dev,proc,sys,tmp,usr,lib/pinshadow,lib/modules-extra,tests}
+mkdir -p "$stage"/{bin,dev,proc,sys,tmp,usr,lib/pinshadow,lib/modules-extra,tests,files}
 ln -s bin "$stage/sbin"
 ln -s ../bin "$stage/usr/bin"
 ln -s ../bin "$stage/usr/sbin"
@@ -88,6 +90,7 @@ for name in ${VM_EXTRA_MODULES-null_blk udmabuf}; do
 	fi
 done
 # The guest's busybox insmod wants plain .ko files: decompress here.
+: >"$stage/lib/modules-extra/list"
 for path in "${ordered[@]}"; do
 	base=$(basename "$path")
 	ko=${base%%.ko*}.ko
@@ -106,6 +109,11 @@ for f in ${VM_BINS:-}; do
 	[ -f "$f" ] || { echo "mkinitramfs: warning: $f missing (VM_BINS)" >&2; continue; }
 	rm -f "$stage/bin/${f##*/}"
 	install -m 755 "$f" "$stage/bin/"
+done
+
+for f in ${VM_FILES:-}; do
+	[ -e "$f" ] || die "$f missing (VM_FILES)"
+	cp -r "$f" "$stage/files/"
 done
 
 # The tests: VM_TEST_FILES, else every executable in VM_TESTS_DIR; VM_TESTS
@@ -129,7 +137,7 @@ for t in "${tests[@]}"; do
 	ntests=$((ntests + 1))
 done
 echo "mkinitramfs: $kver: $ntests test binaries, extra modules:" \
-	"$(tr '\n' ' ' <"$stage/lib/modules-extra/list" 2>/dev/null || echo none)"
+	"$(tr '\n' ' ' <"$stage/lib/modules-extra/list")"
 
 mkdir -p "$(dirname "$out")"
 (cd "$stage" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) |

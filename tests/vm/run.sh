@@ -3,8 +3,8 @@
 #
 # run.sh KVER
 #
-# Boots KVER under QEMU (TCG: nested KVM does not work here) with the test
-# initramfs, then prints one PASS/FAIL/SKIP line per result and writes
+# Boots KVER, a kernel of the matrix (tests/kernels/), under QEMU (qemu.sh)
+# with the test initramfs, then prints one PASS/FAIL/SKIP line per result and writes
 # build/vm/KVER/{console.log,tests.log,results,summary}.  Exits non-zero on
 # any failure; a VM that panics, hangs or stops early is always a failure.
 #
@@ -13,10 +13,7 @@
 #   VM_TEST_TIMEOUT   seconds for one test binary in the guest (default 300)
 #   VM_APPEND         more kernel command line
 #   VM_WARN           panic (default: panic_on_warn=1) or continue
-#   VM_KERNEL         kernel image (default /boot/vmlinuz-KVER)
-#   VM_MEM, VM_SMP    guest size (default 2G, 2)
-#   VM_CPU            QEMU -cpu model (default max)
-#   VM_ACCEL          QEMU -accel (default tcg,thread=single: see below)
+#   VM_KERNEL, VM_MEM, VM_SMP, VM_CPU, VM_ACCEL: see qemu.sh
 #   VM_VERBOSE=1      also copy the guest's output to stdout as it runs
 #   BUILD, VM_TEST_FILES, VM_TESTS_DIR, VM_TESTS, VM_BINS, VM_EXTRA_MODULES:
 #                     see mkinitramfs.sh
@@ -28,11 +25,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 export BUILD=${BUILD:-$top/build}
 out=$BUILD/vm/$kver
-kernel=${VM_KERNEL:-/boot/vmlinuz-$kver}
 vm_timeout=${VM_TIMEOUT:-900}
 # KASAN, lockdep and kmemleak under TCG: everything takes several times
 # longer on the debug kernel.
-if [ -f "/lib/modules/$kver/pinshadow-debug-kernel" ]; then
+if [ "$("$top/tests/kernels/kernels.sh" get "$kver" flavour 2>/dev/null)" = debug ]; then
 	vm_timeout=${VM_TIMEOUT:-3000}
 	export VM_TEST_TIMEOUT=${VM_TEST_TIMEOUT:-1200}
 	export VM_MEM=${VM_MEM:-3G}
@@ -60,7 +56,10 @@ fail_early() {
 	summarize
 }
 
-[ -r "$kernel" ] || { fail_early boot "no kernel image $kernel"; exit 1; }
+if ! "$top/tests/kernels/kernels.sh" get "$kver" vmlinuz >/dev/null; then
+	fail_early boot "$kver is not in the kernel cache (make kernels)"
+	exit 1
+fi
 if ! "$here/mkinitramfs.sh" "$kver" "$out/initrd.cpio.gz"; then
 	fail_early initramfs "mkinitramfs.sh failed"
 	exit 1
@@ -84,19 +83,8 @@ if [ "${VM_VERBOSE:-0}" = 1 ]; then
 fi
 start=$(date +%s)
 qemu_rc=0
-# One host thread for all vCPUs.  QEMU 7.2's multi-threaded TCG mishandles
-# the kernel's cross-modifying code: arming a kprobe (text_poke_bp()) on a
-# function another vCPU is running jumps to address 0, with the kernel's own
-# kprobe_events and no pinshadow loaded, in the first of 60 arm/disarm
-# rounds on 6.1 and 6.12; with thread=single, 60 of 60 rounds pass
-# (README.md, "Known limits").  The vCPUs still preempt each other.
-timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
-	-accel "${VM_ACCEL:-tcg,thread=single}" -cpu "${VM_CPU:-max}" \
-	-m "${VM_MEM:-2G}" -smp "${VM_SMP:-2}" -nodefaults -display none \
-	-monitor none -no-reboot \
-	-serial file:"$out/console.log" -serial file:"$out/tests.log" \
-	-kernel "$kernel" -initrd "$out/initrd.cpio.gz" -append "$append" \
-	</dev/null >"$out/qemu.log" 2>&1 || qemu_rc=$?
+"$here/qemu.sh" "$kver" "$out/initrd.cpio.gz" "$out" "$vm_timeout" "$append" ||
+	qemu_rc=$?
 secs=$(( $(date +%s) - start ))
 echo "vm $kver: VM ran ${secs} s"
 touch "$out/console.log" "$out/tests.log"
