@@ -107,7 +107,7 @@ count_vm() { # KVER
 		[ "$f" -gt 0 ] || grep -q 'exit 0$' "$build/vm/$1.rc" ||
 			fail "vm:$1 ($(cat "$build/vm/$1.rc"))"
 	else
-		fail "vm:$1 (no summary: see $build/lanes/$1.log)"
+		fail "vm:$1 (no summary: see $build/check-lanes/$1.log)"
 	fi
 }
 
@@ -164,7 +164,7 @@ ordered=$(for k in $kvers; do
 done | sort -s -k1,1 | awk '{ print $2 }')
 echo "=== check: VM suites and stress on: $(echo $ordered), ${CHECK_LANES:-2} at a time"
 # shellcheck disable=SC2086 # one argument per kernel
-BUILD=$build "$here/lanes.sh" "${CHECK_LANES:-2}" "$here/check-kernel.sh" $ordered
+BUILD=$build LANES_DIR=$build/check-lanes "$here/lanes.sh" "${CHECK_LANES:-2}" "$here/check-kernel.sh" $ordered
 for k in $kvers; do
 	count_vm "$k"
 	if [ "$stress_secs" -gt 0 ] && has_target stress; then

@@ -3,9 +3,9 @@
 #
 # lanes.sh N CMD KVER...: CMD KVER for every KVER, N at a time (each QEMU
 # runs on one host thread, so N is the number of host cores it may use).
-# Each run's output goes to $BUILD/lanes/KVER.log and is printed whole when
-# it ends, so that lines of two kernels never interleave.  Exits 1 if any
-# run failed.
+# Each run's output goes to LANES_DIR/KVER.log (default $BUILD/lanes) and is
+# printed whole when it ends, so that lines of two kernels never interleave.
+# Exits 1 if any run failed.
 set -u
 
 [ $# -ge 2 ] || { echo "usage: $0 N CMD KVER..." >&2; exit 2; }
@@ -13,7 +13,7 @@ n=$1 cmd=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 build=${BUILD:-$(cd "$here/../.." && pwd)/build}
-logs=$build/lanes
+logs=${LANES_DIR:-$build/lanes}
 mkdir -p "$logs"
 
 one() { # KVER
