@@ -123,6 +123,20 @@ count_stress() { # KVER
 	fi
 }
 
+# What make check must leave as it found it: the host's kernels, modules and
+# apt sources (kernels are cache data, tests/kernels/).  One line per file.
+host_state() {
+	find /boot /lib/modules /usr/lib/modules /etc/apt/sources.list \
+		/etc/apt/sources.list.d -xdev 2>/dev/null | LC_ALL=C sort |
+		while IFS= read -r f; do
+			if [ -f "$f" ] && [ ! -L "$f" ]; then
+				echo "$f $(stat -c %s "$f") $(cksum <"$f" | cut -d' ' -f1)"
+			else
+				echo "$f $(stat -c %F "$f") $(readlink "$f")"
+			fi
+		done
+}
+
 if [ "${1:-}" = --kernel ]; then
 	kernel_job "$2"
 	exit 0
@@ -130,6 +144,8 @@ fi
 
 start=$(date +%s)
 stress_secs=${CHECK_STRESS_SECONDS:-60}
+mkdir -p "$build"
+host_state >"$build/host-before"
 step deps build deps
 # The matrix's kernels into the cache: fetched, or built (the debug kernel).
 step kernels build kernels
@@ -171,6 +187,14 @@ for k in $kvers; do
 		count_stress "$k"
 	fi
 done
+
+host_state >"$build/host-after"
+if cmp -s "$build/host-before" "$build/host-after"; then
+	pass host:unchanged
+else
+	fail "host:unchanged (/boot, /lib/modules or apt sources changed: diff $build/host-before $build/host-after)"
+	diff "$build/host-before" "$build/host-after" | head -n 20
+fi
 
 # Every failure again, where a CI log is read: at its end.
 echo "=== check: done in $(( $(date +%s) - start )) s"
