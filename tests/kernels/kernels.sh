@@ -209,15 +209,17 @@ fetch() { # NAME
 	exec 8>"$kc/by-name/.$name.lock"
 	flock 8
 	krel=$(cat "$kc/by-name/$name" 2>/dev/null || true)
-	if [ -z "$krel" ] || [ ! -f "$kc/$krel/info" ]; then
-		set -- $line
-		case $3 in
-		deb) krel=$(fetch_deb "$1" "$2" "$4") ;;
-		src) krel=$(fetch_src "$1" "$2" "$4" "${5:?$1: src needs a config fragment}") ;;
-		*) die "$1: how '$3' is neither deb nor src" ;;
-		esac
-		echo "$krel" >"$kc/by-name/$name"
-	fi
+	set -- $line
+	case $3 in
+	deb)
+		[ -n "$krel" ] && [ -f "$kc/$krel/info" ] ||
+			krel=$(fetch_deb "$1" "$2" "$4")
+		;;
+	src) # Always: a changed config fragment means another kernel.
+		krel=$(fetch_src "$1" "$2" "$4" "${5:?$1: src needs a config fragment}") ;;
+	*) die "$1: how '$3' is neither deb nor src" ;;
+	esac
+	echo "$krel" >"$kc/by-name/$name"
 	flock -u 8
 	echo "$krel"
 }
