@@ -18,6 +18,7 @@
 # Environment: PS_CACHE (default /var/cache/pinshadow), PS_TOP (the work
 # tree to bind, default this repository).
 set -eu
+shopt -s inherit_errexit
 
 [ $# -ge 1 ] || { echo "usage: $0 SUITE [run CMD...]" >&2; exit 2; }
 suite=$1

@@ -25,6 +25,8 @@
 #   kernels/src-NAME-HASH/ a kernel built from source, by hash of the source
 #                          package's version and the config fragment
 set -eu
+# set -e inside $(...) too: a failed step must never pass for a built kernel.
+shopt -s inherit_errexit
 
 here=$(cd "$(dirname "$0")" && pwd)
 export PS_CACHE=${PS_CACHE:-/var/cache/pinshadow}
@@ -153,10 +155,14 @@ fetch_src() { # NAME SUITE PKG CONFIG
 	if [ ! -f "$tree/.built" ]; then
 		tarball=$(ls "$PS_CACHE/chroot/$base/usr/src/$pkg".tar.* 2>/dev/null | head -n1)
 		[ -n "$tarball" ] || die "$name: $pkg has no tarball in /usr/src"
-		rm -rf "$tree"
-		mkdir -p "$tree"
-		say "$name: unpacking $pkg $ver"
-		tar -xf "$tarball" -C "$tree" --strip-components=1
+		# An interrupted build goes on where it stopped (make is incremental).
+		if [ ! -f "$tree/.unpacked" ]; then
+			rm -rf "$tree"
+			mkdir -p "$tree"
+			say "$name: unpacking $pkg $ver"
+			tar -xf "$tarball" -C "$tree" --strip-components=1
+			touch "$tree/.unpacked"
+		fi
 		say "$name: building bzImage and modules with -j$(nproc) (20 to 30 minutes, once)"
 		chroot_sh "$base" run /bin/bash -euc '
 			cd "$1"
@@ -169,7 +175,8 @@ fetch_src() { # NAME SUITE PKG CONFIG
 			while IFS= read -r line; do
 				case $line in CONFIG_*) ;; *) continue ;; esac
 				grep -qx -- "$line" .config && continue
-				[ "${line#*=}" = n ] && grep -qx "# ${line%=n} is not set" .config && continue
+				# =n: not set, or not even offered (its menu is off).
+				[ "${line#*=}" = n ] && ! grep -q "^${line%=n}=" .config && continue
 				echo "kernels.sh: $line did not stick" >&2
 				bad=1
 			done <"$2"
