@@ -29,8 +29,10 @@
  *   length.  Taken from probe handlers for one event's copy; nothing is
  *   taken inside it.
  * Records of one fork call live in pages chained from its kretprobe
- * instance and are touched by that instance only.  An empty page pool
- * leaves the rest of the fork unaudited (cow_unaudited).
+ * instance and are touched by that instance only.  A page that finds the
+ * page pool empty is not audited (cow_unaudited); the pool keeps enough
+ * pages for every page pinned now, and a fork that ran short deepens it
+ * for the next ones.
  */
 #include <linux/gfp.h>
 #include <linux/mm.h>
@@ -180,17 +182,28 @@ static void rec_page_free(void *page)
 	free_page((unsigned long)page);
 }
 
+/* Enough pages to record every page pinned now (the pinned ones are). */
+static unsigned int rec_page_demand(void)
+{
+	s64 pinned = ps_stat_read(PS_PINNED_PAGES);
+
+	return pinned > 0 ? DIV_ROUND_UP_ULL(pinned, PS_RECS_PER_PAGE) : 0;
+}
+
 /* A free page keeps its llist_node where rp->next goes. */
 static struct ps_pool rec_page_pool = {
 	.name = "cow", .obj_size = PAGE_SIZE, .node_offset = 0,
 	.depth_mul = 1, .depth_div = 16, .per_cpu = false,
 	.alloc = rec_page_alloc, .free = rec_page_free,
+	.demand = rec_page_demand, .misses_per_obj = PS_RECS_PER_PAGE,
 };
 
 struct ps_fork_call {
 	struct vm_area_struct *dst;
 	struct mm_struct *src_mm;
 	struct ps_rec_page *recs;
+	/* Pages found no page in the pool: not audited. */
+	u32 unaudited;
 	bool has_pinned;
 	/* The PMD range whose "any page pinned" answer is cached. */
 	unsigned long pmd_start;
@@ -286,6 +299,7 @@ static void fork_examine(void *ctx, unsigned long addr, unsigned long pfn,
 						 PS_REC_PMD_PINNED))))) {
 		if (rec_add(fc, &rec))
 			return;
+		fc->unaudited++;
 		ps_stat_inc(PS_COW_UNAUDITED);
 		return;
 	}
@@ -309,6 +323,7 @@ int ps_cow_fork_entry(void *data, struct pt_regs *regs)
 		return 1;
 	fc->dst = (struct vm_area_struct *)regs_get_kernel_argument(regs, 0);
 	fc->recs = NULL;
+	fc->unaudited = 0;
 	fc->pmd_start = 1;	/* no PMD range starts at 1 */
 	ps_walk(fc->src_mm, src->vm_start, src->vm_end, fork_examine, fc);
 	return 0;
@@ -355,9 +370,9 @@ void ps_cow_fork_exit(void *data, struct pt_regs *regs)
 	struct ps_fork_call *fc = data;
 	bool ok = regs_return_value(regs) == 0;
 	struct ps_rec_page *rp, *next;
-	unsigned int i;
+	unsigned int i, pages = 0;
 
-	for (rp = fc->recs; rp; rp = next) {
+	for (rp = fc->recs; rp; rp = next, pages++) {
 		next = rp->next;
 		for (i = 0; i < rp->nr; i++) {
 			if (ok)
@@ -367,6 +382,10 @@ void ps_cow_fork_exit(void *data, struct pt_regs *regs)
 		}
 		ps_pool_put(&rec_page_pool, rp);
 	}
+	/* The next forks find enough pages for one like this one. */
+	if (fc->unaudited)
+		ps_pool_wanted(&rec_page_pool, pages +
+			       DIV_ROUND_UP(fc->unaudited, PS_RECS_PER_PAGE));
 }
 
 /* Write faults. */

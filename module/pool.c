@@ -9,15 +9,20 @@
  * refill work, which runs on the module's kthread worker and tops both up
  * with GFP_KERNEL allocations.  A take that finds nothing is a miss: the
  * caller counts its lost event, and the next refill raises the pool's
- * depth by the misses (up to PS_POOL_BOOST_MAX times the base depth), so
- * that a workload that once needed more than the reserve is served the
- * next time; a reset goes back to the base depth.
+ * depth by the objects the misses would have needed, or to what a caller
+ * says one burst of its takes needed (ps_pool_wanted()), up to
+ * PS_POOL_BOOST_MAX times the base depth: a workload that once needed more
+ * than the reserve is served the next time.  A reset goes back to the base
+ * depth.
  *
  * Base depths: pool_depth (module parameter, 512) table blocks and "ever
  * pinned" bitmaps, twice as many records, pool_depth / 16 fork-audit
  * pages; each CPU list holds up to min(PS_POOL_CPU_MAX, base / 16) more.
- * A change of pool_depth takes effect at the next refill; a reset also
- * gives back what the CPU lists hold beyond it.
+ * A pool may also follow a demand() (the fork-audit pages: enough to
+ * record every page pinned now), looked at again whenever another pool's
+ * refill runs, or ps_pools_kick_demand() asks.  A change of pool_depth
+ * takes effect at the next refill; a reset also gives back what the CPU
+ * lists hold beyond it.
  *
  * Notes on locking
  * ----------------
@@ -157,14 +162,25 @@ static unsigned int pool_base_depth(const struct ps_pool *pool)
 	return DIV_ROUND_UP(depth * pool->depth_mul, pool->depth_div);
 }
 
+static unsigned int pool_demand(const struct ps_pool *pool)
+{
+	return pool->demand ? min_t(unsigned int, pool->demand(),
+				    PS_POOL_DEPTH_MAX) : 0;
+}
+
 /* Under refill_mutex. */
 static void pool_set_depths(struct ps_pool *pool)
 {
-	unsigned int base = pool_base_depth(pool);
-	unsigned int misses = atomic_xchg(&pool->misses, 0);
+	unsigned int base = pool_base_depth(pool), demand = pool_demand(pool);
+	unsigned int misses = DIV_ROUND_UP(atomic_xchg(&pool->misses, 0),
+					   max(pool->misses_per_obj, 1U));
+	unsigned int wanted = atomic_xchg(&pool->wanted, 0);
+	unsigned int boost = pool->boost + misses;
 
-	pool->boost = min(pool->boost + misses, base * PS_POOL_BOOST_MAX);
-	WRITE_ONCE(pool->depth, base + pool->boost);
+	if (wanted > base + demand)
+		boost = max(boost, wanted - base - demand);
+	WRITE_ONCE(pool->boost, min(boost, base * PS_POOL_BOOST_MAX));
+	WRITE_ONCE(pool->depth, base + demand + pool->boost);
 	WRITE_ONCE(pool->cpu_depth, pool->per_cpu ?
 		   min_t(unsigned int, PS_POOL_CPU_MAX, base / 16) : 0);
 }
@@ -245,6 +261,35 @@ out:
 	pool_free_list(pool, spare);
 }
 
+void ps_pool_wanted(struct ps_pool *pool, unsigned int nr)
+{
+	int want = min_t(unsigned int, nr, PS_POOL_DEPTH_MAX);
+	int old = atomic_read(&pool->wanted);
+
+	do {
+		if (old >= want)
+			return;
+	} while (!atomic_try_cmpxchg(&pool->wanted, &old, want));
+	pool_kick(pool);
+}
+
+void ps_pools_kick_demand(void)
+{
+	struct ps_pool *pool;
+	int i;
+
+	mutex_lock(&pools_mutex);
+	for (i = 0; i < PS_MAX_POOLS; i++) {
+		pool = pools[i];
+		if (pool && pool->demand &&
+		    READ_ONCE(pool->depth) != pool_base_depth(pool) +
+					       pool_demand(pool) +
+					       READ_ONCE(pool->boost))
+			pool_kick(pool);
+	}
+	mutex_unlock(&pools_mutex);
+}
+
 static void pool_work_fn(struct kthread_work *work)
 {
 	struct ps_pool *pool = container_of(work, struct ps_pool, work);
@@ -255,6 +300,9 @@ static void pool_work_fn(struct kthread_work *work)
 	mutex_lock(&pool->refill_mutex);
 	pool_refill(pool);
 	mutex_unlock(&pool->refill_mutex);
+	/* Takes from a pool without demand() may have changed a demand. */
+	if (!pool->demand)
+		ps_pools_kick_demand();
 }
 
 /* Move every object of @head to excess; @nr loses as many. */
@@ -291,8 +339,9 @@ void ps_pool_reset(struct ps_pool *pool)
 {
 	mutex_lock(&pool->refill_mutex);
 	pool_drain_all(pool);
-	pool->boost = 0;
+	WRITE_ONCE(pool->boost, 0);
 	atomic_set(&pool->misses, 0);
+	atomic_set(&pool->wanted, 0);
 	pool_refill(pool);
 	mutex_unlock(&pool->refill_mutex);
 }
@@ -316,6 +365,7 @@ int ps_pool_init(struct ps_pool *pool)
 	init_llist_head(&pool->excess);
 	atomic_long_set(&pool->held, 0);
 	atomic_set(&pool->misses, 0);
+	atomic_set(&pool->wanted, 0);
 	pool->depth = 0;
 	pool->cpu_depth = 0;
 	pool->boost = 0;
@@ -346,18 +396,18 @@ void ps_pool_exit(struct ps_pool *pool)
 {
 	int i;
 
+	/* First out of sight of ps_pools_kick_demand(), then idle. */
+	mutex_lock(&pools_mutex);
+	for (i = 0; i < PS_MAX_POOLS; i++)
+		if (pools[i] == pool)
+			pools[i] = NULL;
+	mutex_unlock(&pools_mutex);
 	kthread_cancel_work_sync(&pool->work);
 	mutex_lock(&pool->refill_mutex);
 	pool_drain_all(pool);
 	pool_free_list(pool, llist_del_all(&pool->excess));
 	mutex_unlock(&pool->refill_mutex);
 	WARN_ON_ONCE(atomic_long_read(&pool->held));
-
-	mutex_lock(&pools_mutex);
-	for (i = 0; i < PS_MAX_POOLS; i++)
-		if (pools[i] == pool)
-			pools[i] = NULL;
-	mutex_unlock(&pools_mutex);
 	free_percpu(pool->cpu);
 	pool->cpu = NULL;
 }

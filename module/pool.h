@@ -38,6 +38,10 @@ struct ps_pool {
 	void *(*alloc)(void);
 	/* Process context: an object the pool no longer needs. */
 	void (*free)(void *obj);
+	/* Optional, process context: objects wanted beyond the depth now. */
+	unsigned int (*demand)(void);
+	/* Misses one object would have served (0: one). */
+	unsigned int misses_per_obj;
 
 	/* The pool's own; see pool.c. */
 	struct ps_pool_cpu __percpu *cpu;
@@ -47,6 +51,7 @@ struct ps_pool {
 	struct llist_head excess;
 	atomic_long_t held;
 	atomic_t misses;
+	atomic_t wanted;
 	int depth;
 	int cpu_depth;
 	unsigned int boost;
@@ -74,6 +79,13 @@ void *ps_pool_get(struct ps_pool *pool);
  * handed out) or one the owner made ready again.
  */
 void ps_pool_put(struct ps_pool *pool, void *obj);
+/*
+ * Any context but NMI: one burst of takes (a fork's) needed @nr objects;
+ * the pool keeps at least that many from its next refill on.
+ */
+void ps_pool_wanted(struct ps_pool *pool, unsigned int nr);
+/* Process context: pools with a demand() look at it again. */
+void ps_pools_kick_demand(void);
 
 /*
  * Quiesced (no ps_pool_get() can run): back to the reserve of pool_depth,

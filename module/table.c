@@ -304,6 +304,8 @@ void ps_table_trim(void)
 	}
 	free_batch_flush(&batch);
 	mutex_unlock(&trim_mutex);
+	/* Pins went: a pool sized by them may give some back. */
+	ps_pools_kick_demand();
 }
 
 static void trim_work_fn(struct work_struct *work)
