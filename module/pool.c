@@ -118,8 +118,11 @@ void *ps_pool_get(struct ps_pool *pool)
 		low = true;
 	}
 	local_irq_restore(flags);
-	if (low)
+	if (low) {
+		/* The lower level first: pairs with pool_work_fn(). */
+		smp_mb__after_atomic();
 		pool_kick(pool);
+	}
 	if (!node) {
 		atomic_inc(&pool->misses);
 		ps_stat_inc(PS_POOL_EMPTY);
