@@ -21,19 +21,30 @@
  *
  * Notes on locking
  * ----------------
- * ring_lock (spinlock, irqsave): the event ring, its head and its length.
- *   Taken from probe handlers; nothing is taken inside it.
+ * PREEMPT_RT: the handlers run with preemption disabled and so take no
+ *   spinlock_t and never allocate or free: the ring's lock is raw, the
+ *   record pages come from a pool (pool.c) refilled in process context and
+ *   go back to it, and the comm is copied without task_lock().
+ * ring_lock (raw_spinlock_t, irqsave): the event ring, its head and its
+ *   length.  Taken from probe handlers for one event's copy; nothing is
+ *   taken inside it.
  * Records of one fork call live in pages chained from its kretprobe
- * instance and are touched by that instance only.
+ * instance and are touched by that instance only.  A page that finds the
+ * page pool empty is not audited (cow_unaudited); the pool keeps enough
+ * pages for every page pinned now, and a fork that ran short deepens it
+ * for the next ones.
  */
+#include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/sched/coredump.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/timekeeping.h>
 
 #include "compat.h"
 #include "cow.h"
+#include "pool.h"
 #include "stats.h"
 #include "table.h"
 #include "walk.h"
@@ -72,7 +83,7 @@ struct ps_cow_event {
 	char comm[TASK_COMM_LEN];
 };
 
-static DEFINE_SPINLOCK(ring_lock);
+static DEFINE_RAW_SPINLOCK(ring_lock);
 static struct ps_cow_event ring[PS_RING_SIZE];
 static unsigned int ring_head, ring_len;
 static bool audit_on = true;
@@ -87,21 +98,11 @@ void ps_cow_audit_set(bool on)
 	WRITE_ONCE(audit_on, on);
 }
 
-void ps_cow_reset(void)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&ring_lock, flags);
-	ring_head = 0;
-	ring_len = 0;
-	spin_unlock_irqrestore(&ring_lock, flags);
-}
-
 static void ring_add(const struct ps_cow_event *ev)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&ring_lock, flags);
+	raw_spin_lock_irqsave(&ring_lock, flags);
 	ring[(ring_head + ring_len) % PS_RING_SIZE] = *ev;
 	if (ring_len < PS_RING_SIZE) {
 		ring_len++;
@@ -109,7 +110,7 @@ static void ring_add(const struct ps_cow_event *ev)
 		ring_head = (ring_head + 1) % PS_RING_SIZE;
 		ps_stat_inc(PS_COW_EVENTS_DROPPED);
 	}
-	spin_unlock_irqrestore(&ring_lock, flags);
+	raw_spin_unlock_irqrestore(&ring_lock, flags);
 }
 
 static void event(unsigned long vaddr, unsigned long pfn, u32 count,
@@ -123,7 +124,9 @@ static void event(unsigned long vaddr, unsigned long pfn, u32 count,
 		.exclusive = exclusive, .maybe_pinned = maybe,
 	};
 
-	get_task_comm(ev.comm, current);
+	/* No task_lock() (a spinlock_t): a comm being renamed shows either. */
+	memcpy(ev.comm, current->comm, sizeof(ev.comm));
+	ev.comm[sizeof(ev.comm) - 1] = '\0';
 	ring_add(&ev);
 }
 
@@ -169,10 +172,38 @@ struct ps_rec_page {
 #define PS_RECS_PER_PAGE \
 	((PAGE_SIZE - sizeof(struct ps_rec_page)) / sizeof(struct ps_cow_rec))
 
+static void *rec_page_alloc(void)
+{
+	return (void *)__get_free_page(GFP_KERNEL | __GFP_NOWARN);
+}
+
+static void rec_page_free(void *page)
+{
+	free_page((unsigned long)page);
+}
+
+/* Enough pages to record every page pinned now (the pinned ones are). */
+static unsigned int rec_page_demand(void)
+{
+	s64 pinned = ps_stat_read(PS_PINNED_PAGES);
+
+	return pinned > 0 ? DIV_ROUND_UP_ULL(pinned, PS_RECS_PER_PAGE) : 0;
+}
+
+/* A free page keeps its llist_node where rp->next goes. */
+static struct ps_pool rec_page_pool = {
+	.name = "cow", .obj_size = PAGE_SIZE, .node_offset = 0,
+	.depth_mul = 1, .depth_div = 16, .per_cpu = false,
+	.alloc = rec_page_alloc, .free = rec_page_free,
+	.demand = rec_page_demand, .misses_per_obj = PS_RECS_PER_PAGE,
+};
+
 struct ps_fork_call {
 	struct vm_area_struct *dst;
 	struct mm_struct *src_mm;
 	struct ps_rec_page *recs;
+	/* Pages found no page in the pool: not audited. */
+	u32 unaudited;
 	bool has_pinned;
 	/* The PMD range whose "any page pinned" answer is cached. */
 	unsigned long pmd_start;
@@ -230,7 +261,7 @@ static bool rec_add(struct ps_fork_call *fc, const struct ps_cow_rec *rec)
 	struct ps_rec_page *rp = fc->recs;
 
 	if (!rp || rp->nr == PS_RECS_PER_PAGE) {
-		rp = (void *)__get_free_page(GFP_ATOMIC | __GFP_NOWARN);
+		rp = ps_pool_get(&rec_page_pool);
 		if (!rp)
 			return false;
 		rp->next = fc->recs;
@@ -268,6 +299,7 @@ static void fork_examine(void *ctx, unsigned long addr, unsigned long pfn,
 						 PS_REC_PMD_PINNED))))) {
 		if (rec_add(fc, &rec))
 			return;
+		fc->unaudited++;
 		ps_stat_inc(PS_COW_UNAUDITED);
 		return;
 	}
@@ -291,6 +323,7 @@ int ps_cow_fork_entry(void *data, struct pt_regs *regs)
 		return 1;
 	fc->dst = (struct vm_area_struct *)regs_get_kernel_argument(regs, 0);
 	fc->recs = NULL;
+	fc->unaudited = 0;
 	fc->pmd_start = 1;	/* no PMD range starts at 1 */
 	ps_walk(fc->src_mm, src->vm_start, src->vm_end, fork_examine, fc);
 	return 0;
@@ -337,9 +370,9 @@ void ps_cow_fork_exit(void *data, struct pt_regs *regs)
 	struct ps_fork_call *fc = data;
 	bool ok = regs_return_value(regs) == 0;
 	struct ps_rec_page *rp, *next;
-	unsigned int i;
+	unsigned int i, pages = 0;
 
-	for (rp = fc->recs; rp; rp = next) {
+	for (rp = fc->recs; rp; rp = next, pages++) {
 		next = rp->next;
 		for (i = 0; i < rp->nr; i++) {
 			if (ok)
@@ -347,8 +380,12 @@ void ps_cow_fork_exit(void *data, struct pt_regs *regs)
 			else
 				ps_stat_inc(PS_COW_UNAUDITED);
 		}
-		free_page((unsigned long)rp);
+		ps_pool_put(&rec_page_pool, rp);
 	}
+	/* The next forks find enough pages for one like this one. */
+	if (fc->unaudited)
+		ps_pool_wanted(&rec_page_pool, pages +
+			       DIV_ROUND_UP(fc->unaudited, PS_RECS_PER_PAGE));
 }
 
 /* Write faults. */
@@ -393,6 +430,28 @@ void ps_cow_wp_exit(void *data, struct pt_regs *regs)
 	      PS_VERDICT_WP_COPY_PINNED, true, wc->maybe);
 }
 
+void ps_cow_reset(void)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&ring_lock, flags);
+	ring_head = 0;
+	ring_len = 0;
+	raw_spin_unlock_irqrestore(&ring_lock, flags);
+	ps_pool_reset(&rec_page_pool);
+}
+
+int ps_cow_init(void)
+{
+	return ps_pool_init(&rec_page_pool);
+}
+
+/* The probes are gone: no fork call holds a page any more. */
+void ps_cow_exit(void)
+{
+	ps_pool_exit(&rec_page_pool);
+}
+
 /* debugfs tables. */
 
 void ps_cow_audit_show(struct seq_file *m)
@@ -403,13 +462,13 @@ void ps_cow_audit_show(struct seq_file *m)
 	char *c;
 
 	seq_puts(m, "time pid comm vaddr pfn decision exclusive maybe_pinned count verdict\n");
-	spin_lock_irqsave(&ring_lock, flags);
+	raw_spin_lock_irqsave(&ring_lock, flags);
 	len = ring_len;
-	spin_unlock_irqrestore(&ring_lock, flags);
+	raw_spin_unlock_irqrestore(&ring_lock, flags);
 	for (i = 0; i < len; i++) {
-		spin_lock_irqsave(&ring_lock, flags);
+		raw_spin_lock_irqsave(&ring_lock, flags);
 		ev = ring[(ring_head + i) % PS_RING_SIZE];
-		spin_unlock_irqrestore(&ring_lock, flags);
+		raw_spin_unlock_irqrestore(&ring_lock, flags);
 		for (c = ev.comm; *c; c++)
 			if (*c == ' ' || *c == '\t' || *c == '\n')
 				*c = '_';

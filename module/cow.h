@@ -22,8 +22,11 @@ enum ps_policy {
 /* Data a fork or write-fault kretprobe instance needs. */
 #define PS_COW_CALL_SIZE	64
 
+int ps_cow_init(void);
+void ps_cow_exit(void);
 bool ps_cow_audit_enabled(void);
 void ps_cow_audit_set(bool on);
+/* Forget the events; the caller has quiesced the probes.  Sleeps. */
 void ps_cow_reset(void);
 
 /* copy_page_range(dst_vma, src_vma) entry and return. */

@@ -34,6 +34,7 @@
 #include "debugfs.h"
 #include "ledger.h"
 #include "pageinfo.h"
+#include "pool.h"
 #include "probes.h"
 #include "records.h"
 #include "stats.h"
@@ -101,12 +102,16 @@ static int stats_show(struct seq_file *m, void *v)
 		{ "wp_copy_pinned", PS_WP_COPY_PINNED },
 		{ "cow_unaudited", PS_COW_UNAUDITED },
 		{ "cow_events_dropped", PS_COW_EVENTS_DROPPED },
+		{ "pool_empty", PS_POOL_EMPTY },
+		{ "pool_refill_failures", PS_POOL_REFILL_FAILURES },
 	};
 	int i;
 
 	/* table_*, record*: what the pins held now need. */
 	ps_table_trim();
 	ps_records_flush_shared();
+	/* pool_*: no refill half done. */
+	ps_pools_flush();
 	seq_printf(m, "abi_version %d\n", PINSHADOW_ABI_VERSION);
 	seq_printf(m, "enabled %d\n", ps_enabled());
 	for (i = 0; i < ARRAY_SIZE(rows); i++)
@@ -121,6 +126,7 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "table_bytes %llu\n", ps_table_bytes());
 	seq_printf(m, "sticky_bytes %llu\n", ps_table_sticky_bytes());
 	seq_printf(m, "record_bytes %llu\n", ps_records_bytes());
+	seq_printf(m, "pool_bytes %llu\n", ps_pools_bytes());
 	seq_printf(m, "table_end_pfn %lu\n", ps_table_end_pfn());
 	seq_printf(m, "cow_audit %d\n", ps_cow_audit_enabled());
 	seq_printf(m, "folio_ledger %d\n", ps_folio_ledger());

@@ -6,8 +6,10 @@
  */
 #include <linux/module.h>
 
+#include "cow.h"
 #include "debugfs.h"
 #include "ledger.h"
+#include "pool.h"
 #include "probes.h"
 #include "records.h"
 #include "stats.h"
@@ -17,12 +19,18 @@ static int __init pinshadow_init(void)
 {
 	int err;
 
+	err = ps_pools_init();
+	if (err)
+		goto err_pools;
 	err = ps_records_init();
 	if (err)
 		goto err_records;
 	err = ps_table_init();
 	if (err)
 		goto err_table;
+	err = ps_cow_init();
+	if (err)
+		goto err_cow;
 	err = ps_probes_register();
 	if (err)
 		goto err_probes;
@@ -37,10 +45,14 @@ err_debugfs:
 	ps_disable();
 	ps_probes_unregister();
 err_probes:
+	ps_cow_exit();
+err_cow:
 	ps_table_exit();
 err_table:
 	ps_records_exit();
 err_records:
+	ps_pools_exit();
+err_pools:
 	return err;
 }
 
@@ -50,8 +62,10 @@ static void __exit pinshadow_exit(void)
 	/* No ledger work while probes are being disarmed (probes.c). */
 	ps_disable();
 	ps_probes_unregister();
+	ps_cow_exit();
 	ps_table_exit();
 	ps_records_exit();
+	ps_pools_exit();
 }
 
 module_init(pinshadow_init);

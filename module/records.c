@@ -2,18 +2,33 @@
 /*
  * Pin-call records.
  *
+ * Records come from a pool (pool.c) whose refill, in process context,
+ * allocates each one and gives it its handle in the records xarray at
+ * once: a pin call takes a record that already has a handle, fills it in
+ * and sets its references, with no allocation and no lock.  A record whose
+ * last reference goes keeps its handle; after an RCU grace period it goes
+ * back to the pool for another call (or, beyond the pool's depth, the
+ * refill erases and frees it).  An empty pool is a lost record
+ * (lost_records), as an allocation failure was.
+ *
  * Notes on locking
  * ----------------
- * records (xarray, XA_FLAGS_LOCK_IRQ): maps a handle to its record.  Its
- *   spinlock is taken with irqsave, because records are dropped from unpins
- *   in hard/soft IRQ context (bio completion) and created from probe
- *   handlers with interrupts in any state.  Lookups are RCU only.
+ * PREEMPT_RT: probe context takes no spinlock_t here and neither allocates
+ *   nor frees: records are taken from and recycled to the pool (llists, a
+ *   raw_spinlock_t), lookups are RCU only, and a record dies through
+ *   call_rcu().  The xarray lock is taken only in process context: by the
+ *   pool's refill (xa_alloc(), xa_erase()), a reset and unload.
+ * records (xarray): maps every handle the pool has handed out or still
+ *   holds to its record.  Lookups are RCU only.
  * record->refs: one per table entry holding the handle, plus, while a pin
  *   call that uses it is in flight, one for the call and one for each page
- *   it may still pin (ps_call->budget).  The record is erased and freed
- *   after an RCU grace period when it drops to zero, so a reader under
- *   rcu_read_lock() may still copy it out; a record found by handle is
- *   revived only with atomic_add_unless(refs, n, 0).
+ *   it may still pin (ps_call->budget).  0 while the record is in the pool
+ *   or waiting for its grace period: a record found by handle is revived
+ *   only with atomic_add_unless(refs, n, 0), and read only while refs > 0
+ *   inside one RCU read-side section.  Its info is written only while refs
+ *   is 0 and before the release that makes refs non-zero; rewriting it
+ *   takes a death and a grace period, so a reader that saw refs > 0 reads
+ *   it whole.
  * share_cache (per CPU): the handle of the record last created there for
  *   each API, which holds one reference to it, so that a loop that pins
  *   and unpins one page keeps sharing it.  Replaced with xchg: whoever
@@ -21,7 +36,6 @@
  *   takes its own references with atomic_add_unless() and checks the
  *   record's fields; ps_records_flush_shared() empties every CPU's cache
  *   (a stats read, a reset).
- * No other lock is held while the xarray lock is taken.
  */
 #include <linux/minmax.h>
 #include <linux/percpu.h>
@@ -33,29 +47,75 @@
 #include <linux/xarray.h>
 
 #include "pinshadow_abi.h"
+#include "pool.h"
 #include "records.h"
 #include "stats.h"
 
 struct ps_record {
 	struct ps_record_info info;
 	atomic_t refs;
-	struct rcu_head rcu;
+	u32 handle;
+	union {
+		struct rcu_head rcu;		/* dying, or being freed */
+		struct llist_node free_node;	/* in the pool */
+	};
 };
 
-static DEFINE_XARRAY_FLAGS(records, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_IRQ);
+static DEFINE_XARRAY_ALLOC1(records);
 static struct kmem_cache *record_cache;
 
 /*
- * call_rcu(), not kfree_rcu(): kfree_rcu() may allocate a page for its
- * batches (GFP_NOWAIT) in the pin path, an allocation whose failure it
- * absorbs, so injected failures would no longer match lost events one for
- * one; and rcu_barrier() at exit waits for call_rcu() callbacks only.
+ * call_rcu(), not kfree_rcu(): rcu_barrier() at exit waits for call_rcu()
+ * callbacks only.
  */
 static void record_free_rcu(struct rcu_head *head)
 {
 	struct ps_record *rec = container_of(head, struct ps_record, rcu);
 
 	kmem_cache_free(record_cache, rec);
+}
+
+/* The pool's refill: a record with its handle, refs 0. */
+static void *record_alloc(void)
+{
+	struct ps_record *rec;
+	u32 handle;
+
+	rec = kmem_cache_zalloc(record_cache, GFP_KERNEL | __GFP_NOWARN);
+	if (!rec)
+		return NULL;
+	if (xa_alloc(&records, &handle, rec,
+		     XA_LIMIT(1, (1U << PS_HANDLE_BITS) - 1),
+		     GFP_KERNEL | __GFP_NOWARN)) {
+		kmem_cache_free(record_cache, rec);
+		return NULL;
+	}
+	rec->handle = handle;
+	return rec;
+}
+
+/* The pool's: a lookup may still hold it until a grace period ends. */
+static void record_free(void *obj)
+{
+	struct ps_record *rec = obj;
+
+	xa_erase(&records, rec->handle);
+	call_rcu(&rec->rcu, record_free_rcu);
+}
+
+static struct ps_pool record_pool = {
+	.name = "record",
+	.node_offset = offsetof(struct ps_record, free_node),
+	.depth_mul = 2, .depth_div = 1, .per_cpu = true,
+	.alloc = record_alloc, .free = record_free,
+};
+
+/* A dead record, once no reader can see it alive: back to the pool. */
+static void record_recycle_rcu(struct rcu_head *head)
+{
+	struct ps_record *rec = container_of(head, struct ps_record, rcu);
+
+	ps_pool_put(&record_pool, rec);
 }
 
 static const char *const api_names[] = PINSHADOW_API_NAMES;
@@ -71,47 +131,28 @@ static DEFINE_PER_CPU(u32, share_cache[PS_NR_APIS]);
 static u32 record_new(const struct ps_record_info *info, int refs,
 		      struct ps_record **recp)
 {
-	struct ps_record *rec;
-	unsigned long flags;
-	u32 handle;
-	int err;
+	struct ps_record *rec = ps_pool_get(&record_pool);
 
-	rec = kmem_cache_alloc(record_cache, GFP_ATOMIC | __GFP_NOWARN);
-	if (!rec)
-		goto lost;
-	rec->info = *info;
-	atomic_set(&rec->refs, refs);
-
-	xa_lock_irqsave(&records, flags);
-	err = __xa_alloc(&records, &handle, rec,
-			 XA_LIMIT(1, (1U << PS_HANDLE_BITS) - 1),
-			 GFP_ATOMIC | __GFP_NOWARN);
-	xa_unlock_irqrestore(&records, flags);
-	if (err) {
-		kmem_cache_free(record_cache, rec);
-		goto lost;
+	if (!rec) {
+		ps_stat_inc(PS_LOST_RECORDS);
+		*recp = NULL;
+		return PS_HANDLE_NONE;
 	}
+	rec->info = *info;
+	/* The info first: readers see it once refs is non-zero. */
+	atomic_set_release(&rec->refs, refs);
 	ps_stat_inc(PS_RECORDS);
 	*recp = rec;
-	return handle;
-lost:
-	ps_stat_inc(PS_LOST_RECORDS);
-	*recp = NULL;
-	return PS_HANDLE_NONE;
+	return rec->handle;
 }
 
-/* Drop @nr references of @rec, known by @handle. */
-static void record_put_many(struct ps_record *rec, u32 handle, int nr)
+/* Drop @nr references of @rec; the last one sends it back to the pool. */
+static void record_put_many(struct ps_record *rec, int nr)
 {
-	unsigned long flags;
-
 	if (!atomic_sub_and_test(nr, &rec->refs))
 		return;
-	xa_lock_irqsave(&records, flags);
-	__xa_erase(&records, handle);
-	xa_unlock_irqrestore(&records, flags);
-	call_rcu(&rec->rcu, record_free_rcu);
 	ps_stat_add(PS_RECORDS, -1);
+	call_rcu(&rec->rcu, record_recycle_rcu);
 }
 
 static void record_put_handle(u32 handle, int nr)
@@ -123,7 +164,7 @@ static void record_put_handle(u32 handle, int nr)
 	rcu_read_lock();
 	rec = xa_load(&records, handle);
 	if (rec)
-		record_put_many(rec, handle, nr);
+		record_put_many(rec, nr);
 	rcu_read_unlock();
 }
 
@@ -147,15 +188,18 @@ void ps_puts_flush(struct ps_puts *puts)
 bool ps_record_info(u32 handle, struct ps_record_info *info)
 {
 	struct ps_record *rec;
+	bool ok;
 
 	if (handle == PS_HANDLE_NONE)
 		return false;
 	rcu_read_lock();
 	rec = xa_load(&records, handle);
-	if (rec)
+	/* Alive now: its info cannot be rewritten before we unlock. */
+	ok = rec && atomic_read_acquire(&rec->refs) > 0;
+	if (ok)
 		*info = rec->info;
 	rcu_read_unlock();
-	return rec;
+	return ok;
 }
 
 /*
@@ -188,7 +232,7 @@ static u32 record_share(const struct ps_record_info *info, int refs,
 		*recp = rec;
 		return handle;
 	}
-	record_put_many(rec, handle, refs);
+	record_put_many(rec, refs);
 	return PS_HANDLE_NONE;
 }
 
@@ -227,9 +271,9 @@ void ps_call_begin(struct ps_call *call, u8 api, u64 start_ns,
 void ps_call_end(struct ps_call *call)
 {
 	if (call->memo_rec)
-		record_put_many(call->memo_rec, call->memo_to, 1);
+		record_put_many(call->memo_rec, 1);
 	if (call->rec)
-		record_put_many(call->rec, call->handle, call->budget + 1);
+		record_put_many(call->rec, call->budget + 1);
 	ps_puts_flush(&call->puts);
 }
 
@@ -270,7 +314,7 @@ u32 ps_call_handle_for(struct ps_call *call, u32 old_handle, u32 old_count)
 	if (handle == PS_HANDLE_NONE)
 		return call_own_handle(call);
 	if (call->memo_rec)
-		record_put_many(call->memo_rec, call->memo_to, 1);
+		record_put_many(call->memo_rec, 1);
 	call->memo_rec = rec;
 	call->memo_from = old_handle;
 	call->memo_to = handle;
@@ -285,7 +329,7 @@ void ps_call_handle_undo(struct ps_call *call, u32 handle)
 	if (handle == call->handle)
 		call->budget++;
 	else if (handle == call->memo_to)
-		record_put_many(call->memo_rec, handle, 1);
+		record_put_many(call->memo_rec, 1);
 }
 
 u64 ps_records_bytes(void)
@@ -295,11 +339,19 @@ u64 ps_records_bytes(void)
 
 int ps_records_init(void)
 {
+	int err;
+
 	/* Named after the module: the KUnit module has a cache of its own. */
 	record_cache = kmem_cache_create(KBUILD_MODNAME "_record",
 					 sizeof(struct ps_record),
 					 __alignof__(struct ps_record), 0, NULL);
-	return record_cache ? 0 : -ENOMEM;
+	if (!record_cache)
+		return -ENOMEM;
+	record_pool.obj_size = kmem_cache_size(record_cache);
+	err = ps_pool_init(&record_pool);
+	if (err)
+		kmem_cache_destroy(record_cache);
+	return err;
 }
 
 void ps_records_flush_shared(void)
@@ -313,25 +365,48 @@ void ps_records_flush_shared(void)
 							   cpu), 0), 1);
 }
 
-void ps_records_reset(void)
+/* Every live record dies; quiesced, the table emptied. */
+static void records_kill(void)
 {
 	struct ps_record *rec;
-	unsigned long handle, flags;
+	unsigned long handle;
 
 	ps_records_flush_shared();
-	xa_lock_irqsave(&records, flags);
+	/*
+	 * Those of the pool, and those dying already, have refs 0.  The
+	 * pool's refill may free one of them meanwhile: look at each inside
+	 * a read-side section.
+	 */
+	rcu_read_lock();
 	xa_for_each(&records, handle, rec) {
-		__xa_erase(&records, handle);
-		call_rcu(&rec->rcu, record_free_rcu);
-		ps_stat_add(PS_RECORDS, -1);
+		if (atomic_xchg(&rec->refs, 0) > 0) {
+			ps_stat_add(PS_RECORDS, -1);
+			call_rcu(&rec->rcu, record_recycle_rcu);
+		}
+		if (!(handle % 1024)) {
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
 	}
-	xa_unlock_irqrestore(&records, flags);
+	rcu_read_unlock();
+}
+
+void ps_records_reset(void)
+{
+	records_kill();
+	ps_pool_reset(&record_pool);
 }
 
 void ps_records_exit(void)
 {
-	ps_records_reset();
+	records_kill();
+	/* Every record_recycle_rcu() first: all are in the pool then. */
+	rcu_barrier();
+	ps_pool_exit(&record_pool);
 	/* record_free_rcu() callbacks must run before the cache goes. */
 	rcu_barrier();
+	WARN_ON_ONCE(!xa_empty(&records));
+	xa_destroy(&records);
 	kmem_cache_destroy(record_cache);
 }

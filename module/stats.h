@@ -34,6 +34,8 @@ enum ps_stat {
 	PS_COW_UNAUDITED,	/* pages not audited: no memory, fork failed */
 	PS_COW_EVENTS_DROPPED,	/* oldest events pushed out of the ring */
 	PS_WP_COPY_PINNED,	/* write fault copied a pinned page */
+	PS_POOL_EMPTY,		/* takes that found a pool empty (lost) */
+	PS_POOL_REFILL_FAILURES,/* allocations failed refilling a pool */
 	/* Per policy (enum ps_policy): four counters each. */
 	PS_POLICY_BASE,
 	PS_NR_STATS = PS_POLICY_BASE + 4 * 4

@@ -15,10 +15,21 @@
  * Entry: bits 0-19 pin count, 20-39 FOLL_LONGTERM count, 40-63 record handle.
  * A zero entry is an unpinned page.
  *
+ * Blocks and bitmaps come from pools (pool.c) that a kthread worker
+ * refills in process context: pins never allocate or free.  An empty pool
+ * is a lost event, as an allocation failure was; fail_block_alloc_every
+ * fails every Nth take of a block the same way.
+ *
  * Notes on locking
  * ----------------
  * Probe handlers take no lock: they run in any context, hard IRQ included
  * (bio completion unpins), and never sleep.
+ * PREEMPT_RT: nothing in the pin and unpin paths sleeps there either.  A
+ *   block or bitmap is taken from its pool (llists and a raw_spinlock_t);
+ *   the one a racing pinner published first goes back to the pool, never
+ *   to the allocator; blocks are freed only by the trim and the reset
+ *   (process context, then an RCU callback).  The trim is queued with
+ *   queue_delayed_work(), whose timer and pool locks are raw_spinlock_t.
  * entry (atomic64): changed only by cmpxchg, so count, longterm and handle
  *   move together.
  * slot->nr_nonzero: an upper bound of the region's non-zero entries.  A
@@ -37,6 +48,7 @@
  * slot->ever_pinned: one bit per page, set by every pin and never cleared
  *   before a reset (the "sticky bit" design).  Published with cmpxchg and
  *   freed only by a reset or unload, after the probes are quiesced.
+ * block_pool, sticky_pool: see pool.c; reset with the table, quiesced.
  */
 #include <linux/atomic.h>
 #include <linux/bitmap.h>
@@ -51,6 +63,7 @@
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
+#include "pool.h"
 #include "stats.h"
 #include "table.h"
 
@@ -63,6 +76,7 @@
 #define PS_RESERVE_TRIES	100000
 
 #define PS_REGION_BLOCKS	(PS_REGION_PAGES / PS_BLOCK_PAGES)
+#define PS_STICKY_BYTES		(BITS_TO_LONGS(PS_REGION_PAGES) * sizeof(long))
 
 struct ps_slot {
 	atomic64_t *blocks[PS_REGION_BLOCKS];
@@ -81,7 +95,7 @@ struct ps_free_batch {
 
 /*
  * Fault injection for the tests: fail every Nth block allocation (0: never),
- * as the slab allocator may in probe context.
+ * as an empty pool does.
  */
 static unsigned int fail_block_alloc_every;
 module_param(fail_block_alloc_every, uint, 0600);
@@ -90,6 +104,41 @@ MODULE_PARM_DESC(fail_block_alloc_every,
 static atomic_t block_alloc_calls = ATOMIC_INIT(0);
 
 static struct kmem_cache *block_cache;
+static struct kmem_cache *sticky_cache;
+
+static void *block_alloc(void)
+{
+	return kmem_cache_zalloc(block_cache, GFP_KERNEL | __GFP_NOWARN);
+}
+
+static void block_free(void *block)
+{
+	kmem_cache_free(block_cache, block);
+}
+
+static void *sticky_alloc(void)
+{
+	return kmem_cache_zalloc(sticky_cache, GFP_KERNEL | __GFP_NOWARN);
+}
+
+static void sticky_free(void *bits)
+{
+	kmem_cache_free(sticky_cache, bits);
+}
+
+/* A free block or bitmap keeps its llist_node in its first word. */
+static struct ps_pool block_pool = {
+	.name = "block", .obj_size = PS_BLOCK_BYTES, .node_offset = 0,
+	.depth_mul = 1, .depth_div = 1, .per_cpu = true,
+	.alloc = block_alloc, .free = block_free,
+};
+
+static struct ps_pool sticky_pool = {
+	.name = "sticky", .obj_size = PS_STICKY_BYTES, .node_offset = 0,
+	.depth_mul = 1, .depth_div = 1, .per_cpu = true,
+	.alloc = sticky_alloc, .free = sticky_free,
+};
+
 static struct ps_slot *dir;
 static unsigned long *idle_slots;	/* bitmap: block may be empty */
 static DEFINE_MUTEX(trim_mutex);
@@ -255,6 +304,8 @@ void ps_table_trim(void)
 	}
 	free_batch_flush(&batch);
 	mutex_unlock(&trim_mutex);
+	/* Pins went: a pool sized by them may give some back. */
+	ps_pools_kick_demand();
 }
 
 static void trim_work_fn(struct work_struct *work)
@@ -291,18 +342,15 @@ static atomic64_t *slot_reserve(struct ps_slot *slot, unsigned int b)
 	if (block)
 		return block;
 
-	if (block_alloc_fails())
-		block = NULL;
-	else
-		block = kmem_cache_zalloc(block_cache,
-					  GFP_ATOMIC | __GFP_NOWARN);
+	block = block_alloc_fails() ? NULL : ps_pool_get(&block_pool);
 	if (!block) {
 		slot_unreserve(slot);
 		return NULL;
 	}
 	old = cmpxchg(&slot->blocks[b], NULL, block);
 	if (old) {
-		kmem_cache_free(block_cache, block);
+		/* Never published: still all zero. */
+		ps_pool_put(&block_pool, block);
 		return old;
 	}
 	ps_stat_inc(PS_TABLE_BLOCKS);
@@ -314,14 +362,14 @@ static void slot_set_ever_pinned(struct ps_slot *slot, unsigned int i)
 	unsigned long *bits = READ_ONCE(slot->ever_pinned), *old;
 
 	if (!bits) {
-		bits = bitmap_zalloc(PS_REGION_PAGES, GFP_ATOMIC | __GFP_NOWARN);
+		bits = ps_pool_get(&sticky_pool);
 		if (!bits) {
 			slot_mark_lost(slot);
 			return;
 		}
 		old = cmpxchg(&slot->ever_pinned, NULL, bits);
 		if (old) {
-			bitmap_free(bits);
+			ps_pool_put(&sticky_pool, bits);
 			bits = old;
 		} else {
 			atomic_long_inc(&ever_pinned_maps);
@@ -522,11 +570,11 @@ u64 ps_table_bytes(void)
 
 u64 ps_table_sticky_bytes(void)
 {
-	return (u64)atomic_long_read(&ever_pinned_maps) *
-	       BITS_TO_LONGS(PS_REGION_PAGES) * sizeof(long);
+	return (u64)atomic_long_read(&ever_pinned_maps) * PS_STICKY_BYTES;
 }
 
-void ps_table_reset(void)
+/* Every block and bitmap goes; the caller has quiesced the probes. */
+static void table_empty(void)
 {
 	struct ps_free_batch *batch = NULL;
 	unsigned long s;
@@ -540,7 +588,7 @@ void ps_table_reset(void)
 		WRITE_ONCE(dir[s].lost, 0);
 		/* Quiesced: no reader is left to see the bitmap go. */
 		if (dir[s].ever_pinned) {
-			bitmap_free(dir[s].ever_pinned);
+			kmem_cache_free(sticky_cache, dir[s].ever_pinned);
 			dir[s].ever_pinned = NULL;
 			atomic_long_dec(&ever_pinned_maps);
 		}
@@ -551,9 +599,16 @@ void ps_table_reset(void)
 	mutex_unlock(&trim_mutex);
 }
 
+void ps_table_reset(void)
+{
+	table_empty();
+	ps_pool_reset(&block_pool);
+	ps_pool_reset(&sticky_pool);
+}
+
 int ps_table_init(void)
 {
-	int nid;
+	int nid, err;
 
 	/* max_pfn is not exported: the online nodes span the same range. */
 	for_each_online_node(nid)
@@ -562,26 +617,44 @@ int ps_table_init(void)
 	dir = kvcalloc(dir_slots, sizeof(*dir), GFP_KERNEL);
 	idle_slots = kvcalloc(BITS_TO_LONGS(dir_slots), sizeof(long),
 			      GFP_KERNEL);
-	/* Named after the module: the KUnit module has a cache of its own. */
+	/* Named after the module: the KUnit module has caches of its own. */
 	block_cache = kmem_cache_create(KBUILD_MODNAME "_block",
 					PS_BLOCK_BYTES, PS_BLOCK_BYTES, 0,
 					NULL);
-	if (!dir || !idle_slots || !block_cache) {
-		kmem_cache_destroy(block_cache);
-		kvfree(dir);
-		kvfree(idle_slots);
-		return -ENOMEM;
-	}
+	sticky_cache = kmem_cache_create(KBUILD_MODNAME "_sticky",
+					 PS_STICKY_BYTES, sizeof(long), 0,
+					 NULL);
+	err = -ENOMEM;
+	if (!dir || !idle_slots || !block_cache || !sticky_cache)
+		goto err_alloc;
+	err = ps_pool_init(&block_pool);
+	if (err)
+		goto err_alloc;
+	err = ps_pool_init(&sticky_pool);
+	if (err)
+		goto err_sticky_pool;
 	return 0;
+
+err_sticky_pool:
+	ps_pool_exit(&block_pool);
+err_alloc:
+	kmem_cache_destroy(sticky_cache);
+	kmem_cache_destroy(block_cache);
+	kvfree(dir);
+	kvfree(idle_slots);
+	return err;
 }
 
 void ps_table_exit(void)
 {
 	/* The probes are gone: nothing queues the trim work again. */
 	cancel_delayed_work_sync(&trim_work);
-	ps_table_reset();
+	table_empty();
+	ps_pool_exit(&sticky_pool);
+	ps_pool_exit(&block_pool);
 	/* Let the block-freeing callbacks, module code, run first. */
 	rcu_barrier();
+	kmem_cache_destroy(sticky_cache);
 	kmem_cache_destroy(block_cache);
 	kvfree(dir);
 	kvfree(idle_slots);

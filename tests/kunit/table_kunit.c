@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of pinshadow's shadow table and pin-call records.  The table
- * sources are compiled into this module (a private copy, with its own
- * state), so the tests run without probes and without touching a loaded
+ * KUnit tests of pinshadow's shadow table, pin-call records and the pools
+ * they take objects from in probe context.  The sources are compiled into
+ * this module (a private copy, with its own state and its own refill
+ * thread), so the tests run without probes and without touching a loaded
  * pinshadow.
  */
 #include <kunit/test.h>
 #include <linux/mm.h>
 
 #include "../../module/stats.c"
+#include "../../module/pool.c"
 #include "../../module/records.c"
 #include "../../module/table.c"
 
@@ -23,23 +25,31 @@ static unsigned long test_pfn(struct kunit *test, unsigned long region)
 
 static int table_test_init(struct kunit *test)
 {
-	int err = ps_records_init();
+	int err = ps_pools_init();
 
 	if (err)
 		return err;
+	err = ps_records_init();
+	if (err)
+		goto err_records;
 	err = ps_table_init();
-	if (err) {
-		ps_records_exit();
-		return err;
-	}
+	if (err)
+		goto err_table;
 	ps_stats_reset();
 	return 0;
+
+err_table:
+	ps_records_exit();
+err_records:
+	ps_pools_exit();
+	return err;
 }
 
 static void table_test_exit(struct kunit *test)
 {
 	ps_table_exit();
 	ps_records_exit();
+	ps_pools_exit();
 }
 
 static u32 count_of(unsigned long pfn)
@@ -349,6 +359,161 @@ static void records_shared_across_unpin(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 0);
 }
 
+/* Objects a pool holds: its reserve after a reset, for one CPU list each. */
+static long pool_target(struct ps_pool *pool)
+{
+	return pool->depth + (long)pool->cpu_depth * num_online_cpus();
+}
+
+/*
+ * A reset fills each pool to its depth; pool_bytes counts what the pools
+ * hold, apart from table_bytes and record_bytes.
+ */
+static void pool_reserve_reported(struct kunit *test)
+{
+	u64 table = ps_table_bytes(), records = ps_records_bytes();
+	long blocks;
+
+	ps_pool_reset(&block_pool);
+	ps_pool_reset(&sticky_pool);
+	ps_pool_reset(&record_pool);
+	KUNIT_EXPECT_EQ(test, block_pool.depth, (int)pool_depth);
+	KUNIT_EXPECT_EQ(test, record_pool.depth, 2 * (int)pool_depth);
+	KUNIT_EXPECT_EQ(test, block_pool.cpu_depth,
+			(int)min_t(unsigned int, PS_POOL_CPU_MAX,
+				   pool_depth / 16));
+	blocks = atomic_long_read(&block_pool.held);
+	KUNIT_EXPECT_EQ(test, blocks, pool_target(&block_pool));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&sticky_pool.held),
+			pool_target(&sticky_pool));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&record_pool.held),
+			pool_target(&record_pool));
+	KUNIT_EXPECT_EQ(test, ps_pools_bytes(),
+			(u64)blocks * PS_BLOCK_BYTES +
+			(u64)atomic_long_read(&sticky_pool.held) *
+			PS_STICKY_BYTES +
+			(u64)atomic_long_read(&record_pool.held) *
+			kmem_cache_size(record_cache));
+	/* The reserve is not in use: neither table nor record memory. */
+	KUNIT_EXPECT_EQ(test, ps_table_bytes(), table);
+	KUNIT_EXPECT_EQ(test, ps_records_bytes(), records);
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_TABLE_BLOCKS), 0);
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 0);
+}
+
+/* A pin that finds the block pool empty is a lost event, nothing else. */
+static void pool_empty_block_is_lost(struct kunit *test)
+{
+	unsigned long pfn = test_pfn(test, 11);
+	unsigned int depth = pool_depth;
+
+	pool_depth = 0;
+	ps_pool_reset(&block_pool);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&block_pool.held), 0L);
+	pin_n(pfn, 1, false);
+	KUNIT_EXPECT_EQ(test, count_of(pfn), 0U);
+	KUNIT_EXPECT_FALSE(test, ps_table_has_block(pfn));
+	KUNIT_EXPECT_TRUE(test, ps_table_lost(pfn));
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_LOST_EVENTS), 1);
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_POOL_EMPTY), 1);
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_PINS_OUTSTANDING), 0);
+	/* The record was taken, and given back with the call. */
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_LOST_RECORDS), 0);
+
+	pool_depth = depth;
+	ps_pool_reset(&block_pool);
+	pin_n(pfn, 1, false);
+	KUNIT_EXPECT_EQ(test, count_of(pfn), 1U);
+	KUNIT_EXPECT_TRUE(test, unpin1(pfn));
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_LOST_EVENTS), 1);
+}
+
+/* Likewise for records: the count stays exact, who/when is lost. */
+static void pool_empty_record_is_lost(struct kunit *test)
+{
+	unsigned long pfn = test_pfn(test, 12);
+	unsigned int depth = pool_depth;
+	struct ps_entry e;
+
+	pool_depth = 0;
+	ps_pool_reset(&record_pool);
+	pin_n(pfn, 2, false);
+	rcu_read_lock();
+	ps_table_read(pfn, &e);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, e.count, 2U);
+	KUNIT_EXPECT_EQ(test, e.handle, (u32)PS_HANDLE_NONE);
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_LOST_RECORDS), 1);
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_LOST_EVENTS), 0);
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_POOL_EMPTY), 1);
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 0);
+	pool_depth = depth;
+	ps_pool_reset(&record_pool);
+	KUNIT_EXPECT_EQ(test, unpin_any(pfn, 1, 2), 2UL);
+}
+
+/*
+ * Takes below the watermark kick the refill thread, which tops the pool
+ * up again; a miss raises its depth for the next time.
+ */
+static void pool_refill_and_boost(struct kunit *test)
+{
+	unsigned long pfn = test_pfn(test, 13);
+	unsigned int depth = pool_depth;
+	int i;
+
+	/* Two blocks, all in the shared reserve (no CPU lists). */
+	pool_depth = 2;
+	ps_pool_reset(&block_pool);
+	KUNIT_EXPECT_EQ(test, block_pool.cpu_depth, 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&block_pool.held), 2L);
+	for (i = 0; i < 2; i++)
+		pin_n(pfn + i * PS_REGION_PAGES, 1, false);
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_TABLE_BLOCKS), 2);
+	ps_pools_flush();
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&block_pool.held), 2L);
+
+	/* Four blocks at once: the refill may or may not keep up. */
+	for (i = 2; i < 6; i++)
+		pin_n(pfn + i * PS_REGION_PAGES, 1, false);
+	ps_pools_flush();
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_TABLE_BLOCKS) +
+			ps_stat_read(PS_LOST_EVENTS), 6);
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_LOST_EVENTS),
+			ps_stat_read(PS_POOL_EMPTY));
+	/* Each miss raised the depth by one. */
+	KUNIT_EXPECT_EQ(test, block_pool.depth,
+			2 + (int)ps_stat_read(PS_POOL_EMPTY));
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_POOL_REFILL_FAILURES), 0);
+	for (i = 0; i < 6; i++)
+		unpin1(pfn + i * PS_REGION_PAGES);
+	ps_table_trim();
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_TABLE_BLOCKS), 0);
+
+	/* A reset goes back to the base depth. */
+	pool_depth = depth;
+	ps_pool_reset(&block_pool);
+	KUNIT_EXPECT_EQ(test, block_pool.depth, (int)depth);
+}
+
+/* fail_block_alloc_every fails a take; the pool keeps its block. */
+static void pool_fail_every(struct kunit *test)
+{
+	unsigned long pfn = test_pfn(test, 14);
+	long held;
+
+	ps_pool_reset(&block_pool);
+	held = atomic_long_read(&block_pool.held);
+	atomic_set(&block_alloc_calls, 0);
+	fail_block_alloc_every = 1;
+	pin_n(pfn, 1, false);
+	fail_block_alloc_every = 0;
+	KUNIT_EXPECT_EQ(test, count_of(pfn), 0U);
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_LOST_EVENTS), 1);
+	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_POOL_EMPTY), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&block_pool.held), held);
+}
+
 static struct kunit_case table_cases[] = {
 	KUNIT_CASE(table_block_lifetime),
 	KUNIT_CASE(table_counts),
@@ -359,6 +524,11 @@ static struct kunit_case table_cases[] = {
 	KUNIT_CASE(records_shared_and_derived),
 	KUNIT_CASE(records_shared_by_close_calls),
 	KUNIT_CASE(records_shared_across_unpin),
+	KUNIT_CASE(pool_reserve_reported),
+	KUNIT_CASE(pool_empty_block_is_lost),
+	KUNIT_CASE(pool_empty_record_is_lost),
+	KUNIT_CASE(pool_refill_and_boost),
+	KUNIT_CASE(pool_fail_every),
 	{}
 };
 
@@ -372,4 +542,4 @@ static struct kunit_suite table_suite = {
 kunit_test_suite(table_suite);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit tests of pinshadow's shadow table");
+MODULE_DESCRIPTION("KUnit tests of pinshadow's shadow table, records and pools");
