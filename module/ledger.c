@@ -182,10 +182,15 @@ static struct ps_frame *frame_top(void)
 	return mark ? mark->top : NULL;
 }
 
-bool ps_frame_push(struct ps_frame *f, bool pin_call)
+/*
+ * Pin calls and folio_add_pins() run in task context (@task_call): their
+ * frame goes to the task even when the probe's entry is emulated from the
+ * int3 handler, in NMI context.  Unpins may run in interrupt context too.
+ */
+bool ps_frame_push(struct ps_frame *f, bool pin_call, bool task_call)
 {
 	struct ps_frame **top;
-	struct ps_mark *mark = NULL;
+	struct ps_mark *mark;
 
 	f->acquired = 0;
 	f->released = 0;
@@ -193,9 +198,8 @@ bool ps_frame_push(struct ps_frame *f, bool pin_call)
 	f->pin_call = pin_call;
 	f->epoch = ps_epoch();
 	f->pushed = false;
-	if (in_nmi())
-		return false;
-	if (in_task()) {
+	f->irq_level = -1;
+	if (task_call || in_task()) {
 		mark = mark_claim();
 		if (!mark) {
 			/* Rollbacks and releases in this call go unreconciled. */
@@ -207,7 +211,10 @@ bool ps_frame_push(struct ps_frame *f, bool pin_call)
 		if (pin_call)
 			mark->pin_depth++;
 	} else {
-		top = this_cpu_ptr(&irq_top[in_hardirq() ? 1 : 0]);
+		if (in_nmi())
+			return false;
+		f->irq_level = in_hardirq() ? 1 : 0;
+		top = this_cpu_ptr(&irq_top[f->irq_level]);
 	}
 	f->parent = *top;
 	*top = f;
@@ -242,13 +249,13 @@ void ps_frame_pop(struct ps_frame *f, bool known, s64 net)
 
 	if (!f->pushed)
 		return;
-	if (in_task()) {
+	if (f->irq_level < 0) {
 		mark = mark_find(current);
 		if (!mark)
 			return;
 		top = &mark->top;
 	} else {
-		top = this_cpu_ptr(&irq_top[in_hardirq() ? 1 : 0]);
+		top = this_cpu_ptr(&irq_top[f->irq_level]);
 	}
 	if (*top != f) {
 		/* Not the innermost: a frame was lost on the way. */

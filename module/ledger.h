@@ -36,17 +36,19 @@ struct ps_frame {
 	s64 acquired;		/* refs counted as grabbed inside it */
 	s64 released;		/* refs counted as released inside it */
 	unsigned int epoch;
+	s8 irq_level;		/* -1: the task's; else irq_top[] of this CPU */
 	bool pin_call;		/* a pin API: releases inside are rollbacks */
 	bool nested_api;	/* a probed call returned inside it */
 	bool pushed;
 };
 
 /*
- * Open @f as the innermost call of this context; false if no room was
- * left (a lost event).  Pop it where the call returns: @known, the call's
- * net effect @net (pins taken minus pins released) is made whole.
+ * Open @f as the innermost call of this context (of the task if
+ * @task_call: a call made only in task context); false if it could not be
+ * (no room left: a lost event).  Pop it where the call returns: if @known,
+ * the call's net effect @net (pins taken minus released) is made whole.
  */
-bool ps_frame_push(struct ps_frame *f, bool pin_call);
+bool ps_frame_push(struct ps_frame *f, bool pin_call, bool task_call);
 void ps_frame_pop(struct ps_frame *f, bool known, s64 net);
 /* FOLL_PIN refs frames counted that no probe saw: grabs, or releases. */
 s64 ps_ledger_reconciled(bool released);

@@ -19,8 +19,9 @@
  * ftrace patches a probed call site (a probe of ours or anyone's being
  * armed or disarmed), the call is emulated from the int3 handler, in NMI
  * context: there, entry handlers use only NMI-safe operations (no lock, no
- * allocation, ktime_get_mono_fast_ns()), and plain kprobes, whose ledger
- * updates may lock and free, give up and count a lost event.
+ * allocation, ktime_get_mono_fast_ns()), and plain kprobes and the unpin
+ * probes, whose ledger updates may lock and free, give up and count a lost
+ * event.
  *
  * Notes on locking
  * ----------------
@@ -104,6 +105,7 @@ struct ps_probe {
 	bool folios;			/* pin APIs: folios[], not pages[] */
 	bool ret_int;			/* pin APIs: returns int, not long */
 	bool folio_ledger;		/* armed only with folio_ledger=1 */
+	bool nmi_unsafe;		/* entry may lock: not in NMI context */
 	bool armed;
 	int err;			/* of the registration, if not armed */
 	atomic_t form;			/* hugetlb_wp(): the form found */
@@ -155,7 +157,7 @@ static int pin_api_entry(struct ps_probe *pp, void *data,
 	pc->offset = pp->folios ? (pgoff_t *)arg(regs, 5) : NULL;
 	pc->start_ns = ktime_get_mono_fast_ns();
 	pc->epoch = ps_epoch();
-	ps_frame_push(&pc->frame, true);
+	ps_frame_push(&pc->frame, true, true);
 	return 0;
 }
 
@@ -209,7 +211,7 @@ static int add_pins_entry(struct ps_probe *pp, void *data,
 	ac->folio = (struct folio *)arg(regs, 0);
 	ac->pins = arg(regs, 1);
 	ac->epoch = ps_epoch();
-	ps_frame_push(&ac->frame, false);
+	ps_frame_push(&ac->frame, false, true);
 	return 0;
 }
 
@@ -276,7 +278,7 @@ static void unpin_pages(struct page **pages, unsigned long nr)
 static int unpin_begin(struct ps_unpin_call *uc, unsigned long refs)
 {
 	uc->refs = refs;
-	ps_frame_push(&uc->frame, false);
+	ps_frame_push(&uc->frame, false, false);
 	return 0;
 }
 
@@ -566,7 +568,8 @@ static void wp_exit(struct ps_probe *pp, void *data, struct pt_regs *regs)
 #define UNPIN(sym, fn) {						\
 	.symbol = sym, .entry = fn, .exit = unpin_exit,			\
 	.data_size = sizeof(struct ps_unpin_call),			\
-	.maxactive = PS_UNPIN_MAXACTIVE, .role = PS_ROLE_UNPIN }
+	.maxactive = PS_UNPIN_MAXACTIVE, .role = PS_ROLE_UNPIN,		\
+	.nmi_unsafe = true }
 #define GRAB(sym, in, out) {						\
 	.symbol = sym, .entry = in, .exit = out,			\
 	.data_size = sizeof(struct ps_grab_call),			\
@@ -638,6 +641,10 @@ static int kretprobe_entry(struct kretprobe_instance *ri,
 	if (!ps_active() || READ_ONCE(pp->bad_args))
 		return 1;
 	this_cpu_inc(*pp->hits);
+	if (pp->nmi_unsafe && in_nmi()) {
+		ps_stat_inc(PS_LOST_EVENTS);
+		return 1;
+	}
 	rcu_read_lock();
 	skip = pp->entry(pp, ri->data, regs);
 	rcu_read_unlock();
