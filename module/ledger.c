@@ -374,7 +374,8 @@ unsigned long ps_ledger_add_pins(struct folio *folio, unsigned long pins,
 	 */
 	head = folio_pfn(folio);
 	nr = folio_nr_pages(folio);
-	first = ps_table_next(head, &e);
+	first = nr > 1 ? ps_table_next(head, &e) :
+		ps_table_read(head, &e) && e.count ? head : ULONG_MAX;
 	if (first >= head && first < head + nr) {
 		first -= head;
 		/* The pins follow the existing one's FOLL_LONGTERM. */
@@ -419,12 +420,26 @@ void ps_ledger_unpin_page(struct page *page, struct ps_puts *puts)
 void ps_ledger_unpin_folio(struct folio *folio, unsigned long nr,
 			   struct ps_puts *puts)
 {
-	unsigned long done;
+	unsigned long head, nr_pages, first, done = 0;
+	struct ps_entry e;
 
 	if (is_zero_folio(folio))
 		return;
-	done = ps_table_unpin_any(folio_pfn(folio), folio_nr_pages(folio), nr,
-				  puts);
+	/*
+	 * A folio unpin names no subpage.  The pins of the first pinned page
+	 * go last: unpin_user_folio(folio, n - 1) releases all but the first
+	 * of n pages pinned (io_uring's buffer coalescing since 6.13), and
+	 * folio_add_pins() adds pins after it.
+	 */
+	head = folio_pfn(folio);
+	nr_pages = folio_nr_pages(folio);
+	first = nr_pages > 1 ? ps_table_next(head, &e) : ULONG_MAX;
+	if (first >= head && first + 1 < head + nr_pages)
+		done = ps_table_unpin_any(first + 1,
+					  head + nr_pages - (first + 1), nr,
+					  puts);
+	if (done < nr)
+		done += ps_table_unpin_any(head, nr_pages, nr - done, puts);
 	ps_stat_add(PS_API_UNPINS, done);
 	ps_stat_add(PS_UNTRACKED_UNPINS, nr - done);
 }
