@@ -290,8 +290,8 @@ static void unpin_exit(struct ps_probe *pp, void *data, struct pt_regs *regs)
 	 * unpin_user_pages_dirty_lock(make_dirty = false) delegates to
 	 * unpin_user_pages(): debited there, unless the compiler inlined it.
 	 */
-	if (uc->pages && !uc->frame.nested_api && ps_active() &&
-	    uc->frame.epoch == ps_epoch())
+	if (uc->pages && uc->frame.pushed && !uc->frame.nested_api &&
+	    ps_active() && uc->frame.epoch == ps_epoch())
 		unpin_pages(uc->pages, uc->nr);
 	ps_frame_pop(&uc->frame, folio_ledger, -(s64)uc->refs);
 }
