@@ -374,9 +374,11 @@ unsigned long ps_ledger_add_pins(struct folio *folio, unsigned long pins,
 	 */
 	head = folio_pfn(folio);
 	nr = folio_nr_pages(folio);
-	first = nr > 1 ? ps_table_next(head, &e) :
-		ps_table_read(head, &e) && e.count ? head : ULONG_MAX;
-	if (first >= head && first < head + nr) {
+	if (nr > 1)
+		first = ps_table_next(head, &e);
+	else
+		first = ps_table_read(head, &e) ? head : ULONG_MAX;
+	if (first != ULONG_MAX && first >= head && first < head + nr) {
 		first -= head;
 		/* The pins follow the existing one's FOLL_LONGTERM. */
 		longterm = e.longterm > 0;
@@ -433,11 +435,13 @@ void ps_ledger_unpin_folio(struct folio *folio, unsigned long nr,
 	 */
 	head = folio_pfn(folio);
 	nr_pages = folio_nr_pages(folio);
-	first = nr_pages > 1 ? ps_table_next(head, &e) : ULONG_MAX;
-	if (first >= head && first + 1 < head + nr_pages)
-		done = ps_table_unpin_any(first + 1,
-					  head + nr_pages - (first + 1), nr,
-					  puts);
+	if (nr_pages > 1) {
+		first = ps_table_next(head, &e);
+		if (first >= head && first < head + nr_pages - 1)
+			done = ps_table_unpin_any(first + 1,
+						  head + nr_pages - (first + 1),
+						  nr, puts);
+	}
 	if (done < nr)
 		done += ps_table_unpin_any(head, nr_pages, nr - done, puts);
 	ps_stat_add(PS_API_UNPINS, done);
