@@ -8,7 +8,7 @@
 #define PINSHADOW_ABI_H
 
 /* Bumped whenever a debugfs file changes shape; printed in "stats". */
-#define PINSHADOW_ABI_VERSION	1
+#define PINSHADOW_ABI_VERSION	2
 
 #define PINSHADOW_DEBUGFS_DIR	"/sys/kernel/debug/pinshadow"
 
@@ -25,6 +25,7 @@
 	"pin_user_pages_unlocked",	\
 	"memfd_pin_folios",		\
 	"folio_add_pin",		\
+	"folio_add_pins",		\
 }
 
 #endif /* PINSHADOW_ABI_H */

@@ -82,10 +82,43 @@ struct psh_query {
 	__u32 really_pinned;	/* out: pinshadow_page_really_is_dma_pinned() */
 };
 
+/*
+ * PSH_IOC_MEMFD_PIN does what iommufd does with a memfd (pin_memfd_pages()
+ * in drivers/iommu/iommufd/pages.c): memfd_pin_folios() of the range, one
+ * pin per folio, then folio_add_pins(folio, n - 1) on every folio of which
+ * the range holds n > 1 pages, so that each page of the range holds one pin
+ * and can be unpinned alone.  The slot holds the range's pages, in order.
+ * EOPNOTSUPP before 6.13 (no folio_add_pins()).  EBADF: not a file.
+ */
+struct psh_memfd_pin {
+	__s32 memfd;		/* in: a memfd (shmem or hugetlbfs) */
+	__u32 pad;
+	__u64 offset;		/* in: byte offset in it, page aligned */
+	__u64 nr_pages;		/* in: pages from there */
+	__s64 result;		/* out: pages pinned, or the kernel's -errno */
+	__u32 slot;		/* out: PSH_MAX_SLOTS when nothing was pinned */
+	__u32 nr_folios;	/* out: folios memfd_pin_folios() pinned */
+};
+
+/*
+ * PSH_IOC_UNPIN_RANGE: unpin_user_page_range_dirty_lock() of the pages
+ * [first, first + nr) of a slot, which must be physically contiguous and
+ * not unpinned yet.  The slot is freed with its last page; PSH_IOC_UNPIN
+ * refuses a slot with pages unpinned this way (EINVAL).
+ */
+struct psh_unpin_range {
+	__u32 slot;		/* in */
+	__u32 make_dirty;	/* in */
+	__u64 first;		/* in: index of the first page in the slot */
+	__u64 nr;		/* in: pages */
+};
+
 #define PSH_IOC_MAGIC	'P'
 #define PSH_IOC_PIN	_IOWR(PSH_IOC_MAGIC, 1, struct psh_pin)
 #define PSH_IOC_UNPIN	_IOW(PSH_IOC_MAGIC, 2, struct psh_unpin)
 #define PSH_IOC_PFNS	_IOWR(PSH_IOC_MAGIC, 3, struct psh_pfns)
 #define PSH_IOC_QUERY	_IOWR(PSH_IOC_MAGIC, 4, struct psh_query)
+#define PSH_IOC_MEMFD_PIN	_IOWR(PSH_IOC_MAGIC, 5, struct psh_memfd_pin)
+#define PSH_IOC_UNPIN_RANGE	_IOW(PSH_IOC_MAGIC, 6, struct psh_unpin_range)
 
 #endif /* PINSHADOW_TEST_HELPER_H */

@@ -11,6 +11,7 @@
 #include <linux/version.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
+#include <linux/uaccess.h>
 
 /*
  * FOLL_PIN is a public macro in 6.1 and an enum private to mm/internal.h
@@ -68,22 +69,109 @@ static inline long ps_get_user_page_remote(struct mm_struct *mm,
 }
 
 /*
- * hugetlb_wp(): the mm and address of the fault.  6.1 passes (mm, vma,
- * address, ...); 6.12 passes the struct vm_fault.
+ * hugetlb_wp() is static and its arguments changed twice: (mm, vma, address,
+ * ...) before 6.7, (pagecache_folio, vmf) from 6.7, (vmf) from 6.17; Debian
+ * 6.12 has (vmf) through a backport, so the version alone cannot tell.  The
+ * forms this kernel may have are tried at the first hit and every hit is
+ * checked before it is used: the vma must be a hugetlb one whose range holds
+ * the address, read with get_kernel_nofault() (a folio taken for a vm_fault
+ * reads as garbage and fails).  A guess is never dereferenced.
  */
-static inline void ps_hugetlb_wp_fault(unsigned long arg0, unsigned long arg2,
+enum ps_hwp_form {
+	PS_HWP_UNKNOWN,
+	PS_HWP_MM,		/* (mm, vma, address, ...) */
+	PS_HWP_FOLIO_VMF,	/* (folio, vmf) */
+	PS_HWP_VMF,		/* (vmf) */
+};
+
+/* The reason a probe gives when no form fits its first hit. */
+#define PS_HWP_NO_FORM	"hugetlb_wp:no_known_form_fits"
+
+static inline const char *ps_hugetlb_wp_form_name(int form)
+{
+	switch (form) {
+	case PS_HWP_MM:
+		return "hugetlb_wp:not_(mm,vma,address)";
+	case PS_HWP_FOLIO_VMF:
+		return "hugetlb_wp:not_(folio,vmf)";
+	case PS_HWP_VMF:
+		return "hugetlb_wp:not_(vmf)";
+	default:
+		return PS_HWP_NO_FORM;
+	}
+}
+
+/* @vma is a hugetlb vma of @mm (any mm if NULL) holding @address. */
+static inline bool ps_hugetlb_vma_ok(const struct vm_area_struct *vma,
+				     const struct mm_struct *mm,
+				     unsigned long address,
+				     struct mm_struct **vm_mm)
+{
+	unsigned long start, end, flags;
+
+	if (get_kernel_nofault(start, &vma->vm_start) ||
+	    get_kernel_nofault(end, &vma->vm_end) ||
+	    get_kernel_nofault(flags, &vma->vm_flags) ||
+	    get_kernel_nofault(*vm_mm, &vma->vm_mm))
+		return false;
+	return (flags & VM_HUGETLB) && start <= address && address < end &&
+	       *vm_mm && (!mm || *vm_mm == mm);
+}
+
+/* The fault's mm and address from @vmf, if it is a hugetlb vm_fault. */
+static inline bool ps_hugetlb_vmf_ok(unsigned long vmf_arg,
+				     struct mm_struct **mm,
+				     unsigned long *address)
+{
+	const struct vm_fault *vmf = (const struct vm_fault *)vmf_arg;
+	struct vm_area_struct *vma;
+
+	if (get_kernel_nofault(vma, &vmf->vma) ||
+	    get_kernel_nofault(*address, &vmf->address))
+		return false;
+	return ps_hugetlb_vma_ok(vma, NULL, *address, mm);
+}
+
+/* hugetlb_wp()'s first three arguments in @args, checked as @form. */
+static inline bool ps_hugetlb_wp_fault(int form, const unsigned long *args,
 				       struct mm_struct **mm,
 				       unsigned long *address)
 {
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
-	*mm = (struct mm_struct *)arg0;
-	*address = arg2;
-#else
-	struct vm_fault *vmf = (struct vm_fault *)arg0;
+	switch (form) {
+	case PS_HWP_MM:
+		*address = args[2];
+		return ps_hugetlb_vma_ok((const struct vm_area_struct *)args[1],
+					 (const struct mm_struct *)args[0],
+					 *address, mm);
+	case PS_HWP_FOLIO_VMF:
+		return ps_hugetlb_vmf_ok(args[1], mm, address);
+	case PS_HWP_VMF:
+		return ps_hugetlb_vmf_ok(args[0], mm, address);
+	default:
+		return false;
+	}
+}
 
-	*mm = vmf->vma->vm_mm;
-	*address = vmf->address;
+/* The form of hugetlb_wp() this kernel may have that @args fit. */
+static inline int ps_hugetlb_wp_form(const unsigned long *args)
+{
+	static const int forms[] = {
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+		PS_HWP_MM,
+#elif LINUX_VERSION_CODE < KERNEL_VERSION(6, 17, 0)
+		PS_HWP_VMF, PS_HWP_FOLIO_VMF,
+#else
+		PS_HWP_VMF,
 #endif
+	};
+	struct mm_struct *mm;
+	unsigned long address;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(forms); i++)
+		if (ps_hugetlb_wp_fault(forms[i], args, &mm, &address))
+			return forms[i];
+	return PS_HWP_UNKNOWN;
 }
 
 /* MMF_HAS_PINNED: mm->flags became a bitmap, read with mm_flags_test(), in 6.18. */

@@ -123,6 +123,8 @@ static int stats_show(struct seq_file *m, void *v)
 	for (i = 0; i < ARRAY_SIZE(more); i++)
 		seq_printf(m, "%s %lld\n", more[i].name,
 			   ps_stat_read(more[i].item));
+	seq_printf(m, "reconciled_acquired %lld\n", ps_ledger_reconciled(false));
+	seq_printf(m, "reconciled_released %lld\n", ps_ledger_reconciled(true));
 	seq_printf(m, "table_bytes %llu\n", ps_table_bytes());
 	seq_printf(m, "sticky_bytes %llu\n", ps_table_sticky_bytes());
 	seq_printf(m, "record_bytes %llu\n", ps_records_bytes());

@@ -28,20 +28,46 @@ bool ps_enabled(void);
 void ps_reset(void);
 
 /*
- * A pin call of the current task is in progress (between the entry and the
- * return of a pin API).  Unpins it makes meanwhile are internal rollbacks of
- * pins never handed to the caller.  enter returns false if no mark could be
- * kept; exit only when enter returned true.
+ * A call whose net effect on the FOLL_PIN count is known (see ledger.c,
+ * "Frames"), kept in its kretprobe instance from entry to return.
  */
-bool ps_pin_call_enter(void);
-void ps_pin_call_exit(void);
-/* True if an unpin of @nr pins here is such a rollback (not debited). */
+struct ps_frame {
+	struct ps_frame *parent;
+	s64 acquired;		/* refs counted as grabbed inside it */
+	s64 released;		/* refs counted as released inside it */
+	unsigned int epoch;
+	s8 irq_level;		/* -1: the task's; else irq_top[] of this CPU */
+	bool pin_call;		/* a pin API: releases inside are rollbacks */
+	bool nested_api;	/* a probed call returned inside it */
+	bool pushed;
+};
+
+/*
+ * Open @f as the innermost call of this context (of the task if
+ * @task_call: a call made only in task context); false if it could not be
+ * (no room left: a lost event).  Pop it where the call returns: if @known,
+ * the call's net effect @net (pins taken minus released) is made whole.
+ */
+bool ps_frame_push(struct ps_frame *f, bool pin_call, bool task_call);
+void ps_frame_pop(struct ps_frame *f, bool known, s64 net);
+/* FOLL_PIN refs frames counted that no probe saw: grabs, or releases. */
+s64 ps_ledger_reconciled(bool released);
+
+/*
+ * True if an unpin of @nr pins here is a rollback inside a pin call of
+ * the current task (not debited from the pages).
+ */
 bool ps_unpin_is_rollback(unsigned long nr);
 
-void ps_ledger_pin_pages(struct page **pages, unsigned long nr,
-			 bool longterm, struct ps_call *call);
-void ps_ledger_pin_folios(struct folio **folios, unsigned long nr,
-			  bool longterm, struct ps_call *call);
+/* The pins credited, i.e. the entries that are neither NULL nor zero. */
+unsigned long ps_ledger_pin_pages(struct page **pages, unsigned long nr,
+				  bool longterm, struct ps_call *call);
+unsigned long ps_ledger_pin_folios(struct folio **folios, unsigned long nr,
+				   unsigned long first_offset, bool longterm,
+				   struct ps_call *call);
+/* folio_add_pins(): @pins more pins on a pinned @folio (see ledger.c). */
+unsigned long ps_ledger_add_pins(struct folio *folio, unsigned long pins,
+				 struct ps_call *call);
 /* Record references the pages give up go to @puts: flush it after. */
 void ps_ledger_unpin_page(struct page *page, struct ps_puts *puts);
 void ps_ledger_unpin_folio(struct folio *folio, unsigned long nr,
@@ -49,5 +75,7 @@ void ps_ledger_unpin_folio(struct folio *folio, unsigned long nr,
 
 void ps_ledger_grabbed(struct folio *folio, int refs);
 void ps_ledger_put(struct folio *folio, int refs);
+/* folio_add_pin(): a pin nr_foll_pin_acquired never sees. */
+void ps_ledger_bypass_pin(struct folio *folio);
 
 #endif /* PINSHADOW_LEDGER_H */

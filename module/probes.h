@@ -15,7 +15,12 @@ void ps_probes_unregister(void);
 bool ps_folio_ledger(void);
 /* Sum of every probe's nmissed. */
 unsigned long ps_probes_missed(void);
-/* The "probes" table: name symbol armed hits nmissed. */
+/*
+ * The "probes" table: name symbol armed hits nmissed state reason; the
+ * state says whether each probe works (probes.c, probe_state()).
+ */
 void ps_probes_show(struct seq_file *m);
+/* Load and reset, probes quiesced: silence is judged from here. */
+void ps_probes_reset(void);
 
 #endif /* PINSHADOW_PROBES_H */

@@ -430,22 +430,92 @@ int ps_probes_read(int *nr_probes, int64_t *nmissed)
 	return err;
 }
 
-int ps_probe_armed(const char *name)
+/* The number in column @col of @name's row in `probes`; -1 if none. */
+static int64_t probe_number(const char *name, const char *col)
 {
 	char *buf, *line, *save, *tok[PS_MAX_COLS];
-	int col_armed, ncols, armed = -1, n;
-	int64_t v;
+	int c, ncols, n;
+	int64_t v, found = -1;
 
-	if (probes_open("armed", &buf, &save, &ncols, &col_armed))
+	if (probes_open(col, &buf, &save, &ncols, &c))
 		return -1;
-	while (col_armed >= 0 && (line = strtok_r(NULL, "\n", &save))) {
+	while (c >= 0 && (line = strtok_r(NULL, "\n", &save))) {
 		n = split_ws(line, tok, PS_MAX_COLS);
-		if (n > col_armed && !strcmp(tok[0], name) &&
-		    parse_s64(tok[col_armed], 10, &v))
-			armed = v;
+		if (n > c && !strcmp(tok[0], name) &&
+		    parse_s64(tok[c], 10, &v))
+			found = v;
 	}
 	free(buf);
-	return armed;
+	return found;
+}
+
+int ps_probe_armed(const char *name)
+{
+	return (int)probe_number(name, "armed");
+}
+
+int64_t ps_probe_hits(const char *name)
+{
+	return probe_number(name, "hits");
+}
+
+int ps_probe_state(const char *name, char *state, size_t slen,
+		   char *reason, size_t rlen)
+{
+	char *buf, *line, *save, *tok[PS_MAX_COLS];
+	int col_state, col_reason, ncols, n, err;
+
+	state[0] = '\0';
+	if (reason && rlen)
+		reason[0] = '\0';
+	err = probes_open("state", &buf, &save, &ncols, &col_state);
+	if (err)
+		return err;
+	err = -ENOENT;
+	col_reason = col_state >= 0 && col_state + 1 < ncols ? col_state + 1 : -1;
+	while (col_state >= 0 && (line = strtok_r(NULL, "\n", &save))) {
+		n = split_ws(line, tok, PS_MAX_COLS);
+		if (n != ncols || strcmp(tok[0], name))
+			continue;
+		snprintf(state, slen, "%s", tok[col_state]);
+		if (reason && rlen && col_reason >= 0)
+			snprintf(reason, rlen, "%s", tok[col_reason]);
+		err = 0;
+	}
+	if (col_state < 0)
+		err = -EPROTO;
+	free(buf);
+	return err;
+}
+
+int ps_probes_unhealthy(char *why, size_t len)
+{
+	char *buf, *line, *save, *tok[PS_MAX_COLS];
+	int col_state, ncols, n, bad = 0, err;
+	size_t used = 0;
+
+	why[0] = '\0';
+	err = probes_open("state", &buf, &save, &ncols, &col_state);
+	if (err)
+		return err;
+	while (col_state >= 0 && (line = strtok_r(NULL, "\n", &save))) {
+		n = split_ws(line, tok, PS_MAX_COLS);
+		if (n != ncols)
+			continue;
+		if (!strcmp(tok[col_state], "silent") ||
+		    !strcmp(tok[col_state], "bad_args") ||
+		    !strcmp(tok[col_state], "failed")) {
+			bad++;
+			if (used < len)
+				used += snprintf(why + used, len - used,
+						 "%s%s %s %s", bad > 1 ? ", " : "",
+						 tok[0], tok[col_state],
+						 col_state + 1 < n ?
+						 tok[col_state + 1] : "");
+		}
+	}
+	free(buf);
+	return col_state < 0 ? -EPROTO : bad;
 }
 
 int ps_control(const char *cmd)
@@ -494,6 +564,27 @@ int psh_pfns(int fd, uint32_t slot, uint64_t *pfns, uint64_t room,
 		return -errno;
 	*nr = req.nr;
 	return 0;
+}
+
+int psh_memfd_pin(int fd, int memfd, uint64_t offset, uint64_t nr_pages,
+		  struct psh_memfd_pin *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->memfd = memfd;
+	req->offset = offset;
+	req->nr_pages = nr_pages;
+	return ioctl(fd, PSH_IOC_MEMFD_PIN, req) ? -errno : 0;
+}
+
+int psh_unpin_range(int fd, uint32_t slot, uint64_t first, uint64_t nr,
+		    uint32_t make_dirty)
+{
+	struct psh_unpin_range req = {
+		.slot = slot, .make_dirty = make_dirty,
+		.first = first, .nr = nr,
+	};
+
+	return ioctl(fd, PSH_IOC_UNPIN_RANGE, &req) ? -errno : 0;
 }
 
 const char *psh_pin_api_name(uint32_t api)
@@ -982,6 +1073,9 @@ int ps_env_teardown(struct ps_env *env, int wait_ms, char *why, size_t len)
 	CHECK(err || nprobes > 0, "probes lists no probe; ");
 	CHECK(err || !nmissed, "probes: nmissed sums to %lld; ",
 	      (long long)nmissed);
+	err = ps_probes_unhealthy(bad, sizeof(bad));
+	CHECK(err >= 0, "reading probes' states: %s; ", strerror(-err));
+	CHECK(err <= 0, "probes: %s; ", bad);
 	if (ps_kmsg_scan(env->kmsg_fd, bad, sizeof(bad)))
 		CHECK(0, "kernel log: \"%s\"; ", bad);
 #undef CHECK

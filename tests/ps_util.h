@@ -36,7 +36,8 @@
 	X(pinned_pages) X(longterm_outstanding) X(untracked_unpins)	\
 	X(lost_events) X(missed_events) X(vmstat_acquired)		\
 	X(vmstat_released) X(vmstat_bypass_pins) X(api_pins)		\
-	X(api_unpins) X(rollback_unpins) X(table_bytes)
+	X(api_unpins) X(rollback_unpins) X(table_bytes)		\
+	X(reconciled_acquired) X(reconciled_released)
 
 enum ps_stat_id {
 #define PS_STAT_ENUM(name) PS_##name,
@@ -93,6 +94,20 @@ int ps_pins_read(struct ps_pin_row **rows, size_t *nr);
 int ps_probes_read(int *nr_probes, int64_t *nmissed);
 /* The "armed" column of @name's row in `probes`; -1 if there is none. */
 int ps_probe_armed(const char *name);
+/* The "hits" column of @name's row in `probes`; -1 if there is none. */
+int64_t ps_probe_hits(const char *name);
+
+/*
+ * The "state" and "reason" columns of @name's row in `probes`; -ENOENT if
+ * there is no such row.
+ */
+int ps_probe_state(const char *name, char *state, size_t slen,
+		   char *reason, size_t rlen);
+/*
+ * How many probes are silent, bad_args or failed (and which, in @why);
+ * -errno if `probes` cannot be read.
+ */
+int ps_probes_unhealthy(char *why, size_t len);
 
 /* Writes @cmd ("reset", "enable", "disable") to `control`. */
 int ps_control(const char *cmd);
@@ -110,6 +125,11 @@ int psh_unpin(int fd, uint32_t slot, uint32_t api, uint32_t make_dirty);
 /* Fills pfns[0..min(room, pages in slot)); *nr = pages in slot. */
 int psh_pfns(int fd, uint32_t slot, uint64_t *pfns, uint64_t room,
 	     uint64_t *nr);
+/* PSH_IOC_MEMFD_PIN and PSH_IOC_UNPIN_RANGE; -errno of the ioctl. */
+int psh_memfd_pin(int fd, int memfd, uint64_t offset, uint64_t nr_pages,
+		  struct psh_memfd_pin *req);
+int psh_unpin_range(int fd, uint32_t slot, uint64_t first, uint64_t nr,
+		    uint32_t make_dirty);
 const char *psh_pin_api_name(uint32_t api);
 const char *psh_unpin_api_name(uint32_t api);
 

@@ -2,7 +2,7 @@
 /*
  * Every kernel-version difference the pinshadow test helper meets lives
  * here, so that test_helper.c carries no version test.  Supported kernels:
- * Debian 6.1 and 6.12.
+ * Debian 6.1, 6.12 and 7.3.
  *
  * - pin_user_pages() and pin_user_pages_remote() lost their vmas argument
  *   in 6.5.
@@ -11,6 +11,7 @@
  *   6.3 (get_user_pages_unlocked() refused it).
  * - unpin_folio() and unpin_folios() came with memfd_pin_folios() in 6.10,
  *   unpin_user_folio() with io_uring's buffer coalescing after that.
+ * - folio_add_pins() came in 6.13 (for iommufd).
  *
  * An API (or API and flag) the running kernel lacks is reported by
  * psh_*_supported(), so the ioctl fails with -EOPNOTSUPP, and its shim is
@@ -39,6 +40,7 @@
 #define PSH_HAVE_UNLOCKED_LONGTERM	PSH_KERNEL_AT_LEAST(6, 3)
 #define PSH_HAVE_UNPIN_FOLIO		PSH_KERNEL_AT_LEAST(6, 10)
 #define PSH_HAVE_UNPIN_USER_FOLIO	PSH_KERNEL_AT_LEAST(6, 12)
+#define PSH_HAVE_FOLIO_ADD_PINS		PSH_KERNEL_AT_LEAST(6, 13)
 
 static inline bool psh_pin_api_supported(u32 api, bool longterm)
 {
@@ -142,6 +144,59 @@ static inline void psh_unpin_user_folio(struct folio *folio,
 	unpin_user_folio(folio, npages);
 #else
 	WARN_ON_ONCE(1);
+#endif
+}
+
+static inline bool psh_memfd_pin_supported(void)
+{
+	return PSH_HAVE_FOLIO_ADD_PINS;
+}
+
+/*
+ * memfd_pin_folios() of @npages pages of @file from byte @start, then
+ * folio_add_pins() as iommufd's pin_memfd_pages() does: @pages gets one
+ * pinned page per page of the range.  The pages pinned, or -errno with
+ * nothing left pinned.
+ */
+static inline long psh_memfd_pin_pages(struct file *file, loff_t start,
+				       unsigned long npages,
+				       struct folio **folios,
+				       struct page **pages,
+				       unsigned int *nr_folios)
+{
+#if PSH_HAVE_FOLIO_ADD_PINS
+	unsigned long i, j, npin, done = 0;
+	pgoff_t offset;
+	long nfolios;
+	int err;
+
+	nfolios = memfd_pin_folios(file, start,
+				   start + (npages << PAGE_SHIFT) - 1, folios,
+				   npages, &offset);
+	if (nfolios <= 0)
+		return nfolios;
+	*nr_folios = nfolios;
+	offset >>= PAGE_SHIFT;
+	for (i = 0; i < nfolios; i++) {
+		struct folio *folio = folios[i];
+
+		npin = min(folio_nr_pages(folio) - offset, npages - done);
+		if (npin > 1) {
+			err = folio_add_pins(folio, npin - 1);
+			if (err) {
+				unpin_user_pages(pages, done);
+				unpin_folios(folios + i, nfolios - i);
+				return err;
+			}
+		}
+		for (j = 0; j < npin; j++)
+			pages[done++] = folio_page(folio, offset + j);
+		offset = 0;
+	}
+	return done;
+#else
+	WARN_ON_ONCE(1);
+	return -EOPNOTSUPP;
 #endif
 }
 

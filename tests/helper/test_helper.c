@@ -18,9 +18,10 @@
  *   EFAULT      bad user pointer; ENOMEM.
  * PSH_IOC_PIN otherwise succeeds and reports what the pin API returned in
  * .result (pages pinned, possibly fewer than asked, 0 or -errno); .slot is
- * PSH_MAX_SLOTS when nothing was pinned.
+ * PSH_MAX_SLOTS when nothing was pinned.  So does PSH_IOC_MEMFD_PIN.
  */
 #include <linux/debugfs.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
@@ -38,6 +39,7 @@
 struct psh_slot {
 	struct page **pages;	/* NULL: the slot is free */
 	unsigned long nr;
+	unsigned long holes;	/* pages[] set to NULL by PSH_IOC_UNPIN_RANGE */
 };
 
 struct psh_file {
@@ -46,6 +48,26 @@ struct psh_file {
 };
 
 static struct dentry *psh_dentry;
+
+/* A free slot, or PSH_MAX_SLOTS; the caller holds pf->lock. */
+static unsigned int psh_free_slot(struct psh_file *pf)
+{
+	unsigned int slot;
+
+	for (slot = 0; slot < PSH_MAX_SLOTS; slot++)
+		if (!pf->slots[slot].pages)
+			break;
+	return slot;
+}
+
+/* Gives @pages (@nr of them) to @slot; the caller holds pf->lock. */
+static void psh_fill_slot(struct psh_file *pf, unsigned int slot,
+			  struct page **pages, unsigned long nr)
+{
+	pf->slots[slot].pages = pages;
+	pf->slots[slot].nr = nr;
+	pf->slots[slot].holes = 0;
+}
 
 static long psh_do_pin(const struct psh_pin *req, struct page **pages)
 {
@@ -110,9 +132,7 @@ static long psh_ioctl_pin(struct psh_file *pf, void __user *argp)
 		return -ENOMEM;
 
 	mutex_lock(&pf->lock);
-	for (slot = 0; slot < PSH_MAX_SLOTS; slot++)
-		if (!pf->slots[slot].pages)
-			break;
+	slot = psh_free_slot(pf);
 	if (slot == PSH_MAX_SLOTS) {
 		mutex_unlock(&pf->lock);
 		kvfree(pages);
@@ -125,8 +145,7 @@ static long psh_ioctl_pin(struct psh_file *pf, void __user *argp)
 	req.result = ret;
 	req.slot = PSH_MAX_SLOTS;
 	if (ret > 0) {
-		pf->slots[slot].pages = pages;
-		pf->slots[slot].nr = ret;
+		psh_fill_slot(pf, slot, pages, ret);
 		req.slot = slot;
 		pages = NULL;
 	}
@@ -137,6 +156,103 @@ static long psh_ioctl_pin(struct psh_file *pf, void __user *argp)
 	if (copy_to_user(argp, &req, sizeof(req)))
 		return -EFAULT;
 	return 0;
+}
+
+static long psh_ioctl_memfd_pin(struct psh_file *pf, void __user *argp)
+{
+	struct psh_memfd_pin req;
+	struct folio **folios;
+	struct page **pages;
+	struct file *file;
+	unsigned int slot;
+	long ret;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (!psh_memfd_pin_supported())
+		return -EOPNOTSUPP;
+	if (req.pad || !PAGE_ALIGNED(req.offset) || !req.nr_pages ||
+	    req.nr_pages > PSH_MAX_PAGES || req.offset > LLONG_MAX / 2)
+		return -EINVAL;
+	file = fget(req.memfd);
+	if (!file)
+		return -EBADF;
+	ret = -ENOMEM;
+	folios = kvcalloc(req.nr_pages, sizeof(*folios), GFP_KERNEL);
+	pages = kvcalloc(req.nr_pages, sizeof(*pages), GFP_KERNEL);
+	if (!folios || !pages)
+		goto out;
+
+	mutex_lock(&pf->lock);
+	slot = psh_free_slot(pf);
+	if (slot == PSH_MAX_SLOTS) {
+		mutex_unlock(&pf->lock);
+		ret = -ENOSPC;
+		goto out;
+	}
+	req.nr_folios = 0;
+	ret = psh_memfd_pin_pages(file, req.offset, req.nr_pages, folios,
+				  pages, &req.nr_folios);
+	req.result = ret;
+	req.slot = PSH_MAX_SLOTS;
+	if (ret > 0) {
+		psh_fill_slot(pf, slot, pages, ret);
+		req.slot = slot;
+		pages = NULL;
+	}
+	mutex_unlock(&pf->lock);
+	ret = copy_to_user(argp, &req, sizeof(req)) ? -EFAULT : 0;
+out:
+	kvfree(pages);
+	kvfree(folios);
+	fput(file);
+	return ret;
+}
+
+static long psh_ioctl_unpin_range(struct psh_file *pf, void __user *argp)
+{
+	struct psh_unpin_range req;
+	struct psh_slot *s;
+	unsigned long i;
+	long ret = 0;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.slot >= PSH_MAX_SLOTS || req.make_dirty > 1 || !req.nr)
+		return -EINVAL;
+
+	mutex_lock(&pf->lock);
+	s = &pf->slots[req.slot];
+	if (!s->pages) {
+		ret = -ENOENT;
+		goto out;
+	}
+	if (req.first >= s->nr || req.nr > s->nr - req.first) {
+		ret = -EINVAL;
+		goto out;
+	}
+	for (i = req.first; i < req.first + req.nr; i++) {
+		if (!s->pages[i] ||
+		    page_to_pfn(s->pages[i]) !=
+		    page_to_pfn(s->pages[req.first]) + (i - req.first)) {
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+	unpin_user_page_range_dirty_lock(s->pages[req.first], req.nr,
+					 req.make_dirty);
+	for (i = req.first; i < req.first + req.nr; i++)
+		s->pages[i] = NULL;
+	s->holes += req.nr;
+	if (s->holes == s->nr) {
+		kvfree(s->pages);
+		s->pages = NULL;
+		s->nr = 0;
+		s->holes = 0;
+	}
+out:
+	mutex_unlock(&pf->lock);
+	return ret;
 }
 
 /* One unpin_user_page_range_dirty_lock() per physically contiguous run. */
@@ -217,6 +333,10 @@ static long psh_ioctl_unpin(struct psh_file *pf, void __user *argp)
 		ret = -ENOENT;
 		goto out;
 	}
+	if (s->holes) {
+		ret = -EINVAL;
+		goto out;
+	}
 	ret = psh_do_unpin(s, req.api, req.make_dirty);
 	if (ret)
 		goto out;
@@ -250,7 +370,9 @@ static long psh_ioctl_pfns(struct psh_file *pf, void __user *argp)
 	}
 	n = min_t(unsigned long, req.nr, s->nr);
 	for (i = 0; i < n; i++) {
-		if (put_user((u64)page_to_pfn(s->pages[i]), &upfns[i])) {
+		u64 pfn = s->pages[i] ? page_to_pfn(s->pages[i]) : 0;
+
+		if (put_user(pfn, &upfns[i])) {
 			ret = -EFAULT;
 			goto out;
 		}
@@ -317,6 +439,10 @@ static long psh_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return psh_ioctl_pfns(pf, argp);
 	case PSH_IOC_QUERY:
 		return psh_ioctl_query(argp);
+	case PSH_IOC_MEMFD_PIN:
+		return psh_ioctl_memfd_pin(pf, argp);
+	case PSH_IOC_UNPIN_RANGE:
+		return psh_ioctl_unpin_range(pf, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -340,10 +466,20 @@ static int psh_release(struct inode *inode, struct file *file)
 	unsigned int i;
 
 	for (i = 0; i < PSH_MAX_SLOTS; i++) {
-		if (!pf->slots[i].pages)
+		struct psh_slot *s = &pf->slots[i];
+		unsigned long j, run;
+
+		if (!s->pages)
 			continue;
-		unpin_user_pages(pf->slots[i].pages, pf->slots[i].nr);
-		kvfree(pf->slots[i].pages);
+		/* Runs of pages not unpinned yet (before 6.12 no NULL). */
+		for (j = 0; j < s->nr; j += run + 1) {
+			run = 0;
+			while (j + run < s->nr && s->pages[j + run])
+				run++;
+			if (run)
+				unpin_user_pages(s->pages + j, run);
+		}
+		kvfree(s->pages);
 	}
 	mutex_destroy(&pf->lock);
 	kfree(pf);

@@ -18,7 +18,7 @@
 static char dfs[4096], proc[4096], env_dfs[4200], env_proc[4200];
 
 static const char good_stats[] =
-	"abi_version 1\nenabled 1\npins_acquired 4100\npins_released 2048\n"
+	"abi_version 2\nenabled 1\npins_acquired 4100\npins_released 2048\n"
 	"pins_outstanding 2052\npinned_pages 2052\nlongterm_outstanding 2048\n"
 	"untracked_unpins 0\nlost_events 0\nlost_records 0\nmissed_events 0\n"
 	"vmstat_acquired 4100\nvmstat_released 2048\nvmstat_bypass_pins 0\n"
@@ -27,10 +27,16 @@ static const char good_stats[] =
 	"table_bytes 12288\ntable_end_pfn 1179648\n";
 
 static const char probes[] =
-	"name symbol armed hits nmissed\n"
-	"pin_user_pages pin_user_pages 1 10 0\n"
-	"pin_user_pages_fast_only - 0 0 0\n"
-	"gup_put_folio gup_put_folio 1 2048 0\n";
+	"name symbol armed hits nmissed state reason\n"
+	"pin_user_pages pin_user_pages 1 10 0 ok -\n"
+	"pin_user_pages_fast_only - 0 0 0 absent no_such_symbol\n"
+	"gup_put_folio gup_put_folio 1 2048 0 ok -\n";
+
+/* The same with the folio ledger's release probe armed but blind. */
+static const char probes_silent[] =
+	"name symbol armed hits nmissed state reason\n"
+	"pin_user_pages pin_user_pages 1 10 0 ok -\n"
+	"gup_put_folio gup_put_folio 1 0 0 silent 0_seen,nr_foll_pin_released+2048\n";
 
 #define PINS_HEADER \
 	"pfn count longterm maybe_pinned refcount order folio_pincount age_ms pid comm api\n"
@@ -124,7 +130,7 @@ static void status(void)
 	expect("status", PS_EXIT_OK, "2052 outstanding on 2052 pages", NULL);
 	expect("status --json", PS_EXIT_OK, "\"pins_outstanding\": 2052", NULL);
 	expect("--json status", PS_EXIT_OK, "\"ok\": true", NULL);
-	th_write(dfs, "stats", "abi_version 1\nenabled 1\npins_acquired 5\npins_released 2\n"
+	th_write(dfs, "stats", "abi_version 2\nenabled 1\npins_acquired 5\npins_released 2\n"
 		 "pins_outstanding 3\nvmstat_acquired 5\nvmstat_bypass_pins 0\n"
 		 "vmstat_released 1\nmissed_events 0\nlost_events 2\nnew_stat 9\n");
 	expect("status", PS_EXIT_SELFCHECK,
@@ -142,6 +148,14 @@ static void status(void)
 	th_write(dfs, "stats", good_stats);
 	th_write(dfs, "probes", "name symbol armed\n");
 	expect("status", PS_EXIT_FAILURE, NULL, "no column \"hits\"");
+	/* A probe armed and blind while the kernel counted: named. */
+	th_write(dfs, "probes", probes_silent);
+	expect("status", PS_EXIT_SELFCHECK,
+	       "self-check: FAIL (probe gup_put_folio is silent (0_seen,nr_foll_pin_released+2048))",
+	       NULL);
+	expect("status", PS_EXIT_SELFCHECK, "NOT WORKING: gup_put_folio silent",
+	       NULL);
+	expect("status --json", PS_EXIT_SELFCHECK, "\"state\": \"silent\"", NULL);
 	th_write(dfs, "probes", probes);
 }
 
@@ -512,7 +526,7 @@ static void args(void)
 	expect("--help", PS_EXIT_OK, "Exit status:", NULL);
 	expect("pins --help", PS_EXIT_OK, "--sort KEY", NULL);
 	expect("help watch --json", PS_EXIT_OK, "\"command\": \"watch\"", NULL);
-	expect("--version", PS_EXIT_OK, "ABI version 1", NULL);
+	expect("--version", PS_EXIT_OK, "ABI version 2", NULL);
 }
 
 void test_cli(void)

@@ -7,7 +7,7 @@
 #include "parse.h"
 
 static const char stats_sample[] =
-	"abi_version 1\nenabled 1\npins_acquired 4096\npins_released 2048\n"
+	"abi_version 2\nenabled 1\npins_acquired 4096\npins_released 2048\n"
 	"pins_outstanding 2048\npinned_pages 2048\nlongterm_outstanding 2048\n"
 	"untracked_unpins 0\nlost_events 0\nlost_records 0\nmissed_events 0\n"
 	"vmstat_acquired 4096\nvmstat_released 2048\nvmstat_bypass_pins 0\n"
@@ -145,11 +145,13 @@ static void rotation(void)
 	ps_table_free(&t);
 }
 
-static const char probes_sample[] =
-	"name symbol armed hits nmissed\n"
-	"pin_user_pages pin_user_pages 1 12 0\n"
-	"pin_user_pages_fast_only - 0 0 0\n"
-	"try_grab_folio_fast try_grab_folio_fast 1 99999 3\n";
+#define PROBES_HEADER "name symbol armed hits nmissed state reason\n"
+
+static const char probes_sample[] = PROBES_HEADER
+	"pin_user_pages pin_user_pages 1 12 0 ok -\n"
+	"pin_user_pages_fast_only - 0 0 0 absent no_such_symbol\n"
+	"try_grab_folio_fast try_grab_folio_fast 1 99999 3 ok -\n"
+	"gup_put_folio gup_put_folio 1 0 0 silent 0_seen,nr_foll_pin_released+8196\n";
 
 static void probes(void)
 {
@@ -157,21 +159,35 @@ static void probes(void)
 	struct ps_probe *p;
 	size_t n;
 
-	CHECK(ps_parse_probes(probes_sample, &p, &n, err) == 0 && n == 3,
+	CHECK(ps_parse_probes(probes_sample, &p, &n, err) == 0 && n == 4,
 	      "probes: sample parses");
 	CHECK(p[0].armed && p[0].hits == 12 && !strcmp(p[0].symbol, "pin_user_pages"),
 	      "probes: armed row");
 	CHECK(!p[1].armed && !strcmp(p[1].symbol, "-"), "probes: unarmed row");
 	CHECK(p[2].nmissed == 3 && p[2].hits == 99999, "probes: counters");
+	CHECK(!strcmp(p[0].state, "ok") && !p[0].reason[0] &&
+	      !strcmp(p[1].state, "absent") &&
+	      !strcmp(p[1].reason, "no_such_symbol"),
+	      "probes: state, reason \"-\" read as empty");
+	CHECK(!strcmp(p[3].state, "silent") && ps_probe_state_bad(p[3].state) &&
+	      !strcmp(p[3].reason, "0_seen,nr_foll_pin_released+8196") &&
+	      !ps_probe_state_bad(p[0].state) && !ps_probe_state_bad(p[1].state),
+	      "probes: a silent probe is a bad state, ok and absent are not");
 	free(p);
-	CHECK(ps_parse_probes("name symbol hits nmissed\nx y 1 2\n", &p, &n, err) &&
+	CHECK(ps_parse_probes("name symbol hits nmissed state reason\nx y 1 2 ok -\n",
+			      &p, &n, err) &&
 	      strstr(err, "armed"), "probes: missing column: %s", err);
-	CHECK(ps_parse_probes("name symbol armed hits nmissed\nx y 2 1 0\n",
+	CHECK(ps_parse_probes("name symbol armed hits nmissed\nx y 1 1 0\n",
+			      &p, &n, err) && strstr(err, "state"),
+	      "probes: the ABI 1 table (no state) is refused: %s", err);
+	CHECK(ps_parse_probes(PROBES_HEADER "x y 2 1 0 ok -\n",
 			      &p, &n, err), "probes: armed must be 0 or 1");
-	CHECK(ps_parse_probes("name symbol armed hits nmissed\nx y 1 -1 0\n",
+	CHECK(ps_parse_probes(PROBES_HEADER "x y 1 -1 0 ok -\n",
 			      &p, &n, err), "probes: negative hits");
-	CHECK(ps_parse_probes("name symbol armed hits nmissed\nx y 1 0\n",
+	CHECK(ps_parse_probes(PROBES_HEADER "x y 1 0 ok -\n",
 			      &p, &n, err), "probes: short row");
+	CHECK(ps_parse_probes(PROBES_HEADER "x y 1 0 0 sleepy -\n",
+			      &p, &n, err), "probes: unknown state refused");
 }
 
 #define PINS_HEADER \

@@ -25,6 +25,7 @@ static const char *const shown[] = {
 	"untracked_unpins", "lost_events", "lost_records", "missed_events",
 	"vmstat_acquired", "vmstat_released", "vmstat_bypass_pins",
 	"api_pins", "api_unpins", "rollback_unpins", "subpage_fallbacks",
+	"reconciled_acquired", "reconciled_released",
 	"table_blocks", "records", "table_bytes", "table_end_pfn",
 	"cow_audit", "cow_examined", "cow_copied", "cow_shared",
 	"cow_needless_copies", "cow_unsafe_shares", "wp_copy_pinned",
@@ -69,17 +70,24 @@ static void print_text(struct ps_ctx *c, const char *kernel,
 	for (i = 0; i < npr; i++)
 		if (!pr[i].armed)
 			fprintf(f, "%s%s", listed++ ? ", " : ": ", pr[i].name);
+	listed = 0;
+	for (i = 0; i < npr; i++)
+		if (ps_probe_state_bad(pr[i].state))
+			fprintf(f, "%s%s %s", listed++ ? ", " : "; NOT WORKING: ",
+				pr[i].name, pr[i].state);
 	fputc('\n', f);
 	fprintf(f, "pins        %s outstanding on %s pages, %s long-term\n",
 		stat_text(st, "pins_outstanding", b[0], 32),
 		stat_text(st, "pinned_pages", b[1], 32),
 		stat_text(st, "longterm_outstanding", b[2], 32));
-	fprintf(f, "ledger      %s acquired, %s released (API: %s pins, %s unpins, %s rollbacks)\n",
+	fprintf(f, "ledger      %s acquired, %s released (API: %s pins, %s unpins, %s rollbacks; counted around inlined probes: %s acquired, %s released)\n",
 		stat_text(st, "pins_acquired", b[0], 32),
 		stat_text(st, "pins_released", b[1], 32),
 		stat_text(st, "api_pins", b[2], 32),
 		stat_text(st, "api_unpins", b[3], 32),
-		stat_text(st, "rollback_unpins", b[4], 32));
+		stat_text(st, "rollback_unpins", b[4], 32),
+		stat_text(st, "reconciled_acquired", b[5], 32),
+		stat_text(st, "reconciled_released", b[6], 32));
 	fprintf(f, "vmstat      %s acquired (+%s bypassing it), %s released\n",
 		stat_text(st, "vmstat_acquired", b[0], 32),
 		stat_text(st, "vmstat_bypass_pins", b[1], 32),
@@ -122,12 +130,13 @@ static void print_text(struct ps_ctx *c, const char *kernel,
 	if (other)
 		fputc('\n', f);
 
-	fprintf(f, "\n%-34s %-34s %5s %12s %8s\n", "PROBE", "SYMBOL", "ARMED",
-		"HITS", "NMISSED");
+	fprintf(f, "\n%-34s %-34s %5s %12s %8s %-8s %s\n", "PROBE", "SYMBOL",
+		"ARMED", "HITS", "NMISSED", "STATE", "REASON");
 	for (i = 0; i < npr; i++)
-		fprintf(f, "%-34s %-34s %5s %12" PRIu64 " %8" PRIu64 "\n",
+		fprintf(f, "%-34s %-34s %5s %12" PRIu64 " %8" PRIu64 " %-8s %s\n",
 			pr[i].name, pr[i].symbol, pr[i].armed ? "yes" : "NO",
-			pr[i].hits, pr[i].nmissed);
+			pr[i].hits, pr[i].nmissed, pr[i].state,
+			pr[i].reason[0] ? pr[i].reason : "-");
 	fputc('\n', f);
 	if (sc->ok) {
 		fprintf(f, "self-check: OK\n");
@@ -178,6 +187,9 @@ static void print_json(struct ps_ctx *c, const char *kernel,
 		json_kv_bool(&j, "armed", pr[i].armed);
 		json_kv_uint(&j, "hits", pr[i].hits);
 		json_kv_uint(&j, "nmissed", pr[i].nmissed);
+		json_kv_string(&j, "state", pr[i].state);
+		json_kv_string(&j, "reason",
+			       pr[i].reason[0] ? pr[i].reason : NULL);
 		json_object_end(&j);
 	}
 	json_array_end(&j);
@@ -223,17 +235,6 @@ int cmd_status(struct ps_ctx *c, const struct ps_opts *o)
 				"unknown (debugfs not mounted)", u.release);
 		return ret;
 	}
-	ps_selfcheck(&st, &sc);
-	while (!sc.ok && sc.transient && reads < SELFCHECK_READS) {
-		sleep_ms(20);
-		ps_stats_free(&st);
-		ret = ps_read_stats(c, &st);
-		if (ret)
-			return ret;
-		reads++;
-		ps_selfcheck(&st, &sc);
-	}
-
 	ret = ps_read_file(c, "probes", false, &text);
 	if (ret)
 		goto out;
@@ -243,13 +244,24 @@ int cmd_status(struct ps_ctx *c, const struct ps_opts *o)
 		goto out;
 	}
 	free(text);
+	ps_selfcheck(&st, pr, npr, &sc);
+	while (!sc.ok && sc.transient && reads < SELFCHECK_READS) {
+		sleep_ms(20);
+		ps_stats_free(&st);
+		ret = ps_read_stats(c, &st);
+		if (ret)
+			goto out_probes;
+		reads++;
+		ps_selfcheck(&st, pr, npr, &sc);
+	}
 	if (c->json)
 		print_json(c, u.release, &st, pr, npr, &sc, reads);
 	else
 		print_text(c, u.release, &st, pr, npr, &sc);
 	ret = sc.ok ? PS_EXIT_OK : PS_EXIT_SELFCHECK;
 out:
-	free(pr);
 	ps_stats_free(&st);
+out_probes:
+	free(pr);
 	return ret;
 }

@@ -425,13 +425,33 @@ static bool parse_bool(const char *s, bool *v)
 	return true;
 }
 
+static const char *const probe_states[] = {
+	"ok", "off", "absent", "failed", "bad_args", "silent", "inlined",
+};
+
+static bool known_state(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(probe_states) / sizeof(probe_states[0]); i++)
+		if (!strcmp(s, probe_states[i]))
+			return true;
+	return false;
+}
+
+bool ps_probe_state_bad(const char *state)
+{
+	return !strcmp(state, "silent") || !strcmp(state, "bad_args") ||
+	       !strcmp(state, "failed");
+}
+
 int ps_parse_probes(const char *text, struct ps_probe **probes, size_t *n,
 		    char *err)
 {
 	static const char *const names[] = {
-		"name", "symbol", "armed", "hits", "nmissed"
+		"name", "symbol", "armed", "hits", "nmissed", "state", "reason"
 	};
-	int c[5];
+	int c[7];
 	struct ps_table t;
 	struct ps_probe *p;
 	size_t r;
@@ -440,7 +460,7 @@ int ps_parse_probes(const char *text, struct ps_probe **probes, size_t *n,
 	*n = 0;
 	if (ps_parse_table(text, "probes", false, &t, err))
 		return -1;
-	if (find_cols(&t, "probes", names, c, 5, err))
+	if (find_cols(&t, "probes", names, c, 7, err))
 		goto fail;
 	p = calloc(t.nrows ? t.nrows : 1, sizeof(*p));
 	if (!p) {
@@ -452,7 +472,12 @@ int ps_parse_probes(const char *text, struct ps_probe **probes, size_t *n,
 		    !copy_word(p[r].symbol, sizeof(p[r].symbol), ps_table_cell(&t, r, c[1])) ||
 		    !parse_bool(ps_table_cell(&t, r, c[2]), &p[r].armed) ||
 		    !ps_parse_u64(ps_table_cell(&t, r, c[3]), &p[r].hits) ||
-		    !ps_parse_u64(ps_table_cell(&t, r, c[4]), &p[r].nmissed)) {
+		    !ps_parse_u64(ps_table_cell(&t, r, c[4]), &p[r].nmissed) ||
+		    !known_state(ps_table_cell(&t, r, c[5])) ||
+		    !copy_word(p[r].state, sizeof(p[r].state), ps_table_cell(&t, r, c[5])) ||
+		    !copy_word(p[r].reason, sizeof(p[r].reason),
+			       strcmp(ps_table_cell(&t, r, c[6]), "-") ?
+			       ps_table_cell(&t, r, c[6]) : "")) {
 			snprintf(err, PS_ERR_LEN, "probes line %zu: malformed row",
 				 r + 2);
 			free(p);

@@ -89,14 +89,23 @@ int ps_parse_report(const char *text, const char *file, struct ps_report *r,
 		    char *err);
 void ps_report_free(struct ps_report *r);
 
-/* probes: name symbol armed hits nmissed; symbol is "-" when unarmed. */
+/*
+ * probes: name symbol armed hits nmissed state reason; symbol is "-" when
+ * unarmed, reason "-" when there is none (stored as "").  state: ok, off,
+ * absent, failed, bad_args, silent, inlined.
+ */
 struct ps_probe {
 	char name[64];
 	char symbol[128];
 	bool armed;
 	uint64_t hits;
 	uint64_t nmissed;
+	char state[16];
+	char reason[96];
 };
+
+/* A state that means the probe does not do its job (silent, bad_args, failed). */
+bool ps_probe_state_bad(const char *state);
 
 int ps_parse_probes(const char *text, struct ps_probe **probes, size_t *n,
 		    char *err);

@@ -5,7 +5,8 @@
  *     (folio_add_pin() pins bypass the kernel's acquired counter)
  *   vmstat_released == pins_released
  *   pins_acquired - pins_released == pins_outstanding
- * and missed_events == 0, lost_events == 0.  With the folio ledger off
+ * and missed_events == 0, lost_events == 0, and no probe silent, bad_args
+ * or failed (the probes file's state column).  With the folio ledger off
  * (stats: folio_ledger 0, the module's fast mode) only the net one:
  *   vmstat_acquired + vmstat_bypass_pins - vmstat_released
  *     == pins_outstanding - untracked_unpins.  A stat the module does not
@@ -50,7 +51,8 @@ static bool get_all(const struct ps_stats *st, struct ps_selfcheck *sc,
 	return all;
 }
 
-void ps_selfcheck(const struct ps_stats *st, struct ps_selfcheck *sc)
+void ps_selfcheck(const struct ps_stats *st, const struct ps_probe *pr,
+		  size_t npr, struct ps_selfcheck *sc)
 {
 	static const char *const ledger[] = {
 		"pins_acquired", "pins_released", "pins_outstanding",
@@ -60,6 +62,7 @@ void ps_selfcheck(const struct ps_stats *st, struct ps_selfcheck *sc)
 	static const char *const net[] = { "untracked_unpins" };
 	int64_t l[6], e[2], u, folio = 1;
 	bool counters_bad = false, events_bad = false;
+	size_t i;
 
 	memset(sc, 0, sizeof(*sc));
 	sc->ok = true;
@@ -100,6 +103,14 @@ void ps_selfcheck(const struct ps_stats *st, struct ps_selfcheck *sc)
 			events_bad = true;
 		}
 	} else {
+		events_bad = true;
+	}
+	for (i = 0; i < npr; i++) {
+		if (!ps_probe_state_bad(pr[i].state))
+			continue;
+		reason(sc, "probe %s is %s%s%s%s", pr[i].name, pr[i].state,
+		       pr[i].reason[0] ? " (" : "", pr[i].reason,
+		       pr[i].reason[0] ? ")" : "");
 		events_bad = true;
 	}
 	sc->transient = counters_bad && !events_bad;

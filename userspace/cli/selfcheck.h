@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The self-check: pinshadow's ledger must reconcile with the kernel's own
- * pin counters, and no probe event may have been missed or lost.
+ * pin counters, no probe event may have been missed or lost, and every
+ * probe must do its job.
  */
 #ifndef PS_SELFCHECK_H
 #define PS_SELFCHECK_H
@@ -10,16 +11,22 @@
 
 #include "parse.h"
 
-#define PS_SELFCHECK_MAX	8
+#define PS_SELFCHECK_MAX	12
 
 struct ps_selfcheck {
 	bool ok;
 	/* Only the counter equalities failed: pins in flight may explain it. */
 	bool transient;
 	int nreasons;
-	char reasons[PS_SELFCHECK_MAX][160];
+	char reasons[PS_SELFCHECK_MAX][200];
 };
 
-void ps_selfcheck(const struct ps_stats *st, struct ps_selfcheck *sc);
+/*
+ * @pr: the probes table (may be NULL with @npr 0): a probe that is silent
+ * (armed and blind while the kernel's counters moved), refused its
+ * arguments or could not be armed fails the check, by name.
+ */
+void ps_selfcheck(const struct ps_stats *st, const struct ps_probe *pr,
+		  size_t npr, struct ps_selfcheck *sc);
 
 #endif /* PS_SELFCHECK_H */
