@@ -118,11 +118,13 @@ sparse:
 
 lint: style sparse
 
--include tests/tests.mk
--include tests/vm/vm.mk
--include userspace/userspace.mk
--include tests/stress/stress.mk
--include tests/bench/bench.mk
+# The project's own makefiles: a missing one is an error, never silently
+# fewer targets.
+include tests/tests.mk
+include tests/vm/vm.mk
+include userspace/userspace.mk
+include tests/stress/stress.mk
+include tests/bench/bench.mk
 
 clean:
 	rm -rf $(BUILD)

@@ -2,8 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: deps, the kernels of the matrix (fetched or built into the
-# kernel cache, tests/kernels/), lint, builds, host tests (if a host-test
-# target exists), then for every kernel its VM suite and a bounded stress,
+# kernel cache, tests/kernels/), lint, builds, host tests, then for every kernel its VM suite and a bounded stress,
 # two kernels at a time.  Every part runs even when an earlier one failed,
 # and the last line is always the count:
 #
@@ -24,14 +23,6 @@ passed=0 failed=0 skipped=0
 failures=()
 
 mk() { $make --no-print-directory -C "$top" "$@"; }
-
-# Whether the make database knows TARGET (tests.mk may not define it).
-# "make -p" also lists names it merely looked for, as "# Not a target:".
-has_target() {
-	mk -pq "$1" 2>/dev/null |
-		awk -v t="$1:" 'index($0, t) == 1 && prev != "# Not a target:" { found = 1 }
-			{ prev = $0 } END { exit !found }'
-}
 
 pass() { passed=$((passed + 1)); echo "PASS host $1"; }
 fail() { failed=$((failed + 1)); failures+=("FAIL host $1"); echo "FAIL host $1"; }
@@ -87,7 +78,7 @@ kernel_job() { # KVER
 	rm -f "$build/vm/$1/summary"
 	mk vm-run KVER="$1" VM_LANES=1
 	echo "vm-run exit $?" >"$build/vm/$1.rc"
-	[ "$secs" -gt 0 ] && has_target stress || return 0
+	[ "$secs" -gt 0 ] || return 0
 	echo "=== check: stress $1"
 	# KASAN and lockdep: a load/unload cycle takes 10 to 25 s there.
 	[ "$("$top/tests/kernels/kernels.sh" get "$1" flavour)" != debug ] || secs=$((2 * secs))
@@ -150,25 +141,18 @@ step deps build deps
 # The matrix's kernels into the cache: fetched, or built (the debug kernel).
 step kernels build kernels
 
-# Lint steps are whatever "lint" is made of, each counted on its own.
-lint_steps=$(mk -pq lint 2>/dev/null | sed -n 's/^lint: *//p' | head -n1)
-for s in ${lint_steps:-lint}; do
+# The prerequisites of "lint", each counted on its own.
+for s in style sparse; do
 	step "lint:$s" test "$s"
 done
 
 step build:modules-all build -k modules-all
 step build:tests build -k tests
-if has_target userspace; then
-	step build:userspace build -k userspace
-fi
-if [ "$stress_secs" -gt 0 ] && has_target stress-build; then
+step build:userspace build -k userspace
+if [ "$stress_secs" -gt 0 ]; then
 	step build:stress build -k stress-build
 fi
-if has_target host-test; then
-	host_test
-else
-	echo "=== check: no host-test target"
-fi
+host_test
 
 kvers=$(mk -s vm-kvers)
 [ -n "$kvers" ] || fail "vm (no kernel in the matrix)"
@@ -183,9 +167,7 @@ echo "=== check: VM suites and stress on: $(echo $ordered), ${CHECK_LANES:-2} at
 BUILD=$build LANES_DIR=$build/check-lanes "$here/lanes.sh" "${CHECK_LANES:-2}" "$here/check-kernel.sh" $ordered
 for k in $kvers; do
 	count_vm "$k"
-	if [ "$stress_secs" -gt 0 ] && has_target stress; then
-		count_stress "$k"
-	fi
+	[ "$stress_secs" -eq 0 ] || count_stress "$k"
 done
 
 host_state >"$build/host-after"

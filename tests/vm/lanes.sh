@@ -14,6 +14,8 @@ shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 build=${BUILD:-$(cd "$here/../.." && pwd)/build}
 logs=${LANES_DIR:-$build/lanes}
+# Not for the commands run: a vm-run inside one has lanes of its own.
+unset LANES_DIR
 mkdir -p "$logs"
 
 one() { # KVER
