@@ -130,7 +130,8 @@ static unsigned long arg(struct pt_regs *regs, int n)
  */
 static void refuse_args(struct ps_probe *pp, const char *why)
 {
-	if (!cmpxchg(&pp->bad_args, NULL, why))
+	/* From the int3 handler (NMI context) no work is queued: see show. */
+	if (!cmpxchg(&pp->bad_args, NULL, why) && !in_nmi())
 		schedule_work(&disarm_work);
 }
 
@@ -904,6 +905,9 @@ void ps_probes_show(struct seq_file *m)
 	int i;
 
 	mutex_lock(&probes_mutex);
+	for (i = 0; i < ARRAY_SIZE(probes); i++)
+		if (READ_ONCE(probes[i].bad_args) && probes[i].armed)
+			schedule_work(&disarm_work);
 	role_views(v);
 	seq_puts(m, "name symbol armed hits nmissed state reason\n");
 	for (i = 0; i < ARRAY_SIZE(probes); i++) {

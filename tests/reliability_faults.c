@@ -205,21 +205,32 @@ static void m_unpin_page(struct model *m, uint64_t pfn, uint64_t head,
 	m->untracked++;
 }
 
-/* ps_ledger_unpin_folio(folio, 1): the lowest subpage that has a count. */
+/*
+ * ps_ledger_unpin_folio(folio, 1): the lowest subpage that has a count,
+ * but the first such one (of a large folio) only when no other has.
+ */
 static void m_unpin_folio(struct model *m, uint64_t pfn, uint64_t head,
 			  int order)
 {
-	uint64_t p;
+	uint64_t p, first = 0;
+	bool found = false;
 
 	m->truth[pfn]--;
 	m->released++;
 	for (p = head; p < head + (1ULL << order); p++) {
-		if (m->cnt[p]) {
+		if (!m->cnt[p])
+			continue;
+		if (!order || found) {
 			m_debit(m, p);
 			return;
 		}
+		found = true;
+		first = p;
 	}
-	m->untracked++;
+	if (found)
+		m_debit(m, first);
+	else
+		m->untracked++;
 }
 
 static void m_reset(struct model *m)
