@@ -62,23 +62,6 @@ static void get_st(struct __test_metadata *_metadata, struct st *s)
 
 #define D(a, b, i)	((b)->v[i] - (a)->v[i])
 
-/*
- * 4 KiB pages, touched.  Without THP in the kernel (PREEMPT_RT) there is
- * nothing to opt out of: madvise() says EINVAL.
- */
-static char *small_buf(struct __test_metadata *_metadata)
-{
-	char *buf = ps_mmap_aligned(BUF_BYTES, PS_PAGE_SIZE,
-				    PROT_READ | PROT_WRITE, 0);
-
-	ASSERT_TRUE(buf != NULL);
-	if (madvise(buf, BUF_BYTES, MADV_NOHUGEPAGE)) {
-		ASSERT_EQ(EINVAL, errno);
-	}
-	memset(buf, 0x5a, BUF_BYTES);
-	return buf;
-}
-
 FIXTURE(pool) {
 	struct ps_env env;
 	struct io_uring ring;
@@ -111,7 +94,7 @@ FIXTURE_SETUP(pool)
 		TH_LOG("%s", why);
 	switch (variant->kind) {
 	case KIND_SMALL:
-		self->buf = small_buf(_metadata);
+		self->buf = ps_small_buf(_metadata, BUF_PAGES);
 		break;
 	case KIND_THP:
 		self->buf = ps_thp_buf(_metadata, BUF_FOLIOS);

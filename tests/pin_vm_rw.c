@@ -162,7 +162,7 @@ TEST_F(vm_rw, held_while_copying)
 	ASSERT_EQ(0, ioctl(self->uffd, UFFDIO_API, &api));
 	c.local = ps_mmap_aligned(LEN, PS_PAGE_SIZE, PROT_READ | PROT_WRITE, 0);
 	ASSERT_TRUE(c.local != NULL);
-	ASSERT_EQ(0, madvise(c.local, LEN, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, ps_nohuge(c.local, LEN));
 	reg.range.start = (uintptr_t)c.local;
 	reg.range.len = LEN;
 	ASSERT_EQ(0, ioctl(self->uffd, UFFDIO_REGISTER, &reg))

@@ -843,7 +843,7 @@ FIXTURE_SETUP(fuzz)
 	E.present = ps_small_buf(_metadata, 64);
 	E.absent = ps_mmap_aligned(64 * 4096, 4096, PROT_READ | PROT_WRITE, 0);
 	ASSERT_TRUE(E.absent != NULL);
-	ASSERT_EQ(0, madvise(E.absent, 64 * 4096, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, ps_nohuge(E.absent, 64 * 4096));
 	E.none = ps_small_buf(_metadata, 16);
 	ASSERT_EQ(0, mprotect(E.none, 16 * 4096, PROT_NONE));
 	E.unmapped = ps_small_buf(_metadata, 16);

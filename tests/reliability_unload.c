@@ -132,7 +132,7 @@ FIXTURE_SETUP(midpin)
 		p->region = ps_mmap_aligned(LEN, PS_PAGE_SIZE,
 					    PROT_READ | PROT_WRITE, 0);
 		ASSERT_TRUE(p->region != NULL);
-		ASSERT_EQ(0, madvise(p->region, LEN, MADV_NOHUGEPAGE));
+		ASSERT_EQ(0, ps_nohuge(p->region, LEN));
 		reg.range.start = (uintptr_t)p->region;
 		reg.range.len = LEN;
 		ASSERT_EQ(0, ioctl(self->uffd, UFFDIO_REGISTER, &reg))

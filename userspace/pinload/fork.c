@@ -95,8 +95,9 @@ int pl_fork(struct pl_args *a)
 			ok++;
 	}
 	intact = all_bytes(buf, bytes, 0x5a);
-	printf("scenario=fork pid=%d addr=%p end=%p pages=%zu thp=%d children=%llu children_ok=%llu parent_intact=%d\n",
+	printf("scenario=fork pid=%d addr=%p end=%p pages=%zu thp=%d thp_chunks=%ld children=%llu children_ok=%llu parent_intact=%d\n",
 	       (int)getpid(), (void *)buf, buf + bytes, bytes / ps, thp,
+	       thp ? pl_thp_chunks(buf, bytes) : 0L,
 	       (unsigned long long)children, (unsigned long long)ok, intact);
 	fflush(stdout);
 	pl_hold(hold);
