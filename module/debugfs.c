@@ -229,9 +229,15 @@ static const struct file_operations pins_fops = {
 
 /* lookup */
 
+/*
+ * One open lookup file.  A write arms one answer, reads return it and then
+ * EOF until the next write (cat ends).  The read position is kept here, not
+ * in f_pos: a write must start at offset 0 (read_command()).
+ */
 struct lookup_file {
-	struct mutex lock;	/* guards len and line */
-	size_t len;
+	struct mutex lock;	/* guards len, pos and line */
+	size_t len;		/* 0: nothing looked up yet */
+	size_t pos;		/* bytes of line read since the write */
 	char line[256];
 };
 
@@ -319,10 +325,14 @@ static ssize_t lookup_write(struct file *file, const char __user *ubuf,
 		goto out;
 	}
 	err = ps_page_info(pfn, &pi);
-out:
+	if (err)
+		goto out;
+	/* Only a good command replaces the answer; a bad one changes nothing. */
 	mutex_lock(&lf->lock);
-	lf->len = err ? 0 : ps_page_info_line(lf->line, sizeof(lf->line), &pi);
+	lf->len = ps_page_info_line(lf->line, sizeof(lf->line), &pi);
+	lf->pos = 0;
 	mutex_unlock(&lf->lock);
+out:
 	return err ? err : len;
 }
 
@@ -330,16 +340,18 @@ static ssize_t lookup_read(struct file *file, char __user *ubuf, size_t len,
 			   loff_t *ppos)
 {
 	struct lookup_file *lf = file->private_data;
+	loff_t pos;
 	ssize_t ret;
 
 	mutex_lock(&lf->lock);
 	if (!lf->len) {
 		ret = -ENODATA;		/* nothing looked up yet */
 	} else {
-		ret = simple_read_from_buffer(ubuf, len, ppos, lf->line,
+		pos = lf->pos;
+		ret = simple_read_from_buffer(ubuf, len, &pos, lf->line,
 					      lf->len);
-		if (*ppos >= lf->len)
-			*ppos = 0;	/* the next read answers again */
+		if (ret > 0)
+			lf->pos = pos;
 	}
 	mutex_unlock(&lf->lock);
 	return ret;

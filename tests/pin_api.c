@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,6 +256,50 @@ TEST_F(lookup, by_address)
 	EXPECT_EQ(0, lk.count) TH_LOG("%s", lk.line);
 	EXPECT_EQ(0, lk.longterm) TH_LOG("%s", lk.line);
 	EXPECT_EQ(0, lk.maybe_pinned) TH_LOG("%s", lk.line);
+}
+
+/*
+ * One answer per write, then EOF, as `cat` needs; a bad command leaves the
+ * last answer; a new write answers again on the same fd.
+ */
+TEST_F(lookup, one_answer_per_write)
+{
+	char a[256], b[256], cmd[64];
+	ssize_t n, m;
+	uint64_t pfn = ps_virt_to_pfn(self->buf);
+	int fd;
+
+	ASSERT_NE(0ULL, pfn);
+	fd = open(PS_DEBUGFS_DIR "/lookup", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, read(fd, a, sizeof(a)));
+	EXPECT_EQ(ENODATA, errno);
+	n = snprintf(cmd, sizeof(cmd), "pfn 0x%llx\n", (unsigned long long)pfn);
+	ASSERT_EQ(n, write(fd, cmd, n));
+	n = read(fd, a, sizeof(a));
+	ASSERT_LT(0, n);
+	EXPECT_EQ('\n', a[n - 1]);
+	EXPECT_EQ(0, read(fd, b, sizeof(b))) TH_LOG("a second read must be EOF");
+	EXPECT_EQ(0, read(fd, b, sizeof(b)));
+
+	/* A bad command fails and keeps the answer at EOF. */
+	EXPECT_EQ(-1, write(fd, "pfn zz\n", 7));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, read(fd, b, sizeof(b)));
+
+	/* A new write re-arms, in pieces for a small reader too. */
+	n = snprintf(cmd, sizeof(cmd), "pfn %llu\n", (unsigned long long)pfn);
+	ASSERT_EQ(n, write(fd, cmd, n));
+	m = read(fd, b, 5);
+	ASSERT_EQ(5, m);
+	n = read(fd, b + 5, sizeof(b) - 5);
+	ASSERT_LT(0, n);
+	m += n;
+	EXPECT_EQ(0, read(fd, b + m, sizeof(b) - m));
+	ASSERT_LT(16, m);
+	/* pfn= and count= lead; age_ms may differ between the two answers. */
+	EXPECT_EQ(0, memcmp(a, b, strcspn(a, " ") + 1));
+	close(fd);
 }
 
 /* Another process's page, by its pid. */
