@@ -8,6 +8,9 @@
 # the host: not in /boot, not in /lib/modules, not in its apt sources.
 #
 #   kernels.sh names               the matrix's names, one a line
+#   kernels.sh how [K...]          "K deb" or "K src" for each K (a name or
+#                                  a release; default: the whole matrix):
+#                                  src kernels take long to build
 #   kernels.sh krels [K...]        the kernel release of each K (a name or a
 #                                  release; default: the whole matrix),
 #                                  fetching or building what is not cached
@@ -48,22 +51,34 @@ apt_t() {
 	case $1 in *-backports) echo "-t $1" ;; esac
 }
 
+# apt in a chroot, one at a time: make check fetches the stock kernels while
+# the debug kernel's source is installed in the same chroot.
+apt_lock() { # BASE: on fd 7 until the caller's apt_unlock
+	exec 7>"$PS_CACHE/chroot/.$1.apt.lock"
+	flock 7
+}
+apt_unlock() { flock -u 7; exec 7>&-; }
+
 # apt-get update in a chroot at most every 12 hours.
 apt_fresh() { # BASE
 	local stamp=$PS_CACHE/chroot/.$1.updated
 	chroot_sh "$1" >/dev/null
+	apt_lock "$1"
 	if [ -z "$(find "$stamp" -mmin -720 2>/dev/null)" ]; then
 		chroot_sh "$1" run apt-get update -qq >&2
 		touch "$stamp"
 	fi
+	apt_unlock
 }
 
 # apt-get install in a chroot; its output only when it fails.
 apt_install() { # BASE "-t SUITE"|"" PKG...
 	local base=$1 t=$2 log=$PS_CACHE/chroot/$1.apt.log
 	shift 2
+	apt_lock "$base"
 	chroot_sh "$base" run apt-get install -y -q --no-install-recommends $t "$@" \
 		>"$log" 2>&1 || { tail -n 30 "$log" >&2; die "apt-get install $* failed in the $base chroot"; }
+	apt_unlock
 }
 
 info_get() { # KREL KEY
@@ -231,6 +246,21 @@ fetch() { # NAME
 	echo "$krel"
 }
 
+# deb or src: how K, a name or a release a name resolved to, comes into the
+# cache.  A cached kernel out of the matrix is data already: deb.
+how_of() { # K
+	local n=$1 f
+	if [ -z "$(entry "$n")" ]; then
+		f=$(grep -lx -- "$1" "$kc"/by-name/* 2>/dev/null | head -n1)
+		n=${f##*/}
+	fi
+	if [ -n "$n" ] && [ -n "$(entry "$n")" ]; then
+		entry "$n" | awk '{ print $3 }'
+	else
+		echo deb
+	fi
+}
+
 krels() {
 	local k
 	[ $# -gt 0 ] || set -- $(entries | awk '{ print $1 }')
@@ -254,6 +284,10 @@ cmd=$1
 shift
 case $cmd in
 names) entries | awk '{ print $1 }' ;;
+how)
+	[ $# -gt 0 ] || set -- $(entries | awk '{ print $1 }')
+	for k in "$@"; do echo "$k $(how_of "$k")"; done
+	;;
 krels) krels "$@" ;;
 get) [ $# -eq 2 ] || die "usage: kernels.sh get KREL KEY"; info_get "$1" "$2" ;;
 run)

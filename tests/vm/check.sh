@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: deps, the kernels of the matrix (fetched or built into the
-# kernel cache, tests/kernels/), lint, builds, host tests, then for every kernel its VM suite and a bounded stress,
-# two kernels at a time.  Every part runs even when an earlier one failed,
+# make check: deps, the kernels of the matrix (fetched, or built into the
+# kernel cache in the background: tests/kernels/), lint, builds, host
+# tests, then for every kernel its VM suite and a bounded stress, two
+# kernels at a time.  Every part runs even when an earlier one failed,
 # and the last line is always the count:
 #
 #   N passed, N failed[, N skipped]
@@ -72,19 +73,30 @@ host_test() {
 # the debug kernel; 0 skips it) and at least CHECK_STRESS_MIN_CYCLES
 # load/unload cycles (10), at most three times as long.  `make stress` alone
 # keeps the full 180 s and 50 cycles.
-kernel_job() { # KVER
-	local secs=${CHECK_STRESS_SECONDS:-60}
-	echo "=== check: vm-test $1"
-	rm -f "$build/vm/$1/summary"
-	mk vm-run KVER="$1" VM_LANES=1
-	echo "vm-run exit $?" >"$build/vm/$1.rc"
+# K is a release, or the name of a kernel built from source: the lane waits
+# for its build (kernels.sh holds the name's lock while building) and
+# records the release in $build/check-krel/K for the counting.
+kernel_job() { # K
+	local secs=${CHECK_STRESS_SECONDS:-60} k
+	mkdir -p "$build/check-krel"
+	rm -f "$build/check-krel/$1"
+	if ! k=$("$top/tests/kernels/kernels.sh" krels "$1") ||
+		! mk modules-all KVERS="$k"; then
+		echo "=== check: $1: no kernel or no module (see above)"
+		return 0
+	fi
+	echo "$k" >"$build/check-krel/$1"
+	echo "=== check: vm-test $k"
+	rm -f "$build/vm/$k/summary"
+	mk vm-run KVER="$k" VM_LANES=1
+	echo "vm-run exit $?" >"$build/vm/$k.rc"
 	[ "$secs" -gt 0 ] || return 0
-	echo "=== check: stress $1"
+	echo "=== check: stress $k"
 	# KASAN and lockdep: a load/unload cycle takes 10 to 25 s there.
-	[ "$("$top/tests/kernels/kernels.sh" get "$1" flavour)" != debug ] || secs=$((2 * secs))
-	mk stress KVER="$1" STRESS_SECONDS="$secs" \
-		STRESS_MIN_CYCLES="${CHECK_STRESS_MIN_CYCLES:-10}" >"$build/stress-$1.log" 2>&1
-	cat "$build/stress-$1.log"
+	[ "$("$top/tests/kernels/kernels.sh" get "$k" flavour)" != debug ] || secs=$((2 * secs))
+	mk stress KVER="$k" STRESS_SECONDS="$secs" \
+		STRESS_MIN_CYCLES="${CHECK_STRESS_MIN_CYCLES:-10}" >"$build/stress-$k.log" 2>&1
+	cat "$build/stress-$k.log"
 }
 
 # What one kernel's job counted.
@@ -138,15 +150,29 @@ stress_secs=${CHECK_STRESS_SECONDS:-60}
 mkdir -p "$build"
 host_state >"$build/host-before"
 step deps build deps
-# The matrix's kernels into the cache: fetched, or built (the debug kernel).
-step kernels build kernels
+# The kernels to test, and how each comes into the cache.  The ones built
+# from source (the debug kernel, half an hour) build in the background
+# from here on, beside everything up to the VM suites; the lane that tests
+# one waits for it.  The others are fetched now.
+mk -s vm-how >"$build/kernels-how" || fail "kernels (KVERS names no kernel of the matrix)"
+deb=$(awk '$2 != "src" { print $1 }' "$build/kernels-how" | tr '\n' ' ')
+src=$(awk '$2 == "src" { print $1 }' "$build/kernels-how" | tr '\n' ' ')
+src_pid=
+if [ -n "$src" ]; then
+	echo "=== check: kernels built from source, in the background: $src(log: $build/kernels-src.log)"
+	rm -f "$build/kernels-src.rc"
+	# shellcheck disable=SC2086 # one argument per kernel
+	{ "$top/tests/kernels/kernels.sh" krels $src; echo $? >"$build/kernels-src.rc"; } \
+		>"$build/kernels-src.log" 2>&1 &
+	src_pid=$!
+fi
+[ -z "$deb" ] || step kernels build kernels KVERS="$deb"
 
 # The prerequisites of "lint", each counted on its own.
-for s in style sparse; do
-	step "lint:$s" test "$s"
-done
+step lint:style test style
+[ -z "$deb" ] || step lint:sparse test sparse KVERS="$deb"
 
-step build:modules-all build -k modules-all
+[ -z "$deb" ] || step build:modules-all build -k modules-all KVERS="$deb"
 step build:tests build -k tests
 step build:userspace build -k userspace
 if [ "$stress_secs" -gt 0 ]; then
@@ -154,18 +180,26 @@ if [ "$stress_secs" -gt 0 ]; then
 fi
 host_test
 
-kvers=$(mk -s vm-kvers)
-[ -n "$kvers" ] || fail "vm (no kernel in the matrix)"
-# The debug kernel first: its job is the longest, the others share the
-# second lane meanwhile.
-ordered=$(for k in $kvers; do
-	f=$("$top/tests/kernels/kernels.sh" get "$k" flavour 2>/dev/null)
-	echo "$([ "$f" = debug ] && echo 0 || echo 1) $k"
-done | sort -s -k1,1 | awk '{ print $2 }')
+# shellcheck disable=SC2086 # one word per kernel
+kvers=$([ -z "$deb" ] || mk -s vm-kvers KVERS="$deb")
+[ -n "$kvers$src" ] || fail "vm (no kernel in the matrix)"
+# The kernels built from source first: one lane waits for the build, then
+# runs the longest job (KASAN, lockdep); the other lane takes the rest.
+ordered="$src $kvers"
 echo "=== check: VM suites and stress on: $(echo $ordered), ${CHECK_LANES:-2} at a time"
 # shellcheck disable=SC2086 # one argument per kernel
 BUILD=$build LANES_DIR=$build/check-lanes "$here/lanes.sh" "${CHECK_LANES:-2}" "$here/check-kernel.sh" $ordered
-for k in $kvers; do
+if [ -n "$src_pid" ]; then
+	wait "$src_pid"
+	[ "$(cat "$build/kernels-src.rc" 2>/dev/null)" = 0 ] ||
+		fail "kernels: $src(see $build/kernels-src.log)"
+fi
+for k in $ordered; do
+	if [ ! -f "$build/check-krel/$k" ]; then
+		fail "vm:$k (no kernel or module: see $build/check-lanes/$k.log)"
+		continue
+	fi
+	k=$(cat "$build/check-krel/$k")
 	count_vm "$k"
 	[ "$stress_secs" -eq 0 ] || count_stress "$k"
 done
@@ -182,8 +216,9 @@ fi
 echo "=== check: done in $(( $(date +%s) - start )) s"
 {
 	printf '%s\n' "${failures[@]}"
-	for k in $kvers; do
-		grep -h '^FAIL ' "$build/vm/$k/results" 2>/dev/null
+	for k in $ordered; do
+		k=$(cat "$build/check-krel/$k" 2>/dev/null) &&
+			grep -h '^FAIL ' "$build/vm/$k/results" 2>/dev/null
 	done
 } | grep . || true
 line="$passed passed, $failed failed"

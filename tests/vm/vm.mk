@@ -29,7 +29,7 @@ VM_TEST_FILES ?= $(or $(PS_TEST_PROGS),$(wildcard $(BUILD)/tests/bin/*)) \
 	$(US_VM_TESTS) $(TOP)/tests/kunit/kunit.sh
 VM_BINS ?= $(US_BINS)
 
-.PHONY: vm-test vm-run vm-kvers vm-list vm
+.PHONY: vm-test vm-run vm-kvers vm-how vm-list vm
 
 vm-test: modules-all tests
 	$(if $(US_BINS),@$(MAKE) --no-print-directory userspace)
@@ -45,6 +45,10 @@ vm-run:
 # For check.sh: the kernel releases to test.
 vm-kvers:
 	@$(KERNELS) krels $(VM_KVERS) | tr '\n' ' '; echo
+
+# For check.sh: "K deb|src" for each kernel to test (no fetching).
+vm-how:
+	@$(KERNELS) how $(VM_KVERS)
 
 vm-list:
 	@$(KERNELS) krels
