@@ -52,7 +52,9 @@ kernels:
 
 # One copy of the sources per kernel under build/<krel>/src; never the
 # products of an in-tree `make` (they belong to another kernel).  Built in
-# the kernel's chroot, by the compiler that built the kernel.
+# the kernel's chroot, by the compiler that built the kernel.  With the test
+# modules (the helper and KUnit, Kbuild): every test and the VM runner
+# build through here.
 modules-all:
 	@set -e; for k in $$($(KERNELS) krels $(KVERS)); do \
 		$(MAKE) --no-print-directory $(BUILD)/$$k/.modules; done
@@ -67,7 +69,7 @@ $(BUILD)/%/.modules: $(KSRC)
 		--include='tests/kunit/***' --exclude='*' \
 		$(TOP)/ $(BUILD)/$*/src/
 	$(KERNELS) run $* make -C $$($(KERNELS) get $* kdir) M=$(BUILD)/$*/src \
-		W=$(W) C=$(C) modules
+		W=$(W) C=$(C) PS_TEST_MODULES=y modules
 	@touch $@
 
 deps:
@@ -128,4 +130,4 @@ include tests/bench/bench.mk
 
 clean:
 	rm -rf $(BUILD)
-	-$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null
+	-$(MAKE) -C $(KDIR) M=$(TOP) PS_TEST_MODULES=y clean 2>/dev/null
