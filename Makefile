@@ -25,7 +25,7 @@ KVER_RUNNING := $(shell uname -r)
 KDIR ?= $(wildcard /lib/modules/$(KVER_RUNNING)/build)
 
 # Sources copied per kernel so builds for different kernels never share objects.
-KSRC := Kbuild module/Kbuild tests/helper/Kbuild tests/kunit/Kbuild \
+KSRC := VERSION Kbuild module/Kbuild tests/helper/Kbuild tests/kunit/Kbuild \
 	$(wildcard module/*.[ch] tests/helper/*.[ch] tests/kunit/*.[ch] include/*.h)
 
 # Debian's kernel source, for checkpatch.pl and kselftest_harness.h.
@@ -64,7 +64,7 @@ $(BUILD)/%/.modules: $(KSRC)
 	@rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.d' \
 		--exclude='modules.order' --exclude='Module.symvers' \
-		--include='Kbuild' --include='module/***' --include='include/***' \
+		--include='VERSION' --include='Kbuild' --include='module/***' --include='include/***' \
 		--include='tests/' --include='tests/helper/***' \
 		--include='tests/kunit/***' --exclude='*' \
 		$(TOP)/ $(BUILD)/$*/src/
