@@ -3,6 +3,8 @@
 # pinshadow: top-level make targets.
 #
 #   make                 module/pinshadow.ko for the running kernel (or KDIR=)
+#   make install         install it (not the test modules) and run depmod
+#   make install-cli     the CLI; install-man its man page (PREFIX, DESTDIR)
 #   make modules-all     the modules for every kernel of the matrix (KVERS=)
 #   make kernels         fetch (or build) the matrix's kernels into the cache
 #   make deps            install the Debian packages the host needs
@@ -38,7 +40,7 @@ DEB_PACKAGES := build-essential linux-source-6.12 debootstrap \
 	qemu-system-x86 busybox-static cpio kmod liburing-dev sparse \
 	xz-utils zstd rsync
 
-.PHONY: all module modules-all kernels deps lint style sparse check clean ktools
+.PHONY: all module install modules-all kernels deps lint style sparse check clean ktools
 
 all: module
 
@@ -46,6 +48,25 @@ module:
 	@test -n "$(KDIR)" || { echo "no headers for $(KVER_RUNNING): make KDIR=/path/to/build" \
 		"(or make modules-all for the test kernels)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+# pinshadow.ko alone into $(DESTDIR)$(INSTALL_MOD_PATH)/lib/modules/<krel>/,
+# under kbuild's directory for external modules (updates/ or extra/, by
+# kernel version; INSTALL_MOD_DIR=), built again without the test modules
+# whatever an earlier make built.  kbuild signs and compresses it as the
+# kernel's config says (a Debian kernel's key is not in its headers: the
+# signing fails, loudly and harmlessly).  kbuild skips depmod where the
+# headers lack System.map (Debian's do), so it is run here: on the live
+# system only, as a staging directory (a package) has no modules.dep to
+# update and the target runs depmod itself.
+KREL_OF_KDIR = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+MOD_ROOT = $(DESTDIR)$(INSTALL_MOD_PATH)
+install:
+	@test -n "$(KDIR)" || { echo "no headers for $(KVER_RUNNING): make install KDIR=/path/to/build" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(TOP) PS_TEST_MODULES= modules
+	$(MAKE) -C $(KDIR) M=$(TOP) PS_TEST_MODULES= INSTALL_MOD_PATH=$(MOD_ROOT) \
+		modules_install
+	@if [ -z "$(MOD_ROOT)" ]; then depmod -a $(KREL_OF_KDIR); \
+	else echo "install: not running depmod in $(MOD_ROOT): run depmod -a $(KREL_OF_KDIR) there"; fi
 
 kernels:
 	@$(KERNELS) krels $(KVERS)
@@ -97,10 +118,11 @@ $(KTOOLS)/.done: $(LINUX_SRC_TAR)
 # The compat headers are where version tests belong: they alone may use them.
 CHECKPATCH = $(KTOOLS)/scripts/checkpatch.pl --strict --no-tree --quiet \
 	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG
+# kbuild's *.mod.c of an in-tree build (make, make install) are not ours.
 COMPAT_HDRS := $(wildcard module/compat.h tests/helper/compat.h)
 style: ktools
-	$(CHECKPATCH) -f $(filter-out $(COMPAT_HDRS),$(wildcard module/*.[ch] tests/kunit/*.c \
-		include/*.h tests/helper/*.[ch]))
+	$(CHECKPATCH) -f $(filter-out $(COMPAT_HDRS) %.mod.c,$(wildcard module/*.[ch] \
+		tests/kunit/*.c include/*.h tests/helper/*.[ch]))
 	$(CHECKPATCH) --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON \
 		-f $(COMPAT_HDRS)
 

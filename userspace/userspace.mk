@@ -7,6 +7,8 @@
 #
 #   make userspace      build/userspace/pinshadow and pinload, static
 #   make host-test      build and run the host unit tests (N passed, N failed)
+#   make install-cli    $(DESTDIR)$(PREFIX)/sbin/pinshadow (PREFIX=/usr/local)
+#   make install-man    $(DESTDIR)$(PREFIX)/share/man/man8/pinshadow.8
 #
 # CFLAGS, CPPFLAGS and LDFLAGS from the environment are added (a package
 # build passes its hardening flags); US_LDFLAGS= links dynamically.
@@ -72,6 +74,18 @@ host-test: $(US_HOST_TEST) $(US_BINS)
 			echo "host-test: pinshadow.8 has troff warnings" >&2; exit 1; fi; \
 	fi
 	$(US_HOST_TEST) $(US_BUILD)/pinshadow $(US_TOP)
+
+# An administrator's tool (it needs root and debugfs): sbin, section 8.
+PREFIX ?= /usr/local
+DESTDIR ?=
+.PHONY: install-cli install-man
+install-cli: $(US_BUILD)/pinshadow
+	install -d $(DESTDIR)$(PREFIX)/sbin
+	install -m 755 $(US_BUILD)/pinshadow $(DESTDIR)$(PREFIX)/sbin/pinshadow
+
+install-man:
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 644 $(US_MAN) $(DESTDIR)$(PREFIX)/share/man/man8/pinshadow.8
 
 -include $(wildcard $(US_OBJ)/*/*.d $(US_OBJ)/*/*/*.d)
 
