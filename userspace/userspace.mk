@@ -42,9 +42,12 @@ US_HOST_TEST := $(US_BUILD)/host-test
 US_VM_TESTS := $(wildcard $(US_TOP)/userspace/tests/*.sh)
 US_MAN := $(US_TOP)/userspace/pinshadow.8
 
-.PHONY: userspace host-test
+.PHONY: userspace cli host-test
 
 userspace: $(US_BINS)
+
+# The CLI alone (the Debian package: pinload is a test tool).
+cli: $(US_BUILD)/pinshadow
 
 $(US_OBJ)/%.o: $(US_TOP)/%.c
 	@mkdir -p $(dir $@)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * One version everywhere: the file VERSION (built into the CLI and the
- * module as PINSHADOW_VERSION) and the CLI's --version.
+ * module as PINSHADOW_VERSION), the CLI's --version, debian/changelog (the
+ * packages' version) and dkms.conf, which takes the package's version from
+ * dh_dkms.  A release that bumps one and forgets another fails here.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,4 +53,14 @@ void test_version(void)
 	      "version: --version prints \"%s\": %s", want, out ? out : "");
 	free(out);
 	free(err);
+
+	/* Native package: its version is the release, with no revision. */
+	first_line("debian/changelog", "pinshadow (", line, sizeof(line));
+	snprintf(want, sizeof(want), "pinshadow (%s) ", PINSHADOW_VERSION);
+	CHECK(!strncmp(line, want, strlen(want)),
+	      "version: debian/changelog's last entry is %s: \"%s\"", want, line);
+
+	first_line("dkms.conf", "PACKAGE_VERSION=", line, sizeof(line));
+	CHECK(!strcmp(line, "PACKAGE_VERSION=\"#MODULE_VERSION#\""),
+	      "version: dkms.conf takes the package's version: \"%s\"", line);
 }
