@@ -38,7 +38,7 @@ KTOOLS := $(BUILD)/ktools
 # live in the kernel cache (tests/kernels/).
 DEB_PACKAGES := build-essential linux-source-6.12 debootstrap \
 	qemu-system-x86 busybox-static cpio kmod liburing-dev sparse \
-	xz-utils zstd rsync
+	xz-utils zstd rsync debhelper dh-dkms lintian
 
 .PHONY: all module install modules-all kernels deps lint style sparse check clean ktools
 
@@ -149,6 +149,7 @@ include tests/vm/vm.mk
 include userspace/userspace.mk
 include tests/stress/stress.mk
 include tests/bench/bench.mk
+include tests/pkg/pkg.mk
 
 clean:
 	rm -rf $(BUILD)

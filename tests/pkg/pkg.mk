@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The Debian packages, included by the top-level Makefile.
+#
+#   make pkg            pinshadow-dkms and pinshadow in build/pkg/, built by
+#                       dpkg-buildpackage from a copy of the tree
+#   make pkg-lintian    lintian on them: any tag, even pedantic, fails
+#   make pkg-test       both, then pkg-test-run
+#   make pkg-test-run   install, build with DKMS for PKG_KVERS, use and purge
+#                       them in a throwaway overlay of the kernels' chroot
+#                       (tests/pkg/pkg-test.sh); "N passed, N failed"
+
+PKG_DIR := $(BUILD)/pkg
+PKG_VERSION = $(shell cat $(TOP)/VERSION)
+# Kernels of the matrix DKMS builds for; one chroot per suite.
+PKG_KVERS ?= 6.1 6.12
+
+.PHONY: pkg pkg-lintian pkg-test pkg-test-run
+
+# A copy, so that the package's clean never touches the work tree; only
+# what git would track (no build/, no kbuild products).
+pkg:
+	@rm -rf $(PKG_DIR) && mkdir -p $(PKG_DIR)
+	@rsync -a --exclude=/build/ --exclude=/.git --filter=':- .gitignore' \
+		$(TOP)/ $(PKG_DIR)/pinshadow-$(PKG_VERSION)/
+	@start=$$(date +%s); \
+	if (cd $(PKG_DIR)/pinshadow-$(PKG_VERSION) && \
+		dpkg-buildpackage -us -uc -b) >$(PKG_DIR)/build.log 2>&1; then \
+		echo "pkg: built in $$(( $$(date +%s) - start )) s:" \
+			$$(cd $(PKG_DIR) && ls *.deb); \
+	else tail -n 30 $(PKG_DIR)/build.log; \
+		echo "pkg: dpkg-buildpackage failed (log: $(PKG_DIR)/build.log)" >&2; exit 1; fi
+
+# As root lintian says so on stderr, and nothing else there.
+pkg-lintian:
+	@lintian --fail-on error,warning,info,pedantic -I -E --pedantic \
+		$(PKG_DIR)/pinshadow_$(PKG_VERSION)_amd64.changes \
+		2> >(grep -v 'running with root privileges' >&2) | tee $(PKG_DIR)/lintian.log; \
+	rc=$${PIPESTATUS[0]}; \
+	if [ $$rc -ne 0 ] || [ -s $(PKG_DIR)/lintian.log ]; then \
+		echo "pkg-lintian: tags above (exit $$rc)" >&2; exit 1; fi; \
+	echo "pkg-lintian: no tags"
+
+pkg-test: pkg pkg-lintian
+	@$(MAKE) --no-print-directory pkg-test-run
+
+pkg-test-run:
+	@ks=$$($(KERNELS) krels $(PKG_KVERS)) || exit 1; \
+	$(TOP)/tests/pkg/pkg-test.sh $(PKG_DIR) $$ks
