@@ -9,7 +9,8 @@
 #   make kernels         fetch (or build) the matrix's kernels into the cache
 #   make deps            install the Debian packages the host needs
 #   make lint            checkpatch --strict, W=1 and sparse C=2 on every kernel
-#   make check           lint, host tests, VM tests on every kernel
+#   make check           lint, host tests, packages, VM tests on every kernel
+#   make pkg-test        the Debian packages: built, lintian, DKMS (tests/pkg/)
 #   make clean
 
 SHELL := /bin/bash

@@ -3,8 +3,11 @@
 # The Debian packages, included by the top-level Makefile.
 #
 #   make pkg            pinshadow-dkms and pinshadow in build/pkg/, built by
-#                       dpkg-buildpackage from a copy of the tree
+#                       dpkg-buildpackage from a copy of the tree, with the
+#                       source package (what lintian checks of debian/)
 #   make pkg-lintian    lintian on them: any tag, even pedantic, fails
+#                       (experimental ones are not asked for: they come and
+#                       go between lintian versions)
 #   make pkg-test       both, then pkg-test-run
 #   make pkg-test-run   install, build with DKMS for PKG_KVERS, use and purge
 #                       them in a throwaway overlay of the kernels' chroot
@@ -25,7 +28,7 @@ pkg:
 		$(TOP)/ $(PKG_DIR)/pinshadow-$(PKG_VERSION)/
 	@start=$$(date +%s); \
 	if (cd $(PKG_DIR)/pinshadow-$(PKG_VERSION) && \
-		dpkg-buildpackage -us -uc -b) >$(PKG_DIR)/build.log 2>&1; then \
+		dpkg-buildpackage -us -uc) >$(PKG_DIR)/build.log 2>&1; then \
 		echo "pkg: built in $$(( $$(date +%s) - start )) s:" \
 			$$(cd $(PKG_DIR) && ls *.deb); \
 	else tail -n 30 $(PKG_DIR)/build.log; \
@@ -33,7 +36,7 @@ pkg:
 
 # As root lintian says so on stderr, and nothing else there.
 pkg-lintian:
-	@lintian --fail-on error,warning,info,pedantic -I -E --pedantic \
+	@lintian --fail-on error,warning,info,pedantic -I --pedantic \
 		$(PKG_DIR)/pinshadow_$(PKG_VERSION)_amd64.changes \
 		2> >(grep -v 'running with root privileges' >&2) | tee $(PKG_DIR)/lintian.log; \
 	rc=$${PIPESTATUS[0]}; \
