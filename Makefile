@@ -59,7 +59,10 @@ module:
 # headers lack System.map (Debian's do), so it is run here: on the live
 # system only, as a staging directory (a package) has no modules.dep to
 # update and the target runs depmod itself.
-KREL_OF_KDIR = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+# The release the module's vermagic names (Debian's 6.1 headers have an
+# include/config/kernel.release of 6.1.x, not 6.1.0-N-amd64).
+KREL_OF_KDIR = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 MOD_ROOT = $(DESTDIR)$(INSTALL_MOD_PATH)
 install:
 	@test -n "$(KDIR)" || { echo "no headers for $(KVER_RUNNING): make install KDIR=/path/to/build" >&2; exit 1; }

@@ -91,6 +91,40 @@ suite_test() { # SUITE TMP KREL...
 		"$merged/usr/share/doc/pinshadow-dkms/examples/modules-load.d/pinshadow.conf"
 	check "$suite:purge" inside apt-get purge -y -q pinshadow pinshadow-dkms
 	check "$suite:nothing-left" nothing_left
+	# Without the packages: make install on the live (overlay) system.
+	check "$1:make-install" make_install "$1"
+	check "$suite:make-install-cli" make_install_cli
+}
+
+# The tree the packages were built from, copied (the build writes in it).
+src=/tmp/pinshadow-src
+copy_src() {
+	[ -d "$merged$src" ] || cp -a "$pkgdir/pinshadow-$version" "$merged$src"
+}
+
+# pinshadow.ko alone, where modprobe finds it: depmod ran.
+make_install() { # KREL
+	local f
+	copy_src
+	inside make -C "$src" install KDIR="/usr/src/linux-headers-$1"
+	f=$(inside modinfo -k "$1" -F filename pinshadow)
+	echo "$f"
+	# kbuild's INSTALL_MOD_DIR: extra/ on 6.1, updates/ later.
+	case $f in
+	/lib/modules/"$1"/extra/module/pinshadow.ko*) ;;
+	/lib/modules/"$1"/updates/module/pinshadow.ko*) ;;
+	*) return 1 ;;
+	esac
+	if find "$merged/lib/modules" -name 'pinshadow_*.ko*' | grep .; then
+		return 1
+	fi
+}
+
+make_install_cli() {
+	copy_src
+	inside make -C "$src" install-cli install-man
+	cli_version_of /usr/local/sbin/pinshadow
+	test -s "$merged/usr/local/share/man/man8/pinshadow.8"
 }
 
 # DKMS says installed, and its make.log says how long the build took (its
@@ -130,9 +164,10 @@ no_test_modules() {
 	fi
 }
 
-cli_version() {
+cli_version() { cli_version_of pinshadow; }
+cli_version_of() { # PATH
 	local out
-	out=$(inside pinshadow --version)
+	out=$(inside "$1" --version)
 	echo "$out"
 	case $out in "pinshadow $version,"*) ;; *) return 1 ;; esac
 }
