@@ -12,13 +12,16 @@
 #   make pkg-test-run   install, build with DKMS for PKG_KVERS, use and purge
 #                       them in a throwaway overlay of the kernels' chroot
 #                       (tests/pkg/pkg-test.sh); "N passed, N failed"
+#   make pkg-vm-test    after pkg-test-run: the modules DKMS built, loaded in
+#                       a VM of their kernel (tests/pkg/vm-load.sh); not in
+#                       make check, which boots enough VMs already
 
 PKG_DIR := $(BUILD)/pkg
 PKG_VERSION = $(shell cat $(TOP)/VERSION)
 # Kernels of the matrix DKMS builds for; one chroot per suite.
 PKG_KVERS ?= 6.1 6.12
 
-.PHONY: pkg pkg-lintian pkg-test pkg-test-run
+.PHONY: pkg pkg-lintian pkg-test pkg-test-run pkg-vm-test
 
 # A copy, so that the package's clean never touches the work tree; only
 # what git would track (no build/, no kbuild products).
@@ -50,3 +53,11 @@ pkg-test: pkg pkg-lintian
 pkg-test-run:
 	@ks=$$($(KERNELS) krels $(PKG_KVERS)) || exit 1; \
 	$(TOP)/tests/pkg/pkg-test.sh $(PKG_DIR) $$ks
+
+pkg-vm-test:
+	@set -e; for k in $$($(KERNELS) krels $(PKG_KVERS)); do \
+		test -f $(PKG_DIR)/ko/$$k/pinshadow.ko || \
+			{ echo "pkg-vm-test: no DKMS build for $$k: make pkg-test first" >&2; exit 1; }; \
+		$(MAKE) --no-print-directory vm KVER=$$k RUN=$(TOP)/tests/pkg/vm-load.sh \
+			FILES="$(PKG_DIR)/ko/$$k/pinshadow.ko $(TOP)/VERSION"; \
+	done
