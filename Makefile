@@ -3,11 +3,14 @@
 # pinshadow: top-level make targets.
 #
 #   make                 module/pinshadow.ko for the running kernel (or KDIR=)
+#   make install         install it (not the test modules) and run depmod
+#   make install-cli     the CLI; install-man its man page (PREFIX, DESTDIR)
 #   make modules-all     the modules for every kernel of the matrix (KVERS=)
 #   make kernels         fetch (or build) the matrix's kernels into the cache
 #   make deps            install the Debian packages the host needs
 #   make lint            checkpatch --strict, W=1 and sparse C=2 on every kernel
-#   make check           lint, host tests, VM tests on every kernel
+#   make check           lint, host tests, packages, VM tests on every kernel
+#   make pkg-test        the Debian packages: built, lintian, DKMS (tests/pkg/)
 #   make clean
 
 SHELL := /bin/bash
@@ -25,7 +28,7 @@ KVER_RUNNING := $(shell uname -r)
 KDIR ?= $(wildcard /lib/modules/$(KVER_RUNNING)/build)
 
 # Sources copied per kernel so builds for different kernels never share objects.
-KSRC := Kbuild module/Kbuild tests/helper/Kbuild tests/kunit/Kbuild \
+KSRC := VERSION Kbuild module/Kbuild tests/helper/Kbuild tests/kunit/Kbuild \
 	$(wildcard module/*.[ch] tests/helper/*.[ch] tests/kunit/*.[ch] include/*.h)
 
 # Debian's kernel source, for checkpatch.pl and kselftest_harness.h.
@@ -36,9 +39,9 @@ KTOOLS := $(BUILD)/ktools
 # live in the kernel cache (tests/kernels/).
 DEB_PACKAGES := build-essential linux-source-6.12 debootstrap \
 	qemu-system-x86 busybox-static cpio kmod liburing-dev sparse \
-	xz-utils zstd rsync
+	xz-utils zstd rsync debhelper dh-dkms lintian
 
-.PHONY: all module modules-all kernels deps lint style sparse check clean ktools
+.PHONY: all module install modules-all kernels deps lint style sparse check clean ktools
 
 all: module
 
@@ -47,12 +50,36 @@ module:
 		"(or make modules-all for the test kernels)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
 
+# pinshadow.ko alone into $(DESTDIR)$(INSTALL_MOD_PATH)/lib/modules/<krel>/,
+# under kbuild's directory for external modules (updates/ or extra/, by
+# kernel version; INSTALL_MOD_DIR=), built again without the test modules
+# whatever an earlier make built.  kbuild signs and compresses it as the
+# kernel's config says (a Debian kernel's key is not in its headers: the
+# signing fails, loudly and harmlessly).  kbuild skips depmod where the
+# headers lack System.map (Debian's do), so it is run here: on the live
+# system only, as a staging directory (a package) has no modules.dep to
+# update and the target runs depmod itself.
+# The release the module's vermagic names (Debian's 6.1 headers have an
+# include/config/kernel.release of 6.1.x, not 6.1.0-N-amd64).
+KREL_OF_KDIR = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+MOD_ROOT = $(DESTDIR)$(INSTALL_MOD_PATH)
+install:
+	@test -n "$(KDIR)" || { echo "no headers for $(KVER_RUNNING): make install KDIR=/path/to/build" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(TOP) PS_TEST_MODULES= modules
+	$(MAKE) -C $(KDIR) M=$(TOP) PS_TEST_MODULES= INSTALL_MOD_PATH=$(MOD_ROOT) \
+		modules_install
+	@if [ -z "$(MOD_ROOT)" ]; then depmod -a $(KREL_OF_KDIR); \
+	else echo "install: not running depmod in $(MOD_ROOT): run depmod -a $(KREL_OF_KDIR) there"; fi
+
 kernels:
 	@$(KERNELS) krels $(KVERS)
 
 # One copy of the sources per kernel under build/<krel>/src; never the
 # products of an in-tree `make` (they belong to another kernel).  Built in
-# the kernel's chroot, by the compiler that built the kernel.
+# the kernel's chroot, by the compiler that built the kernel.  With the test
+# modules (the helper and KUnit, Kbuild): every test and the VM runner
+# build through here.
 modules-all:
 	@set -e; for k in $$($(KERNELS) krels $(KVERS)); do \
 		$(MAKE) --no-print-directory $(BUILD)/$$k/.modules; done
@@ -62,12 +89,12 @@ $(BUILD)/%/.modules: $(KSRC)
 	@rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.d' \
 		--exclude='modules.order' --exclude='Module.symvers' \
-		--include='Kbuild' --include='module/***' --include='include/***' \
+		--include='VERSION' --include='Kbuild' --include='module/***' --include='include/***' \
 		--include='tests/' --include='tests/helper/***' \
 		--include='tests/kunit/***' --exclude='*' \
 		$(TOP)/ $(BUILD)/$*/src/
 	$(KERNELS) run $* make -C $$($(KERNELS) get $* kdir) M=$(BUILD)/$*/src \
-		W=$(W) C=$(C) modules
+		W=$(W) C=$(C) PS_TEST_MODULES=y modules
 	@touch $@
 
 deps:
@@ -95,10 +122,11 @@ $(KTOOLS)/.done: $(LINUX_SRC_TAR)
 # The compat headers are where version tests belong: they alone may use them.
 CHECKPATCH = $(KTOOLS)/scripts/checkpatch.pl --strict --no-tree --quiet \
 	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG
+# kbuild's *.mod.c of an in-tree build (make, make install) are not ours.
 COMPAT_HDRS := $(wildcard module/compat.h tests/helper/compat.h)
 style: ktools
-	$(CHECKPATCH) -f $(filter-out $(COMPAT_HDRS),$(wildcard module/*.[ch] tests/kunit/*.c \
-		include/*.h tests/helper/*.[ch]))
+	$(CHECKPATCH) -f $(filter-out $(COMPAT_HDRS) %.mod.c,$(wildcard module/*.[ch] \
+		tests/kunit/*.c include/*.h tests/helper/*.[ch]))
 	$(CHECKPATCH) --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON \
 		-f $(COMPAT_HDRS)
 
@@ -125,7 +153,8 @@ include tests/vm/vm.mk
 include userspace/userspace.mk
 include tests/stress/stress.mk
 include tests/bench/bench.mk
+include tests/pkg/pkg.mk
 
 clean:
 	rm -rf $(BUILD)
-	-$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null
+	-$(MAKE) -C $(KDIR) M=$(TOP) PS_TEST_MODULES=y clean 2>/dev/null

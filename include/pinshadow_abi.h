@@ -10,6 +10,12 @@
 /* Bumped whenever a debugfs file changes shape; printed in "stats". */
 #define PINSHADOW_ABI_VERSION	2
 
+/*
+ * "stats" also has a line "version X.Y.Z": the release, from the file
+ * VERSION (the build passes it as PINSHADOW_VERSION).  Its value is text,
+ * the only one there; a parser that wants numbers skips it by name.
+ */
+
 #define PINSHADOW_DEBUGFS_DIR	"/sys/kernel/debug/pinshadow"
 
 /*

@@ -113,6 +113,7 @@ static int stats_show(struct seq_file *m, void *v)
 	/* pool_*: no refill half done. */
 	ps_pools_flush();
 	seq_printf(m, "abi_version %d\n", PINSHADOW_ABI_VERSION);
+	seq_printf(m, "version %s\n", PINSHADOW_VERSION);
 	seq_printf(m, "enabled %d\n", ps_enabled());
 	for (i = 0; i < ARRAY_SIZE(rows); i++)
 		seq_printf(m, "%s %lld\n", rows[i].name,

@@ -74,3 +74,4 @@ module_exit(pinshadow_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Exact per-page DMA pin (FOLL_PIN) counts beside the kernel's guess");
 MODULE_AUTHOR("pinshadow developers");
+MODULE_VERSION(PINSHADOW_VERSION);

@@ -7,6 +7,11 @@
 #
 #   make userspace      build/userspace/pinshadow and pinload, static
 #   make host-test      build and run the host unit tests (N passed, N failed)
+#   make install-cli    $(DESTDIR)$(PREFIX)/sbin/pinshadow (PREFIX=/usr/local)
+#   make install-man    $(DESTDIR)$(PREFIX)/share/man/man8/pinshadow.8
+#
+# CFLAGS, CPPFLAGS and LDFLAGS from the environment are added (a package
+# build passes its hardening flags); US_LDFLAGS= links dynamically.
 #
 # For the VM runner: US_BINS are the binaries to copy into the guest (e.g.
 # to /usr/bin), US_VM_TESTS the in-guest test scripts (busybox sh, TAP).
@@ -17,10 +22,13 @@ US_BUILD := $(US_TOP)/build/userspace
 US_OBJ := $(US_BUILD)/obj
 
 US_CC ?= cc
+# The release, one place for the CLI, the module and the packages.
+US_VERSION := $(shell cat $(US_TOP)/VERSION)
 US_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -D_GNU_SOURCE \
-	-I$(US_TOP)/include -MMD -MP
+	-I$(US_TOP)/include -MMD -MP -DPINSHADOW_VERSION='"$(US_VERSION)"' \
+	$(CPPFLAGS) $(CFLAGS)
 # The binaries run in a busybox initramfs: nothing to load at run time.
-US_LDFLAGS := -static
+US_LDFLAGS ?= -static
 
 US_CLI_SRCS := $(wildcard $(US_TOP)/userspace/cli/*.c)
 US_CLI_LIB_SRCS := $(filter-out %/main.c,$(US_CLI_SRCS))
@@ -34,19 +42,26 @@ US_HOST_TEST := $(US_BUILD)/host-test
 US_VM_TESTS := $(wildcard $(US_TOP)/userspace/tests/*.sh)
 US_MAN := $(US_TOP)/userspace/pinshadow.8
 
-.PHONY: userspace host-test
+.PHONY: userspace cli host-test
 
 userspace: $(US_BINS)
+
+# The CLI alone (the Debian package: pinload is a test tool).
+cli: $(US_BUILD)/pinshadow
 
 $(US_OBJ)/%.o: $(US_TOP)/%.c
 	@mkdir -p $(dir $@)
 	$(US_CC) $(US_CFLAGS) -c -o $@ $<
 
 $(US_BUILD)/pinshadow: $(call us_obj,$(US_CLI_SRCS))
-	$(US_CC) $(US_LDFLAGS) -o $@ $^
+	$(US_CC) $(US_LDFLAGS) $(LDFLAGS) -o $@ $^
 
 $(US_BUILD)/pinload: $(call us_obj,$(US_PINLOAD_SRCS))
-	$(US_CC) $(US_LDFLAGS) -o $@ $^ -luring
+	$(US_CC) $(US_LDFLAGS) $(LDFLAGS) -o $@ $^ -luring
+
+# -MMD does not see a -D: what prints the version follows the file.
+$(call us_obj,$(US_TOP)/userspace/cli/main.c $(US_TOP)/tests/host/test_version.c): \
+	$(US_TOP)/VERSION
 
 # The tests reach into the CLI's internals.
 $(US_OBJ)/tests/host/%.o: US_CFLAGS += -I$(US_TOP)/userspace/cli
@@ -61,7 +76,19 @@ host-test: $(US_HOST_TEST) $(US_BINS)
 		if [ -n "$$warn" ]; then echo "$$warn" >&2; \
 			echo "host-test: pinshadow.8 has troff warnings" >&2; exit 1; fi; \
 	fi
-	$(US_HOST_TEST) $(US_BUILD)/pinshadow
+	$(US_HOST_TEST) $(US_BUILD)/pinshadow $(US_TOP)
+
+# An administrator's tool (it needs root and debugfs): sbin, section 8.
+PREFIX ?= /usr/local
+DESTDIR ?=
+.PHONY: install-cli install-man
+install-cli: $(US_BUILD)/pinshadow
+	install -d $(DESTDIR)$(PREFIX)/sbin
+	install -m 755 $(US_BUILD)/pinshadow $(DESTDIR)$(PREFIX)/sbin/pinshadow
+
+install-man:
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 644 $(US_MAN) $(DESTDIR)$(PREFIX)/share/man/man8/pinshadow.8
 
 -include $(wildcard $(US_OBJ)/*/*.d $(US_OBJ)/*/*/*.d)
 

@@ -20,6 +20,7 @@
 static int passed, failed, number;
 static char tmpdir[] = "/tmp/pinshadow-host-test.XXXXXX";
 const char *th_cli;
+const char *th_top;
 
 void th_check(bool ok, const char *file, int line, const char *fmt, ...)
 {
@@ -137,6 +138,7 @@ static void cleanup(void)
 int main(int argc, char **argv)
 {
 	th_cli = argc > 1 ? argv[1] : NULL;
+	th_top = argc > 2 ? argv[2] : ".";
 	if (!mkdtemp(tmpdir)) {
 		perror("host-test: mkdtemp");
 		return 2;
@@ -150,6 +152,7 @@ int main(int argc, char **argv)
 	test_reports();
 	test_selfcheck();
 	test_cli();
+	test_version();
 	printf("1..%d\n", number);
 	printf("host-test: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

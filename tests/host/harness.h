@@ -29,8 +29,9 @@ int th_run(char *const argv[], char *const env[], char **out, char **err);
 int th_run_interrupted(char *const argv[], char *const env[], int after_ms,
 		       char **out, char **err);
 
-/* The CLI binary under test, from the command line. */
+/* The CLI binary under test and the source tree, from the command line. */
 extern const char *th_cli;
+extern const char *th_top;
 
 /* Test groups. */
 void test_parse(void);
@@ -41,5 +42,6 @@ void test_reports(void);
 void test_selfcheck(void);
 void test_json(void);
 void test_cli(void);
+void test_version(void);
 
 #endif /* PS_HARNESS_H */

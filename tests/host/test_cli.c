@@ -18,8 +18,8 @@
 static char dfs[4096], proc[4096], env_dfs[4200], env_proc[4200];
 
 static const char good_stats[] =
-	"abi_version 2\nenabled 1\npins_acquired 4100\npins_released 2048\n"
-	"pins_outstanding 2052\npinned_pages 2052\nlongterm_outstanding 2048\n"
+	"abi_version 2\nversion 9.8.7\nenabled 1\npins_acquired 4100\n"
+	"pins_released 2048\npins_outstanding 2052\npinned_pages 2052\nlongterm_outstanding 2048\n"
 	"untracked_unpins 0\nlost_events 0\nlost_records 0\nmissed_events 0\n"
 	"vmstat_acquired 4100\nvmstat_released 2048\nvmstat_bypass_pins 0\n"
 	"api_pins 4100\napi_unpins 2048\nrollback_unpins 0\n"
@@ -126,6 +126,8 @@ static void setup(void)
 static void status(void)
 {
 	expect("status", PS_EXIT_OK, "self-check: OK", NULL);
+	expect("status", PS_EXIT_OK, "pinshadow 9.8.7 loaded, ABI 2", NULL);
+	expect("status --json", PS_EXIT_OK, "\"version\": \"9.8.7\"", NULL);
 	expect("status", PS_EXIT_OK, "1 unarmed: pin_user_pages_fast_only", NULL);
 	expect("status", PS_EXIT_OK, "2052 outstanding on 2052 pages", NULL);
 	expect("status --json", PS_EXIT_OK, "\"pins_outstanding\": 2052", NULL);

@@ -7,8 +7,8 @@
 #include "parse.h"
 
 static const char stats_sample[] =
-	"abi_version 2\nenabled 1\npins_acquired 4096\npins_released 2048\n"
-	"pins_outstanding 2048\npinned_pages 2048\nlongterm_outstanding 2048\n"
+	"abi_version 2\nversion 1.2.3-rc1\nenabled 1\npins_acquired 4096\n"
+	"pins_released 2048\npins_outstanding 2048\npinned_pages 2048\nlongterm_outstanding 2048\n"
 	"untracked_unpins 0\nlost_events 0\nlost_records 0\nmissed_events 0\n"
 	"vmstat_acquired 4096\nvmstat_released 2048\nvmstat_bypass_pins 0\n"
 	"api_pins 4096\napi_unpins 2048\nrollback_unpins 0\n"
@@ -44,6 +44,8 @@ static void stats(void)
 
 	CHECK(ps_parse_stats(stats_sample, &st, err) == 0, "stats: sample parses");
 	CHECK(st.n == 23, "stats: 23 entries (got %zu)", st.n);
+	CHECK(!strcmp(st.version, "1.2.3-rc1") && !ps_stats_get(&st, "version", &v),
+	      "stats: the version line is text, apart: \"%s\"", st.version);
 	CHECK(ps_stats_get(&st, "pins_outstanding", &v) && v == 2048,
 	      "stats: pins_outstanding");
 	CHECK(ps_stats_get(&st, "table_end_pfn", &v) && v == 1179648,
@@ -63,6 +65,11 @@ static void stats(void)
 	CHECK(ps_parse_stats("pins_acquired many\n", &st, err) &&
 	      strstr(err, "not a number"), "stats: non-number: %s", err);
 	CHECK(ps_parse_stats("", &st, err) != 0, "stats: empty file is an error");
+	CHECK(ps_parse_stats("version 1\n", &st, err) != 0,
+	      "stats: a version line alone is empty");
+	CHECK(ps_parse_stats("abi_version 2\n", &st, err) == 0 && !st.version[0],
+	      "stats: no version line (an older module): empty version");
+	ps_stats_free(&st);
 	CHECK(ps_parse_stats("pins_acquired 99999999999999999999\n", &st, err),
 	      "stats: overflow is an error");
 }

@@ -12,6 +12,8 @@
 # Each lint step (a prerequisite of "lint") counts as one test; a build step
 # (deps, kernels, modules-all, tests, userspace, host-test) counts only when it fails; host-test
 # adds its own counts when it prints them; each kernel adds its summary.
+# The Debian packages: building them and lintian count as one test each,
+# and pkg-test-run (tests/pkg/pkg-test.sh) adds its own counts.
 #
 # Called from vm.mk with MAKE and BUILD set; exits non-zero on any failure.
 set -u # not -e: a failing step is counted, never the end of the run
@@ -65,6 +67,29 @@ host_test() {
 	else
 		fail "host-test (exit $rc)"
 	fi
+}
+
+# The packages installed, built by DKMS, used and purged in a throwaway
+# overlay of the chroot: pkg-test.sh's "PASS pkg"/"FAIL pkg" lines and its
+# last line, "pkg-test: N passed, N failed".
+pkg_test() {
+	local log=$build/pkg-test.log rc counts p f
+	echo "=== check: pkg-test"
+	if [ ! -f "$build/pkg/pinshadow_$(cat "$top/VERSION")_amd64.changes" ]; then
+		fail "pkg-test (no packages: see pkg:build)"
+		return 0
+	fi
+	mk pkg-test-run 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	counts=$(sed -nE 's/^pkg-test: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$log" | tail -n1)
+	if [ -z "$counts" ]; then
+		fail "pkg-test (exit $rc, no result: see $log)"
+		return 0
+	fi
+	read -r p f <<<"$counts"
+	passed=$((passed + p)) failed=$((failed + f))
+	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || fail "pkg-test (exit $rc)"
+	while IFS= read -r l; do failures+=("$l"); done < <(grep '^FAIL pkg ' "$log")
 }
 
 # The VM suite of one kernel, then its bounded stress: one lane's job
@@ -179,6 +204,10 @@ if [ "$stress_secs" -gt 0 ]; then
 	step build:stress build -k stress-build
 fi
 host_test
+
+step pkg:build test pkg
+step pkg:lintian test pkg-lintian
+pkg_test
 
 # shellcheck disable=SC2086 # one word per kernel
 kvers=$([ -z "$deb" ] || mk -s vm-kvers KVERS="$deb")

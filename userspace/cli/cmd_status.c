@@ -62,7 +62,9 @@ static void print_text(struct ps_ctx *c, const char *kernel,
 	for (i = 0; i < npr; i++)
 		armed += pr[i].armed;
 	ps_stats_get(st, "enabled", &enabled);
-	fprintf(f, "module      pinshadow loaded, ABI %s, counting %s\n",
+	/* A module older than the version line is still reported. */
+	fprintf(f, "module      pinshadow %s%sloaded, ABI %s, counting %s\n",
+		st->version, st->version[0] ? " " : "",
 		stat_text(st, "abi_version", b[0], 32),
 		enabled ? "enabled" : "DISABLED (counts are stale until a reset)");
 	fprintf(f, "kernel      %s\n", kernel);
@@ -170,6 +172,7 @@ static void print_json(struct ps_ctx *c, const char *kernel,
 	json_object_begin(&j);
 	json_kv_bool(&j, "loaded", true);
 	json_kv_int(&j, "abi_version", abi);
+	json_kv_string(&j, "version", st->version[0] ? st->version : NULL);
 	json_kv_bool(&j, "enabled", enabled != 0);
 	json_kv_string(&j, "debugfs", c->dir);
 	json_object_end(&j);

@@ -41,12 +41,13 @@ static int print_version(struct ps_ctx *c)
 
 		json_init(&j, c->out);
 		json_object_begin(&j);
+		json_kv_string(&j, "version", PINSHADOW_VERSION);
 		json_kv_int(&j, "abi_version", PINSHADOW_ABI_VERSION);
 		json_object_end(&j);
 		json_finish(&j);
 	} else {
-		fprintf(c->out, "pinshadow CLI, module ABI version %d\n",
-			PINSHADOW_ABI_VERSION);
+		fprintf(c->out, "pinshadow %s, module ABI version %d\n",
+			PINSHADOW_VERSION, PINSHADOW_ABI_VERSION);
 	}
 	return PS_EXIT_OK;
 }

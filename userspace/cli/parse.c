@@ -88,6 +88,7 @@ int ps_parse_stats(const char *text, struct ps_stats *st, char *err)
 
 	st->v = NULL;
 	st->n = 0;
+	st->version[0] = '\0';
 	if (!buf) {
 		snprintf(err, PS_ERR_LEN, "out of memory");
 		return -1;
@@ -102,6 +103,10 @@ int ps_parse_stats(const char *text, struct ps_stats *st, char *err)
 				 "stats line %zu: expected \"name value\", got %zu fields",
 				 lineno, nw);
 			goto fail;
+		}
+		if (!strcmp(w[0], "version")) {
+			snprintf(st->version, sizeof(st->version), "%s", w[1]);
+			continue;
 		}
 		if (strlen(w[0]) >= sizeof(st->v[0].name)) {
 			snprintf(err, PS_ERR_LEN, "stats line %zu: name too long",

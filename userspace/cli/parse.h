@@ -21,7 +21,10 @@
 bool ps_parse_u64(const char *s, uint64_t *v);	/* decimal or 0x hex */
 bool ps_parse_i64(const char *s, int64_t *v);	/* decimal, may be signed */
 
-/* stats: "name value" lines; unknown names are kept, in file order. */
+/*
+ * stats: "name value" lines; unknown names are kept, in file order.  The one
+ * text value, "version", goes to @version ("" when absent) and not to @v.
+ */
 struct ps_stat {
 	char name[48];
 	int64_t value;
@@ -30,6 +33,7 @@ struct ps_stat {
 struct ps_stats {
 	struct ps_stat *v;
 	size_t n;
+	char version[48];
 };
 
 int ps_parse_stats(const char *text, struct ps_stats *st, char *err);
