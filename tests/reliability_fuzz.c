@@ -748,11 +748,13 @@ static int do_write(int fd, const struct in *in)
 /*
  * One lookup input on @fd: the write's errno as classified; after a
  * success the answer names the expected PFN (and a known pin has count
- * 1); after a failure a read gives ENODATA.  @check_answer is false on a
- * shared fd, where another thread may have written in between.
+ * 1).  A failed write changes nothing: a read then gives ENODATA if no
+ * write on @fd ever succeeded (*@answered), else end of file (the last
+ * answer was read whole).  @answered is NULL on a shared fd, where another
+ * thread may have written in between: no read then.
  */
 static void lookup_one(struct stats_run *r, int fd, const struct in *in,
-		       bool check_answer)
+		       bool *answered)
 {
 	uint64_t want_pfn = 0;
 	int want = classify_lookup(in->b, in->len, &want_pfn);
@@ -765,20 +767,21 @@ static void lookup_one(struct stats_run *r, int fd, const struct in *in,
 		note_mismatch(r, "lookup", in, want, got);
 		return;
 	}
-	if (!check_answer)
+	if (!answered)
 		return;
 	n = read(fd, ans, sizeof(ans) - 1);
 	if (want) {
-		if (!(n < 0 && errno == ENODATA)) {
-			ans[n > 0 ? n : 0] = '\0';
+		int exp = *answered ? 0 : -ENODATA;
+
+		if (n < 0 ? -errno != exp : (n > 0 || exp))
 			note_mismatch(r, "lookup read after a failed write",
-				      in, -ENODATA, n < 0 ? -errno : 0);
-		}
+				      in, exp, n < 0 ? -errno : n ? -EPROTO : 0);
 		return;
 	} else {
 		unsigned long long pfn;
 		int i;
 
+		*answered = true;
 		if (n <= 0 ||
 		    (ans[n] = '\0', sscanf(ans, "pfn=0x%llx", &pfn) != 1) ||
 		    pfn != want_pfn) {
@@ -1074,6 +1077,7 @@ TEST_F_TIMEOUT(fuzz, lookup_single, 1200)
 {
 	uint64_t seed = 0x2545f4914f6cdd1dULL, *rng = &seed;
 	struct stats_run r = { 0 };
+	bool answered = false;
 	struct in in;
 	int fd, i;
 
@@ -1081,7 +1085,7 @@ TEST_F_TIMEOUT(fuzz, lookup_single, 1200)
 	ASSERT_LE(0, fd);
 	for (i = 0; i < self->nr_inputs; i++) {
 		gen_input(rng, false, &in);
-		lookup_one(&r, fd, &in, true);
+		lookup_one(&r, fd, &in, &answered);
 	}
 	close(fd);
 	report(_metadata, "lookup, one writer", &r);
@@ -1099,6 +1103,7 @@ struct worker {
 	uint64_t seed;
 	struct stats_run r;
 	int idx;
+	bool answered;		/* a lookup write on own_fd succeeded */
 };
 
 static void *worker_fn(void *arg)
@@ -1116,7 +1121,8 @@ static void *worker_fn(void *arg)
 		fd = shared ? w->shared_fd : w->own_fd;
 		gen_input(rng, w->control, &in);
 		if (!w->control) {
-			lookup_one(&w->r, fd, &in, !shared);
+			lookup_one(&w->r, fd, &in,
+				   shared ? NULL : &w->answered);
 			continue;
 		}
 		want = classify_control(in.b, in.len, &eff);
