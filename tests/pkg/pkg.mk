@@ -23,12 +23,16 @@ PKG_KVERS ?= 6.1 6.12
 
 .PHONY: pkg pkg-lintian pkg-test pkg-test-run pkg-vm-test
 
-# A copy, so that the package's clean never touches the work tree; only
-# what git would track (no build/, no kbuild products).
+# A copy, so that the package's clean never touches the work tree: the
+# files git tracks (as they are in the work tree), or without git the tree
+# less what .gitignore names.  No build directory, whatever BUILD says.
 pkg:
 	@rm -rf $(PKG_DIR) && mkdir -p $(PKG_DIR)
-	@rsync -a --exclude=/build/ --exclude=/.git --filter=':- .gitignore' \
-		$(TOP)/ $(PKG_DIR)/pinshadow-$(PKG_VERSION)/
+	@if git -C $(TOP) rev-parse --git-dir >/dev/null 2>&1; then \
+		git -C $(TOP) ls-files -z | rsync -a --from0 --files-from=- \
+			$(TOP)/ $(PKG_DIR)/pinshadow-$(PKG_VERSION)/; \
+	else rsync -a --exclude=/build/ --exclude=/.git --filter=':- .gitignore' \
+		$(TOP)/ $(PKG_DIR)/pinshadow-$(PKG_VERSION)/; fi
 	@start=$$(date +%s); \
 	if (cd $(PKG_DIR)/pinshadow-$(PKG_VERSION) && \
 		dpkg-buildpackage -us -uc) >$(PKG_DIR)/build.log 2>&1; then \
