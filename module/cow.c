@@ -52,23 +52,41 @@
 #define PS_RING_SIZE	4096
 
 /* What a fork did, or a write fault. */
-enum ps_decision { PS_DEC_COPIED, PS_DEC_SHARED, PS_DEC_WP_COPY };
+enum ps_decision { PS_DEC_COPIED, PS_DEC_SHARED, PS_DEC_WP_COPY, PS_NR_DECISIONS };
 enum ps_verdict {
 	PS_VERDICT_OK,
 	PS_VERDICT_NEEDLESS_COPY,
 	PS_VERDICT_UNSAFE_SHARE,
 	PS_VERDICT_WP_COPY_PINNED,
+	PS_NR_VERDICTS
 };
 
-static const char *const decision_names[] = { "copied", "shared", "wp_copy" };
+/* Names by enum value; a new value without a name fails the build. */
+static const char *const decision_names[] = {
+	[PS_DEC_COPIED] = "copied",
+	[PS_DEC_SHARED] = "shared",
+	[PS_DEC_WP_COPY] = "wp_copy",
+};
+
+static_assert(ARRAY_SIZE(decision_names) == PS_NR_DECISIONS);
+
 static const char *const verdict_names[] = {
-	"ok", "needless_copy", "unsafe_share", "wp_copy_pinned",
+	[PS_VERDICT_OK] = "ok",
+	[PS_VERDICT_NEEDLESS_COPY] = "needless_copy",
+	[PS_VERDICT_UNSAFE_SHARE] = "unsafe_share",
+	[PS_VERDICT_WP_COPY_PINNED] = "wp_copy_pinned",
 };
 
-static const char *const policy_names[] = { "kernel", "exact", "sticky", "pmd" };
+static_assert(ARRAY_SIZE(verdict_names) == PS_NR_VERDICTS);
 
-enum ps_policy_field { PS_POL_DECISIONS, PS_POL_COPIES, PS_POL_NEEDLESS,
-		       PS_POL_UNSAFE, PS_NR_POL_FIELDS };
+static const char *const policy_names[] = {
+	[PS_POLICY_KERNEL] = "kernel",
+	[PS_POLICY_EXACT] = "exact",
+	[PS_POLICY_STICKY] = "sticky",
+	[PS_POLICY_PMD] = "pmd",
+};
+
+static_assert(ARRAY_SIZE(policy_names) == PS_NR_POLICIES);
 
 struct ps_cow_event {
 	u64 time_ns;

@@ -19,6 +19,15 @@ enum ps_policy {
 	PS_NR_POLICIES
 };
 
+/* What stats counts for each policy (PS_POLICY_BASE in stats.h). */
+enum ps_policy_field {
+	PS_POL_DECISIONS,	/* decisions replayed */
+	PS_POL_COPIES,		/* of them, copies */
+	PS_POL_NEEDLESS,	/* copies of a page with exact count 0 */
+	PS_POL_UNSAFE,		/* shares of a page with exact count > 0 */
+	PS_NR_POL_FIELDS
+};
+
 /* Data a fork or write-fault kretprobe instance needs. */
 #define PS_COW_CALL_SIZE	64
 

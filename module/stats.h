@@ -10,6 +10,8 @@
 #include <linux/percpu.h>
 #include <linux/types.h>
 
+#include "cow.h"
+
 enum ps_stat {
 	PS_PINS_ACQUIRED,	/* FOLL_PIN refs grabbed (folio ledger) */
 	PS_PINS_RELEASED,	/* FOLL_PIN refs put back (folio ledger) */
@@ -36,9 +38,9 @@ enum ps_stat {
 	PS_WP_COPY_PINNED,	/* write fault copied a pinned page */
 	PS_POOL_EMPTY,		/* takes that found a pool empty (lost) */
 	PS_POOL_REFILL_FAILURES,/* allocations failed refilling a pool */
-	/* Per policy (enum ps_policy): four counters each. */
+	/* Per policy (enum ps_policy): enum ps_policy_field counters each. */
 	PS_POLICY_BASE,
-	PS_NR_STATS = PS_POLICY_BASE + 4 * 4
+	PS_NR_STATS = PS_POLICY_BASE + PS_NR_POLICIES * PS_NR_POL_FIELDS
 };
 
 struct ps_stats {

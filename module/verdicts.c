@@ -47,12 +47,21 @@ enum ps_cause {
 	PS_CAUSE_STALE_REFCOUNT,
 	PS_CAUSE_STALE_PINCOUNT,
 	PS_CAUSE_LOST,
+	PS_NR_CAUSES
 };
 
+/* Names by enum value; a new cause without a name fails the build. */
 static const char *const cause_names[] = {
-	"refcount_bias", "folio_sibling", "untracked", "unexplained",
-	"stale_refcount", "stale_pincount", "lost",
+	[PS_CAUSE_REFCOUNT_BIAS] = "refcount_bias",
+	[PS_CAUSE_FOLIO_SIBLING] = "folio_sibling",
+	[PS_CAUSE_UNTRACKED] = "untracked",
+	[PS_CAUSE_UNEXPLAINED] = "unexplained",
+	[PS_CAUSE_STALE_REFCOUNT] = "stale_refcount",
+	[PS_CAUSE_STALE_PINCOUNT] = "stale_pincount",
+	[PS_CAUSE_LOST] = "lost",
 };
+
+static_assert(ARRAY_SIZE(cause_names) == PS_NR_CAUSES);
 
 struct ps_mismatch {
 	unsigned long pfn;
