@@ -26,14 +26,11 @@
 #include "pinshadow_test_helper.h"
 
 /*
- * The headers' version, spelled without LINUX_VERSION_CODE (which
- * checkpatch rejects outright).
+ * True on kernel @major.@minor and later: LINUX_VERSION_CODE, as in
+ * module/compat.h (make style lets the compat headers use it).
  */
-#define PSH_KVER	KERNEL_VERSION(LINUX_VERSION_MAJOR,		\
-				       LINUX_VERSION_PATCHLEVEL, 0)
-/* True on kernel @major.@minor and later. */
 #define PSH_KERNEL_AT_LEAST(major, minor)	\
-	(KERNEL_VERSION(major, minor, 0) <= PSH_KVER)
+	(LINUX_VERSION_CODE >= KERNEL_VERSION(major, minor, 0))
 
 #define PSH_HAVE_PIN_VMAS_ARG		(!PSH_KERNEL_AT_LEAST(6, 5))
 #define PSH_HAVE_PIN_FAST_ONLY		(!PSH_KERNEL_AT_LEAST(6, 2))
