@@ -28,6 +28,9 @@
  * ring_lock (raw_spinlock_t, irqsave): the event ring, its head and its
  *   length.  Taken from probe handlers for one event's copy; nothing is
  *   taken inside it.
+ * audit_on: no lock.  Written by the control file (WRITE_ONCE), read by
+ *   the handlers (READ_ONCE) at the start of a fork or fault; one that
+ *   started before a change finishes as it began.
  * Records of one fork call live in pages chained from its kretprobe
  * instance and are touched by that instance only.  A page that finds the
  * page pool empty is not audited (cow_unaudited); the pool keeps enough

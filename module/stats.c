@@ -6,6 +6,17 @@
  * per-CPU, per-node s8 diff that is folded in only when it passes a
  * threshold.  global_node_page_state() alone lags by up to
  * threshold * nr_cpus, so the exact value adds the diffs of every CPU.
+ *
+ * Notes on locking
+ * ----------------
+ * ps_stats: per-CPU; a handler adds to its own CPU's copy with preemption
+ *   disabled (this_cpu_add), readers sum every CPU without a lock, and
+ *   ps_stats_reset() zeroes them with the probes quiesced.
+ * vmstat_base_acquired, vmstat_base_released: written only by
+ *   ps_stats_reset(), under ledger.c's state_mutex; read by the stats file
+ *   without it (WRITE_ONCE/READ_ONCE, one s64 each).  A read racing a reset
+ *   may pair a new baseline with an old one: the stats file is a snapshot,
+ *   and every counter jumps at a reset anyway.
  */
 #include <linux/cpumask.h>
 #include <linux/delay.h>
@@ -80,12 +91,14 @@ static s64 vmstat_exact(enum node_stat_item item)
 
 s64 ps_vmstat_acquired(void)
 {
-	return vmstat_exact(NR_FOLL_PIN_ACQUIRED) - vmstat_base_acquired;
+	return vmstat_exact(NR_FOLL_PIN_ACQUIRED) -
+	       READ_ONCE(vmstat_base_acquired);
 }
 
 s64 ps_vmstat_released(void)
 {
-	return vmstat_exact(NR_FOLL_PIN_RELEASED) - vmstat_base_released;
+	return vmstat_exact(NR_FOLL_PIN_RELEASED) -
+	       READ_ONCE(vmstat_base_released);
 }
 
 /*
@@ -104,6 +117,6 @@ void ps_stats_reset(void)
 			if (i != PS_TABLE_BLOCKS && i != PS_RECORDS)
 				s->v[i] = 0;
 	}
-	vmstat_base_acquired = vmstat_exact(NR_FOLL_PIN_ACQUIRED);
-	vmstat_base_released = vmstat_exact(NR_FOLL_PIN_RELEASED);
+	WRITE_ONCE(vmstat_base_acquired, vmstat_exact(NR_FOLL_PIN_ACQUIRED));
+	WRITE_ONCE(vmstat_base_released, vmstat_exact(NR_FOLL_PIN_RELEASED));
 }
