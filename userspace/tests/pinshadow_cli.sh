@@ -268,6 +268,18 @@ check "pinload fork reports" grep -q 'parent_intact=1' "$T/fork"
 # --- verdicts, cow, policies ------------------------------------------------
 # LO <= VALUE <= HI
 between() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
+# check NAME CMD... where a pinload buffer is one 2 MiB folio (its
+# thp_chunks is 1); else skip: 512 order-0 pages (no THP, PREEMPT_RT) are
+# as many runs as the allocator made.
+check_thp() { # THP_CHUNKS NAME CMD...
+	chunks=$1 name=$2
+	shift 2
+	if [ "$chunks" = 1 ]; then
+		check "$name" "$@"
+	else
+		skip "$name" "no THP (thp_chunks=$chunks)"
+	fi
+}
 # LO <= ADDR < HI, all hex.
 in_range() { [ $(($1)) -ge $(($2)) ] && [ $(($1)) -lt $(($3)) ]; }
 # How many of the addresses on stdin are in [LO, HI).
@@ -350,16 +362,9 @@ if [ -e "$D/cow_audit" ]; then
 	fhi=$(kv "$T/thpfork" end)
 	expect_rc "cow exits 0" 0 cow
 	check "cow prints the totals" out_has '^  [0-9]* pages examined at fork: '
-	# Few lines only where the buffer is 2 MiB folios: 512 order-0 pages
-	# (no THP, PREEMPT_RT) are as many runs as the allocator made.
 	fthp=$(kv "$T/thpfork" thp_chunks)
-	if [ "$fthp" = 1 ]; then
-		check "cow: the forked buffer is a few lines, not one per page" \
-			between "$(cow_lines "$T/out" "$fpid" "$flo" "$fhi")" 1 4
-	else
-		skip "cow: the forked buffer is a few lines, not one per page" \
-			"no THP (thp_chunks=$fthp)"
-	fi
+	check_thp "$fthp" "cow: the forked buffer is a few lines, not one per page" \
+		between "$(cow_lines "$T/out" "$fpid" "$flo" "$fhi")" 1 4
 	expect_rc "cow --raw exits 0" 0 cow --raw
 	check "cow --raw: the module's header" \
 		out_has '^time pid comm vaddr pfn decision exclusive maybe_pinned count verdict$'
@@ -377,11 +382,8 @@ if [ -e "$D/cow_audit" ]; then
 	done <"$T/groups"
 	check "cow --json: the buffer's groups hold every row of cow --raw" \
 		[ "$fpages" -eq "$raw_rows" ]
-	if [ "$fthp" = 1 ]; then
-		check "cow --json: the buffer is a few groups" between "$fgroups" 1 4
-	else
-		skip "cow --json: the buffer is a few groups" "no THP (thp_chunks=$fthp)"
-	fi
+	check_thp "$fthp" "cow --json: the buffer is a few groups" \
+		between "$fgroups" 1 4
 	check "cow --json: totals" out_has '"cow_examined": [0-9]'
 	check "cow --json: events = pages of all groups" \
 		[ "$(jval "$T/out" '  ' events)" -eq \
@@ -397,14 +399,10 @@ if [ -e "$D/cow_audit" ]; then
 	wait "$fol"
 	check "cow --follow exits 0 on SIGINT" [ $? -eq 0 ]
 	check "cow --follow: a header once" [ "$(grep -c '^TIME ' "$T/follow")" -eq 1 ]
-	if [ "$(kv "$T/thpfork2" thp_chunks)" = 1 ]; then
-		check "cow --follow: the new fork's buffer, grouped" \
-			between "$(cow_lines "$T/follow" "$(kv "$T/thpfork2" pid)" \
-				"$(kv "$T/thpfork2" addr)" "$(kv "$T/thpfork2" end)")" 1 8
-	else
-		skip "cow --follow: the new fork's buffer, grouped" \
-			"no THP (thp_chunks=$(kv "$T/thpfork2" thp_chunks))"
-	fi
+	check_thp "$(kv "$T/thpfork2" thp_chunks)" \
+		"cow --follow: the new fork's buffer, grouped" \
+		between "$(cow_lines "$T/follow" "$(kv "$T/thpfork2" pid)" \
+			"$(kv "$T/thpfork2" addr)" "$(kv "$T/thpfork2" end)")" 1 8
 else
 	expect_rc "cow exits 7 (cow_audit absent)" 7 cow
 	check "cow says not supported" err_has 'not supported by this module version'
