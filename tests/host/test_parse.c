@@ -257,6 +257,158 @@ static void pins(void)
 	      "pins: overlong comm: %s", err);
 }
 
+#define PINS_HEADER_STACK \
+	"pfn count longterm maybe_pinned refcount order folio_pincount age_ms pid comm api stack orphaned\n"
+
+/* A newer module's lines: whatever their shape, a name this CLI does not know is skipped. */
+static void stats_forward(void)
+{
+	static const struct {
+		const char *text;
+		int ok;
+		size_t n;
+	} cases[] = {
+		{ "abi_version 2\nstacks 17\nstack_bytes 40960\nlost_stacks 0\n", 1, 4 },
+		{ "abi_version 2\nfuture_mode fast\n", 1, 1 },
+		{ "abi_version 2\nfuture_pair 1 2\n", 1, 1 },
+		{ "abi_version 2\nfuture_flag\n", 1, 1 },
+		{ "abi_version 2\na_name_much_longer_than_any_stat_name_should_ever_be 3\n", 1, 1 },
+		{ "abi_version 2\npins_outstanding many\n", 0, 0 },
+		{ "abi_version 2\npins_outstanding 1 2\n", 0, 0 },
+		{ "future_only text\n", 0, 0 },
+	};
+	char err[PS_ERR_LEN];
+	struct ps_stats st;
+	int64_t v;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int ret = ps_parse_stats(cases[i].text, &st, err);
+
+		CHECK(cases[i].ok ? ret == 0 && st.n == cases[i].n : ret != 0,
+		      "stats: forward compatibility case %zu %s", i,
+		      cases[i].ok ? "parses" : "is refused");
+		if (!ret)
+			ps_stats_free(&st);
+	}
+	CHECK(ps_parse_stats(cases[0].text, &st, err) == 0 &&
+	      ps_stats_get(&st, "stack_bytes", &v) && v == 40960,
+	      "stats: stack_bytes read");
+	ps_stats_free(&st);
+}
+
+/* pins with the stack columns: by name, in any order, or absent. */
+static void pins_stack(void)
+{
+	static const struct {
+		const char *text;
+		int64_t stack;
+		int orphaned;
+	} cases[] = {
+		{ PINS_HEADER "0x1 1 0 1 1025 0 - 5 1 a b\n", -1, -1 },
+		{ "pfn count longterm maybe_pinned refcount order folio_pincount age_ms pid comm api stack orphaned\n"
+		  "0x1 1 0 1 1025 0 - 5 1 a b 42 1\n", 42, 1 },
+		{ "pfn count longterm maybe_pinned refcount order folio_pincount age_ms pid comm api stack orphaned\n"
+		  "0x1 1 0 1 1025 0 - 5 1 a b - 0\n", -1, 0 },
+		{ "orphaned new pfn count longterm maybe_pinned refcount order folio_pincount age_ms pid comm api stack\n"
+		  "1 x 0x1 1 0 1 1025 0 - 5 1 a b 7\n", 7, 1 },
+		{ "pfn count longterm maybe_pinned refcount order folio_pincount age_ms pid comm api stack\n"
+		  "0x1 1 0 1 1025 0 - 5 1 a b 9\n", 9, -1 },
+	};
+	char err[PS_ERR_LEN];
+	struct ps_pin *p;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int ret = ps_parse_pins(cases[i].text, &p, &n, err);
+
+		CHECK(ret == 0 && n == 1 && p[0].pfn == 1 && p[0].age_ms == 5 &&
+		      p[0].stack == cases[i].stack &&
+		      p[0].orphaned == cases[i].orphaned,
+		      "pins: stack columns case %zu (stack %lld, orphaned %d): %s",
+		      i, (long long)cases[i].stack, cases[i].orphaned,
+		      ret ? err : "ok");
+		if (!ret)
+			free(p);
+	}
+	CHECK(ps_parse_pins(PINS_HEADER_STACK "0x1 1 0 1 1025 0 - 5 1 a b 4 2\n",
+			    &p, &n, err) && strstr(err, "orphaned"),
+	      "pins: orphaned must be 0 or 1: %s", err);
+	CHECK(ps_parse_pins(PINS_HEADER_STACK "0x1 1 0 1 1025 0 - 5 1 a b x 0\n",
+			    &p, &n, err) && strstr(err, "stack"),
+	      "pins: bad stack handle: %s", err);
+}
+
+static void lookup_stack(void)
+{
+	char err[PS_ERR_LEN];
+	struct ps_pin p;
+
+	CHECK(ps_parse_lookup("pfn=0x10 count=1 longterm=0 maybe_pinned=1 refcount=1025 order=0 folio_pincount=- age_ms=3 pid=9 comm=a api=b exact=1 stack=12 orphaned=1\n",
+			      &p, err) == 0 && p.stack == 12 && p.orphaned == 1,
+	      "lookup: stack= and orphaned= read: %s", err);
+	CHECK(ps_parse_lookup("pfn=0x10 count=1 longterm=0 maybe_pinned=1 refcount=1025 order=0 folio_pincount=- age_ms=3 pid=9 comm=a api=b exact=1\n",
+			      &p, err) == 0 && p.stack == -1 && p.orphaned == -1,
+	      "lookup: an older module's answer: no stack");
+	CHECK(ps_parse_lookup("pfn=0x10 count=1 longterm=0 maybe_pinned=1 refcount=1025 order=0 folio_pincount=- age_ms=3 pid=9 comm=a api=b exact=1 stack=- orphaned=0\n",
+			      &p, err) == 0 && p.stack == -1 && p.orphaned == 0,
+	      "lookup: stack=- is none");
+}
+
+static void stacks(void)
+{
+	static const char sample[] = "handle pages calls frames\n"
+		"17 2048 1 __gup_longterm_locked+0x2f1/0x6a0,pin_user_pages_fast+0x4a/0x70,io_sqe_buffer_register+0x1c9/0x5e0,ps_helper_pin+0x88/0x120[pinshadow_test_helper]\n"
+		"3 0 4 ?\n";
+	char err[PS_ERR_LEN], f[128];
+	struct ps_stacks st;
+	const struct ps_stack *s;
+
+	CHECK(ps_parse_stacks(sample, &st, err) == 0 && st.n == 2,
+	      "stacks: sample parses: %s", err);
+	s = ps_stacks_find(&st, 17);
+	CHECK(s && s->pages == 2048 && s->calls == 1, "stacks: handle 17");
+	CHECK(s && ps_stack_frame(s->frames, 0, f, sizeof(f)) &&
+	      !strcmp(f, "__gup_longterm_locked+0x2f1/0x6a0") &&
+	      ps_stack_frame(s->frames, 3, f, sizeof(f)) &&
+	      !strcmp(f, "ps_helper_pin+0x88/0x120[pinshadow_test_helper]") &&
+	      !ps_stack_frame(s->frames, 4, f, sizeof(f)),
+	      "stacks: frames one by one");
+	s = ps_stacks_find(&st, 3);
+	CHECK(s && !ps_stack_frame(s->frames, 0, f, sizeof(f)),
+	      "stacks: \"?\" is no frame");
+	CHECK(!ps_stacks_find(&st, 5), "stacks: unknown handle");
+	ps_stacks_free(&st);
+	CHECK(ps_parse_stacks("calls extra frames pages handle\n1 x a,b 2 5\n",
+			      &st, err) == 0 && st.n == 1 && st.v[0].handle == 5 &&
+	      st.v[0].pages == 2 && !strcmp(st.v[0].frames, "a,b"),
+	      "stacks: columns by name, unknown ones ignored");
+	ps_stacks_free(&st);
+	CHECK(ps_parse_stacks("handle pages calls\n1 2 3\n", &st, err) &&
+	      strstr(err, "frames"), "stacks: missing column: %s", err);
+	CHECK(ps_parse_stacks("handle pages calls frames\nx 2 3 ?\n", &st, err) &&
+	      strstr(err, "line 2"), "stacks: bad handle: %s", err);
+}
+
+static void saved_files(void)
+{
+	char err[PS_ERR_LEN], buf[64];
+	struct ps_vapfn *v;
+	size_t n;
+
+	CHECK(ps_meta_get("format 1\nkernel 6.12.1 #1 SMP\n", "kernel", buf,
+			  sizeof(buf)) && !strcmp(buf, "6.12.1 #1 SMP"),
+	      "meta: a value with spaces");
+	CHECK(!ps_meta_get("kernel_x 1\n", "kernel", buf, sizeof(buf)),
+	      "meta: a longer name is not the name");
+	CHECK(ps_parse_vapfn("vaddr pfn\n0x2000 0x11\n0x1000 0x10\n", &v, &n,
+			     err) == 0 && n == 2 && v[0].va == 0x1000 &&
+	      v[0].pfn == 0x10, "pinned: rows sorted by address");
+	free(v);
+	CHECK(ps_parse_vapfn("vaddr pfn\n0x1000 zz\n", &v, &n, err) &&
+	      strstr(err, "line 2"), "pinned: bad row: %s", err);
+}
+
 static void lookup(void)
 {
 	char err[PS_ERR_LEN];
@@ -293,4 +445,9 @@ void test_parse(void)
 	probes();
 	pins();
 	lookup();
+	stats_forward();
+	pins_stack();
+	lookup_stack();
+	stacks();
+	saved_files();
 }

@@ -81,10 +81,36 @@ static bool blank(const char *s)
 	return *s == '\0';
 }
 
+/*
+ * The stats this CLI reads: a malformed line with one of these names is an
+ * error (the module changed shape); any other line that is not "name
+ * number" is a stat from a newer module, and is skipped.
+ */
+static const char *const known_stats[] = {
+	"abi_version", "enabled", "pins_acquired", "pins_released",
+	"pins_outstanding", "pinned_pages", "longterm_outstanding",
+	"untracked_unpins", "lost_events", "lost_records", "missed_events",
+	"vmstat_acquired", "vmstat_released", "vmstat_bypass_pins",
+	"api_pins", "api_unpins", "rollback_unpins", "subpage_fallbacks",
+	"reconciled_acquired", "reconciled_released", "table_blocks",
+	"records", "table_bytes", "table_end_pfn",
+};
+
+static bool known_stat(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(known_stats) / sizeof(known_stats[0]); i++)
+		if (!strcmp(name, known_stats[i]))
+			return true;
+	return false;
+}
+
 int ps_parse_stats(const char *text, struct ps_stats *st, char *err)
 {
 	char *buf = strdup(text), *cur = buf, *line, *w[3];
 	size_t cap = 0, lineno = 0, nw;
+	int64_t value;
 
 	st->v = NULL;
 	st->n = 0;
@@ -98,19 +124,22 @@ int ps_parse_stats(const char *text, struct ps_stats *st, char *err)
 		if (blank(line))
 			continue;
 		nw = split(line, w, 3);
-		if (nw != 2) {
-			snprintf(err, PS_ERR_LEN,
-				 "stats line %zu: expected \"name value\", got %zu fields",
-				 lineno, nw);
-			goto fail;
-		}
-		if (!strcmp(w[0], "version")) {
+		if (nw == 2 && !strcmp(w[0], "version")) {
 			snprintf(st->version, sizeof(st->version), "%s", w[1]);
 			continue;
 		}
-		if (strlen(w[0]) >= sizeof(st->v[0].name)) {
-			snprintf(err, PS_ERR_LEN, "stats line %zu: name too long",
-				 lineno);
+		if (nw != 2 || !ps_parse_i64(w[1], &value) ||
+		    strlen(w[0]) >= sizeof(st->v[0].name)) {
+			if (!known_stat(w[0]))
+				continue;	/* a newer module's stat */
+			if (nw != 2)
+				snprintf(err, PS_ERR_LEN,
+					 "stats line %zu: expected \"name value\", got %zu fields",
+					 lineno, nw);
+			else
+				snprintf(err, PS_ERR_LEN,
+					 "stats line %zu: %s: \"%s\" is not a number",
+					 lineno, w[0], w[1]);
 			goto fail;
 		}
 		if (st->n == cap) {
@@ -124,12 +153,7 @@ int ps_parse_stats(const char *text, struct ps_stats *st, char *err)
 			}
 			st->v = v;
 		}
-		if (!ps_parse_i64(w[1], &st->v[st->n].value)) {
-			snprintf(err, PS_ERR_LEN,
-				 "stats line %zu: %s: \"%s\" is not a number",
-				 lineno, w[0], w[1]);
-			goto fail;
-		}
+		st->v[st->n].value = value;
 		strcpy(st->v[st->n].name, w[0]);
 		st->n++;
 	}
@@ -430,6 +454,164 @@ static bool parse_bool(const char *s, bool *v)
 	return true;
 }
 
+int ps_parse_stacks(const char *text, struct ps_stacks *st, char *err)
+{
+	static const char *const names[] = { "handle", "pages", "calls", "frames" };
+	struct ps_table t;
+	int c[4];
+	size_t r;
+
+	memset(st, 0, sizeof(*st));
+	if (ps_parse_table(text, "stacks", false, &t, err))
+		return -1;
+	if (find_cols(&t, "stacks", names, c, 4, err))
+		goto fail;
+	st->v = calloc(t.nrows ? t.nrows : 1, sizeof(*st->v));
+	if (!st->v) {
+		snprintf(err, PS_ERR_LEN, "out of memory");
+		goto fail;
+	}
+	for (r = 0; r < t.nrows; r++) {
+		struct ps_stack *s = &st->v[r];
+		const char *h = ps_table_cell(&t, r, (size_t)c[0]);
+
+		if (!ps_parse_i64(h, &s->handle) || s->handle < 0 ||
+		    !ps_parse_u64(ps_table_cell(&t, r, (size_t)c[1]), &s->pages) ||
+		    !ps_parse_u64(ps_table_cell(&t, r, (size_t)c[2]), &s->calls)) {
+			snprintf(err, PS_ERR_LEN, "stacks line %zu: malformed row",
+				 r + 2);
+			free(st->v);
+			st->v = NULL;
+			goto fail;
+		}
+		s->frames = t.cells[r * t.ncols + (size_t)c[3]];
+	}
+	/* The cells point into t.buf: keep it, drop the rest. */
+	st->buf = t.buf;
+	st->n = t.nrows;
+	free(t.cols);
+	free(t.cells);
+	return 0;
+fail:
+	ps_table_free(&t);
+	return -1;
+}
+
+const struct ps_stack *ps_stacks_find(const struct ps_stacks *st,
+				      int64_t handle)
+{
+	size_t i;
+
+	for (i = 0; st && i < st->n; i++)
+		if (st->v[i].handle == handle)
+			return &st->v[i];
+	return NULL;
+}
+
+void ps_stacks_free(struct ps_stacks *st)
+{
+	free(st->buf);
+	free(st->v);
+	memset(st, 0, sizeof(*st));
+}
+
+bool ps_stack_frame(const char *frames, size_t i, char *buf, size_t size)
+{
+	const char *p = frames, *end;
+	size_t len;
+
+	if (!frames || !strcmp(frames, "?") || !strcmp(frames, "-"))
+		return false;
+	for (; i > 0; i--) {
+		p = strchr(p, ',');
+		if (!p)
+			return false;
+		p++;
+	}
+	end = strchr(p, ',');
+	len = end ? (size_t)(end - p) : strlen(p);
+	if (!len)
+		return false;
+	if (len >= size)
+		len = size - 1;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	return true;
+}
+
+bool ps_meta_get(const char *text, const char *name, char *buf, size_t size)
+{
+	size_t len = strlen(name);
+	const char *line = text;
+
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+
+		if (n > len && !strncmp(line, name, len) &&
+		    (line[len] == ' ' || line[len] == '\t')) {
+			const char *v = line + len;
+
+			while (*v == ' ' || *v == '\t')
+				v++;
+			n -= (size_t)(v - line);
+			if (n >= size)
+				n = size - 1;
+			memcpy(buf, v, n);
+			buf[n] = '\0';
+			return true;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return false;
+}
+
+static int cmp_va(const void *a, const void *b)
+{
+	const struct ps_vapfn *x = a, *y = b;
+
+	return x->va < y->va ? -1 : x->va > y->va;
+}
+
+int ps_parse_vapfn(const char *text, struct ps_vapfn **v, size_t *n,
+		   char *err)
+{
+	static const char *const names[] = { "vaddr", "pfn" };
+	struct ps_table t;
+	struct ps_vapfn *a;
+	int c[2];
+	size_t r;
+
+	*v = NULL;
+	*n = 0;
+	if (ps_parse_table(text, "pinned", false, &t, err))
+		return -1;
+	if (find_cols(&t, "pinned", names, c, 2, err))
+		goto fail;
+	a = calloc(t.nrows ? t.nrows : 1, sizeof(*a));
+	if (!a) {
+		snprintf(err, PS_ERR_LEN, "out of memory");
+		goto fail;
+	}
+	for (r = 0; r < t.nrows; r++) {
+		if (!ps_parse_u64(ps_table_cell(&t, r, (size_t)c[0]), &a[r].va) ||
+		    !ps_parse_u64(ps_table_cell(&t, r, (size_t)c[1]), &a[r].pfn)) {
+			snprintf(err, PS_ERR_LEN, "pinned line %zu: malformed row",
+				 r + 2);
+			free(a);
+			goto fail;
+		}
+	}
+	qsort(a, t.nrows, sizeof(*a), cmp_va);
+	*v = a;
+	*n = t.nrows;
+	ps_table_free(&t);
+	return 0;
+fail:
+	ps_table_free(&t);
+	return -1;
+}
+
 static const char *const probe_states[] = {
 	"ok", "off", "absent", "failed", "bad_args", "silent", "inlined",
 };
@@ -500,17 +682,21 @@ fail:
 
 enum pin_field {
 	F_PFN, F_COUNT, F_LONGTERM, F_MAYBE, F_REFCOUNT, F_ORDER, F_PINCOUNT,
-	F_AGE, F_PID, F_COMM, F_API, NR_PIN_FIELDS
+	F_AGE, F_PID, F_COMM, F_API,
+	/* Optional: modules before stack capture do not print them. */
+	F_STACK, F_ORPHANED, NR_PIN_FIELDS
 };
+#define NR_REQUIRED_PIN_FIELDS	F_STACK
 
 static const char *const pin_field_names[NR_PIN_FIELDS] = {
 	"pfn", "count", "longterm", "maybe_pinned", "refcount", "order",
-	"folio_pincount", "age_ms", "pid", "comm", "api"
+	"folio_pincount", "age_ms", "pid", "comm", "api", "stack", "orphaned"
 };
 
 /*
- * Fill @p from the field values @v (indexed by enum pin_field); returns -1,
- * or the first field that does not parse.
+ * Fill @p from the field values @v (indexed by enum pin_field; the
+ * optional ones may be NULL); returns -1, or the first field that does not
+ * parse.
  */
 static int pin_from_fields(struct ps_pin *p, const char *const *v)
 {
@@ -544,6 +730,17 @@ static int pin_from_fields(struct ps_pin *p, const char *const *v)
 		return F_COMM;
 	if (!copy_word(p->api, sizeof(p->api), v[F_API]))
 		return F_API;
+	p->stack = -1;
+	if (v[F_STACK] && (!parse_opt_i64(v[F_STACK], &p->stack)))
+		return F_STACK;
+	p->orphaned = -1;
+	if (v[F_ORPHANED]) {
+		bool b;
+
+		if (!parse_bool(v[F_ORPHANED], &b))
+			return F_ORPHANED;
+		p->orphaned = b;
+	}
 	return -1;
 }
 
@@ -568,8 +765,11 @@ int ps_parse_pins(const char *text, struct ps_pin **pins, size_t *n,
 	*n = 0;
 	if (ps_parse_table(text, "pins", false, &t, err))
 		return -1;
-	if (find_cols(&t, "pins", pin_field_names, c, NR_PIN_FIELDS, err))
+	if (find_cols(&t, "pins", pin_field_names, c, NR_REQUIRED_PIN_FIELDS,
+		      err))
 		goto fail;
+	for (f = NR_REQUIRED_PIN_FIELDS; f < NR_PIN_FIELDS; f++)
+		c[f] = ps_table_col(&t, pin_field_names[f]);
 	p = calloc(t.nrows ? t.nrows : 1, sizeof(*p));
 	if (!p) {
 		snprintf(err, PS_ERR_LEN, "out of memory");
@@ -579,7 +779,7 @@ int ps_parse_pins(const char *text, struct ps_pin **pins, size_t *n,
 		int bad;
 
 		for (f = 0; f < NR_PIN_FIELDS; f++)
-			v[f] = ps_table_cell(&t, r, c[f]);
+			v[f] = c[f] < 0 ? NULL : ps_table_cell(&t, r, (size_t)c[f]);
 		bad = pin_from_fields(&p[r], v);
 		if (bad >= 0) {
 			snprintf(err, PS_ERR_LEN, "pins line %zu: bad %s \"%s\"",
@@ -626,7 +826,7 @@ int ps_parse_lookup(const char *line, struct ps_pin *pin, char *err)
 			if (!strcmp(w, pin_field_names[f]))
 				v[f] = eq + 1;
 	}
-	for (f = 0; f < NR_PIN_FIELDS; f++) {
+	for (f = 0; f < NR_REQUIRED_PIN_FIELDS; f++) {
 		if (!v[f]) {
 			snprintf(err, PS_ERR_LEN, "lookup: no field \"%s\"",
 				 pin_field_names[f]);

@@ -130,12 +130,65 @@ struct ps_pin {
 	int32_t pid;
 	char comm[PS_COMM_LEN];
 	char api[PS_API_LEN];
+	int64_t stack;		/* the pin call's stack handle; -1: none */
+	int8_t orphaned;	/* the pinning task exited; -1: not known */
 };
 
-/* pins: rows come back sorted by PFN (the module prints them so). */
+/*
+ * pins: rows come back sorted by PFN (the module prints them so).  Columns
+ * are found by name; unknown ones are ignored, and "stack" and "orphaned"
+ * may be absent (older modules).
+ */
 int ps_parse_pins(const char *text, struct ps_pin **pins, size_t *n,
 		  char *err);
 /* lookup: one line of name=value fields; unknown names are ignored. */
 int ps_parse_lookup(const char *line, struct ps_pin *pin, char *err);
+
+/*
+ * stacks: handle pages calls frames.  @frames is one field of
+ * comma-separated "symbol+0xoff/0xsize[module]" entries, or "?".
+ */
+struct ps_stack {
+	int64_t handle;
+	uint64_t pages;
+	uint64_t calls;
+	char *frames;		/* points into @buf of the ps_stacks */
+};
+
+struct ps_stacks {
+	char *buf;
+	struct ps_stack *v;
+	size_t n;
+};
+
+int ps_parse_stacks(const char *text, struct ps_stacks *st, char *err);
+/* The stack with @handle, or NULL. */
+const struct ps_stack *ps_stacks_find(const struct ps_stacks *st,
+				      int64_t handle);
+void ps_stacks_free(struct ps_stacks *st);
+/*
+ * The frames of a stack one by one: the @i-th frame into @buf, false past
+ * the last.  "?" (no frames captured) is no frame at all.
+ */
+bool ps_stack_frame(const char *frames, size_t i, char *buf, size_t size);
+
+/*
+ * A saved directory's "meta" file, and any other "name value" file whose
+ * values are text: the value of @name (the rest of its line) into @buf;
+ * false when absent.
+ */
+bool ps_meta_get(const char *text, const char *name, char *buf, size_t size);
+
+/*
+ * pinshadow save's record of where each process maps its pinned pages,
+ * proc/PID/pinned: "vaddr pfn" rows (hex).  Rows sorted by vaddr.
+ */
+struct ps_vapfn {
+	uint64_t va;
+	uint64_t pfn;
+};
+
+int ps_parse_vapfn(const char *text, struct ps_vapfn **v, size_t *n,
+		   char *err);
 
 #endif /* PS_PARSE_H */
