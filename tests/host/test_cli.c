@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "debugfs.h"
 #include "exitcodes.h"
@@ -239,6 +240,50 @@ static int count_lines(const char *s, const char *needle)
 	return n;
 }
 
+/*
+ * Lines of @s that are each one whole JSON object (braces and brackets
+ * balance outside strings, starting with '{' and ending with '}'); -1 if
+ * any line is not.
+ */
+static int json_lines(const char *s)
+{
+	int n = 0, depth = 0;
+	bool str = false, esc = false, start = true;
+	char last = 0;
+
+	for (; *s; s++) {
+		if (*s == '\n') {
+			if (depth || str || last != '}')
+				return -1;
+			n++;
+			start = true;
+			continue;
+		}
+		if (start && *s != '{')
+			return -1;
+		start = false;
+		last = *s;
+		if (str) {
+			if (esc)
+				esc = false;
+			else if (*s == '\\')
+				esc = true;
+			else if (*s == '"')
+				str = false;
+			continue;
+		}
+		if (*s == '"')
+			str = true;
+		else if (*s == '{' || *s == '[')
+			depth++;
+		else if (*s == '}' || *s == ']')
+			depth--;
+		if (depth < 0)
+			return -1;
+	}
+	return start ? n : -1;
+}
+
 #define COW_HEADER \
 	"time pid comm vaddr pfn decision exclusive maybe_pinned count verdict\n"
 #define VERDICTS_HEADER \
@@ -334,10 +379,10 @@ static void verdicts_cmd(void)
 	expect("verdicts --json", PS_EXIT_OK, "\"false_positive_rate\": 0.008051", NULL);
 	expect("verdicts --json", PS_EXIT_OK, "\"scope\": \"all\"", NULL);
 	expect("verdicts --json", PS_EXIT_OK,
-	       "\"pfn_start\": \"0xf801\",\n      \"pfn_end\": \"0xfa00\",\n"
-	       "      \"pages\": 511,\n      \"cause\": \"folio_sibling\"", NULL);
+	       "\"pfn_start\": \"0xf801\",\n        \"pfn_end\": \"0xfa00\",\n"
+	       "        \"pages\": 511,\n        \"cause\": \"folio_sibling\"", NULL);
 	expect("verdicts --json", PS_EXIT_OK,
-	       "\"cause\": \"folio_sibling\",\n      \"pages\": 4088,\n      \"runs\": 8", NULL);
+	       "\"cause\": \"folio_sibling\",\n        \"pages\": 4088,\n        \"runs\": 8", NULL);
 	expect("verdicts --json --raw", PS_EXIT_OK, "\"folio_pincount\": null", NULL);
 	expect("verdicts --json --raw", PS_EXIT_OK, "\"true_pos\": 16392", NULL);
 	free(text);
@@ -397,14 +442,14 @@ static void cow_cmd(void)
 	expect_exact("cow --raw", text, "prints the module's rows unchanged");
 	expect("cow --json", PS_EXIT_OK, "\"events\": 512", NULL);
 	expect("cow --json", PS_EXIT_OK,
-	       "      \"time_first\": 6.614331,\n      \"time_last\": 6.614842,\n"
-	       "      \"pid\": 204,\n      \"comm\": \"pinload\",\n"
-	       "      \"vaddr_start\": \"0x7f45c9e01000\",\n"
-	       "      \"vaddr_end\": \"0x7f45ca000000\",\n      \"pages\": 511,\n"
-	       "      \"pfn_start\": \"0x10801\",\n      \"pfn_end\": \"0x10a00\",\n"
-	       "      \"decision\": \"copied\",\n      \"exclusive\": true,\n"
-	       "      \"maybe_pinned\": true,\n      \"count_min\": 0,\n"
-	       "      \"count_max\": 0,\n      \"verdict\": \"needless_copy\"\n", NULL);
+	       "        \"time_first\": 6.614331,\n        \"time_last\": 6.614842,\n"
+	       "        \"pid\": 204,\n        \"comm\": \"pinload\",\n"
+	       "        \"vaddr_start\": \"0x7f45c9e01000\",\n"
+	       "        \"vaddr_end\": \"0x7f45ca000000\",\n        \"pages\": 511,\n"
+	       "        \"pfn_start\": \"0x10801\",\n        \"pfn_end\": \"0x10a00\",\n"
+	       "        \"decision\": \"copied\",\n        \"exclusive\": true,\n"
+	       "        \"maybe_pinned\": true,\n        \"count_min\": 0,\n"
+	       "        \"count_max\": 0,\n        \"verdict\": \"needless_copy\"\n", NULL);
 	expect("cow --json", PS_EXIT_OK, "\"cow_needless_copies\": 511", NULL);
 	expect("cow --json --raw", PS_EXIT_OK, "\"vaddr\": \"0x7f45c9ffe000\"", NULL);
 
@@ -417,10 +462,13 @@ static void cow_cmd(void)
 		printf("# stdout: %s\n# stderr: %s\n", out, err);
 	free(out);
 	free(err);
-	ret = cli("cow --follow --json", &out, &err, 300);
-	CHECK(ret == 0 && strstr(out, "\"groups\": [") &&
-	      strstr(out, "\"pages\": 511") && strstr(out, "  ]\n}\n"),
-	      "cli: cow --follow --json streams groups, closes on SIGINT");
+	ret = cli("cow --follow --json", &out, &err, 1300);
+	CHECK(ret == 0 && json_lines(out) == 2 &&
+	      count_lines(out, "\"command\": \"cow\"") == 2 &&
+	      count_lines(out, "\"pages\": 511") == 1,
+	      "cli: cow --follow --json: one whole object per line and group, each once");
+	if (ret || json_lines(out) != 2)
+		printf("# stdout: %s\n# stderr: %s\n", out, err);
 	free(out);
 	free(err);
 	ret = cli("cow --follow --raw", &out, &err, 1300);
@@ -444,8 +492,8 @@ static void cow_cmd(void)
 	       "shown as the module prints it");
 	ret = cli("cow --follow --json", &out, &err, 300);
 	CHECK(ret == 0 && strstr(out, "\"decision\": \"share\"") &&
-	      strstr(out, "\"addr\": null") && strstr(out, "  ]\n}\n"),
-	      "cli: cow --follow --json streams unknown rows, closes on SIGINT");
+	      strstr(out, "\"addr\": null") && json_lines(out) == 2,
+	      "cli: cow --follow --json streams unknown rows, a line each");
 	free(out);
 	free(err);
 	ret = cli("cow --follow", &out, &err, 1300);
@@ -474,10 +522,10 @@ static void policies_cmd(void)
 	       NULL);
 	expect_exact("policies --raw", pol, "prints the module's rows unchanged");
 	expect("policies --json", PS_EXIT_OK,
-	       "\"policy\": \"exact\",\n      \"decisions\": 902,\n"
-	       "      \"copies\": 1,\n      \"needless_copies\": 0,\n"
-	       "      \"unsafe_shares\": 0,\n"
-	       "      \"rule\": \"its exact pin count is > 0\"", NULL);
+	       "\"policy\": \"exact\",\n        \"decisions\": 902,\n"
+	       "        \"copies\": 1,\n        \"needless_copies\": 0,\n"
+	       "        \"unsafe_shares\": 0,\n"
+	       "        \"rule\": \"its exact pin count is > 0\"", NULL);
 	th_write(dfs, "policies", "policy decisions\nkernel 1\nnewrule 2\n");
 	expect("policies", PS_EXIT_OK, "newrule          2  ?\n", NULL);
 	expect("policies --json", PS_EXIT_OK, "\"rule\": null", NULL);
@@ -499,21 +547,25 @@ static void watch(void)
 	ret = cli("watch --count 2 --interval 0.1", &out, &err, 0);
 	second = strstr(out, "refresh 2");
 	CHECK(ret == 0 && strstr(out, "refresh 1") && second &&
-	      strstr(second, "BIGGEST PINNERS") && strstr(out, "\033[2J"),
-	      "cli: watch refreshes twice");
+	      strstr(second, "BIGGEST PINNERS"), "cli: watch refreshes twice");
+	CHECK(!strchr(out, '\033'),
+	      "cli: watch into a file is in batch mode: no escape sequences");
 	CHECK(strstr(out, "    100 pinload                  3         3         2     1     3.0s") != NULL,
 	      "cli: watch shows the pinner");
 	free(out);
 	free(err);
-	ret = cli("watch --count 2 --interval 0.1 --json", &out, &err, 0);
-	CHECK(ret == 0 && out[0] == '[' && strstr(out, "\"refresh\": 2") &&
-	      strstr(out, "\n]\n") && strstr(out, "\"oldest_age_ms\": 3000"),
-	      "cli: watch --json is one array");
+	ret = cli("watch -n 2 -i 0.1 --json", &out, &err, 0);
+	CHECK(ret == 0 && json_lines(out) == 2 && strstr(out, "\"refresh\": 2") &&
+	      count_lines(out, "\"command\": \"watch\"") == 2 &&
+	      strstr(out, "\"oldest_age_ms\": 3000"),
+	      "cli: watch --json is one whole object per line and refresh");
+	if (ret || json_lines(out) != 2)
+		printf("# stdout: %s\n# stderr: %s\n", out, err);
 	free(out);
 	free(err);
 	ret = cli("watch --json", &out, &err, 300);
-	CHECK(ret == 0 && out[0] == '[' && strstr(out, "\n]\n"),
-	      "cli: watch --json closes the array on SIGINT");
+	CHECK(ret == 0 && json_lines(out) == 1,
+	      "cli: watch --json stopped by SIGINT leaves whole lines");
 	free(out);
 	free(err);
 }
@@ -527,8 +579,280 @@ static void args(void)
 	expect("lookup --pid 1", PS_EXIT_USAGE, NULL, "needs --pfn N, or --pid P and --addr A");
 	expect("--help", PS_EXIT_OK, "Exit status:", NULL);
 	expect("pins --help", PS_EXIT_OK, "--sort KEY", NULL);
-	expect("help watch --json", PS_EXIT_OK, "\"command\": \"watch\"", NULL);
+	expect("help watch --json", PS_EXIT_OK, "\"help_for\": \"watch\"", NULL);
 	expect("--version", PS_EXIT_OK, "ABI version 2", NULL);
+}
+
+
+/* getopt_long: short forms, "--", and one hint naming the command's help. */
+static void conventions(void)
+{
+	static const struct {
+		const char *args;
+		int code;
+		const char *out, *err;
+	} cases[] = {
+		{ "pins -p 100", PS_EXIT_OK, "0x401000-0x404000", NULL },
+		{ "pins -lp 100 --json", PS_EXIT_OK, "\"longterm\": 2", NULL },
+		{ "pins --pid=100 -s age", PS_EXIT_OK, "0x401000-0x404000", NULL },
+		{ "-j pins -p 100", PS_EXIT_OK, "\"start\": \"0x401000\"", NULL },
+		{ "pins -- extra", PS_EXIT_USAGE, NULL, "pins: unexpected argument \"extra\"" },
+		{ "help -- pins", PS_EXIT_OK, "--older-than", NULL },
+		{ "pins -p", PS_EXIT_USAGE, NULL, "pins: -p needs a value" },
+		{ "pins -x", PS_EXIT_USAGE, NULL, "pins: unknown option \"-x\"\nRun `pinshadow pins --help` for its options.\n" },
+		{ "watch --bogus", PS_EXIT_USAGE, NULL, "Run `pinshadow watch --help` for its options." },
+		{ "bogus", PS_EXIT_USAGE, NULL, "unknown command \"bogus\"\nRun `pinshadow --help` for the commands.\n" },
+		{ "", PS_EXIT_USAGE, NULL, "Commands:\n  status" },
+		{ "watch -n 1 -b", PS_EXIT_OK, "refresh 1", NULL },
+		{ "--from", PS_EXIT_USAGE, NULL, "--from needs a value" },
+		{ "cow -f --from /nonexistent", PS_EXIT_USAGE, NULL, "cow --follow: reads the live module" },
+		{ "--version", PS_EXIT_OK, "\nmodule    pinshadow 9.8.7, ABI 2\nkernel    ", NULL },
+	};
+	char *out, *err;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect(cases[i].args, cases[i].code, cases[i].out, cases[i].err);
+	ret = cli("pins -x", &out, &err, 0);
+	CHECK(ret == PS_EXIT_USAGE && count_lines(err, "Run `") == 1 &&
+	      strchr(err, '\n') && strchr(strchr(err, '\n') + 1, '\n') &&
+	      !strchr(strchr(strchr(err, '\n') + 1, '\n') + 1, '\n'),
+	      "cli: a usage error is the error and one hint");
+	free(out);
+	free(err);
+}
+
+/* Every command's JSON: one envelope. */
+static void envelope(void)
+{
+	static const char *const cmds[][2] = {
+		{ "status", "data" }, { "pins", "data" }, { "pins -b stack", "data" },
+		{ "lookup -f 0x9000 --from FIX/save1", "data" },
+		{ "policies --raw", "data" },
+		{ "cow", "data" }, { "policies", "data" }, { "help pins", "data" },
+		{ "--version", "data" }, { "diff FIX/save1 FIX/save2", "data" },
+		{ "pins -p 555", "error" }, { "bogus", "error" },
+		{ "pins -p", "error" },
+		{ "status --from FIX/save1", "data" },
+	};
+	char args[1024], want[256], *out, *err, *p;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		const char *name = cmds[i][0];
+		char cmd[32];
+		bool ok;
+
+		snprintf(args, sizeof(args), "--json %s", cmds[i][0]);
+		while ((p = strstr(args, "FIX")) != NULL) {
+			char rest[1024];
+
+			snprintf(rest, sizeof(rest), "%s", p + 3);
+			snprintf(p, sizeof(args) - (size_t)(p - args),
+				 "%s/tests/host/fixtures%s", th_top, rest);
+		}
+		if (!strncmp(name, "--version", 9))
+			name = "version";
+		else if (!strncmp(name, "help", 4))
+			name = "help";
+		else if (!strcmp(name, "bogus"))
+			name = "pinshadow";
+		snprintf(cmd, sizeof(cmd), "%.*s", (int)strcspn(name, " "), name);
+		ret = cli(args, &out, &err, 0);
+		snprintf(want, sizeof(want),
+			 "{\n  \"command\": \"%s\",\n  \"version\": \"%s\",\n"
+			 "  \"abi\": 2,\n  \"module\": ", cmd, PINSHADOW_VERSION);
+		ok = !strncmp(out, want, strlen(want)) &&
+		     strstr(out, "\n  \"kernel\": \"") &&
+		     strstr(out, "\n  \"time\": {\n    \"clock\": \"CLOCK_REALTIME\",\n    \"utc\": \"") &&
+		     strstr(out, "\"unix_ms\": ") && strstr(out, "\"boottime_ms\": ");
+		snprintf(want, sizeof(want), "\n  \"%s\": ", cmds[i][1]);
+		CHECK(ok && strstr(out, want) && out[strlen(out) - 2] == '}',
+		      "cli: `pinshadow %s` is in the envelope, with \"%s\"",
+		      args + strlen(th_top) * 0, cmds[i][1]);
+		if (!ok)
+			printf("# exit %d\n# stdout: %.600s\n# stderr: %s\n", ret, out, err);
+		free(out);
+		free(err);
+	}
+	snprintf(args, sizeof(args), "--json --from %s/tests/host/fixtures/save1 status",
+		 th_top);
+	ret = cli("--json watch -n 1", &out, &err, 0);
+	snprintf(want, sizeof(want), "{\"command\": \"watch\", \"version\": \"%s\", \"abi\": 2, \"module\": {\"version\": \"9.8.7\", \"abi\": 2}, \"kernel\": \"",
+		 PINSHADOW_VERSION);
+	CHECK(ret == 0 && json_lines(out) == 1 && !strncmp(out, want, strlen(want)) &&
+	      strstr(out, "\"time\": {\"clock\": \"CLOCK_REALTIME\", \"utc\": \"") &&
+	      strstr(out, "}, \"data\": {\"refresh\": 1, "),
+	      "cli: watch --json: the envelope on one line");
+	if (ret || strncmp(out, want, strlen(want)))
+		printf("# stdout: %s\n", out);
+	free(out);
+	free(err);
+	expect(args, PS_EXIT_OK, "\"kernel\": \"6.12.99-test\",\n  \"time\": {\n    \"clock\": \"CLOCK_REALTIME\",\n    \"utc\": \"2025-12-02T12:53:20.000Z\",\n    \"unix_ms\": 1764680000000,\n    \"boottime_ms\": 600000\n  },\n  \"from\": ", NULL);
+}
+
+/* --from a saved directory, and pins' leak-hunting filters (fixtures). */
+static void from_saved(void)
+{
+	static const struct {
+		const char *args;
+		int code;
+		const char *out;
+	} cases[] = {
+		{ "status", PS_EXIT_OK, "orphaned    2 pins on 2 pages whose task has exited (pinshadow pins --orphaned)\n" },
+		{ "status", PS_EXIT_OK, "\nkernel      6.12.99-test\n" },
+		{ "status", PS_EXIT_OK, "stacks      2 stacks, 512 bytes, 0 lost\n" },
+		{ "status --json", PS_EXIT_OK, "\"orphaned\": {\n      \"pins\": 2,\n      \"pages\": 2\n    }" },
+		{ "pins", PS_EXIT_OK, "204     pinload          0x7f0000000000-0x7f0000003000          3        3        3 pin_user_pages_fast           3.0s  [anon]\n" },
+		{ "pins", PS_EXIT_OK, "-       -                pfn 0x9000-0x9002                      2        2        0 pin_user_pages_fast          1m30s  (mapped by no process) pinned by 300 leaky\n" },
+		{ "pins -p 204 --json", PS_EXIT_OK, "\"start\": \"0x7f0000000000\"" },
+		{ "pins -p 300", PS_EXIT_NOT_FOUND, NULL },
+		{ "pins --orphaned", PS_EXIT_OK, "total: 2 pins on 2 pages (8.0KiB), 0 long-term; 0 runs in 0 processes; 2 pages mapped by no process\n" },
+		{ "pins -o --json", PS_EXIT_OK, "\"orphaned\": true" },
+		{ "pins --older-than 1m", PS_EXIT_OK, "total: 2 pins on 2 pages" },
+		{ "pins -t 2s", PS_EXIT_OK, "total: 5 pins on 5 pages" },
+		{ "pins -t 2h", PS_EXIT_OK, "no pinned pages that match\n" },
+		{ "pins --comm pinload", PS_EXIT_OK, "total: 3 pins on 3 pages" },
+		{ "pins -c leaky -o", PS_EXIT_OK, "total: 2 pins on 2 pages" },
+		{ "pins --by stack", PS_EXIT_OK,
+		  "3 pages, 3 pins (3 long-term), 1 run, oldest 3.0s; pinned by 204 pinload via pin_user_pages_fast\n"
+		  "  stack 17:\n    __gup_longterm_locked+0x2f1/0x6a0\n    pin_user_pages_fast+0x4a/0x70\n"
+		  "    io_sqe_buffer_register+0x1c9/0x5e0\n    __do_sys_io_uring_register+0x4b2/0x1180\n\n"
+		  "2 pages, 2 pins (0 long-term), 1 run, oldest 1m30s, 2 orphaned; pinned by 300 leaky via pin_user_pages_fast\n"
+		  "  stack 5:\n    pin_user_pages_fast+0x4a/0x70\n    ps_helper_pin+0x88/0x120[pinshadow_test_helper]\n" },
+		{ "pins -b stack -o --json", PS_EXIT_OK, "\"frames\": [\n          \"pin_user_pages_fast+0x4a/0x70\",\n          \"ps_helper_pin+0x88/0x120[pinshadow_test_helper]\"" },
+		{ "lookup -f 0x9001", PS_EXIT_OK, "  orphaned        1  (the task that pinned it has exited)\n  stack           5\n    pin_user_pages_fast+0x4a/0x70\n    ps_helper_pin+0x88/0x120[pinshadow_test_helper]\n" },
+		{ "lookup -p 204 -a 0x7f0000002010", PS_EXIT_OK, "  pfn             0x1002\n" },
+		{ "lookup -p 204 -a 0x7f0000002010 --json", PS_EXIT_OK, "\"stack\": 17,\n      \"frames\": [\n        \"__gup_longterm_locked+0x2f1/0x6a0\"" },
+		{ "lookup -f 0x4242", PS_EXIT_NOT_FOUND, NULL },
+		{ "lookup -p 204 -a 0x1000", PS_EXIT_NOT_FOUND, NULL },
+		{ "verdicts", PS_EXIT_UNSUPPORTED, NULL },
+		{ "verdicts -a", PS_EXIT_USAGE, NULL },
+	};
+	char args[1024], fix[900];
+	size_t i;
+
+	snprintf(fix, sizeof(fix), "%s/tests/host/fixtures/save1", th_top);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(args, sizeof(args), "--from %s %s", fix, cases[i].args);
+		expect(args, cases[i].code, cases[i].out, NULL);
+	}
+	/* The live sample has no orphaned column: an older module. */
+	expect("pins --orphaned", PS_EXIT_UNSUPPORTED, NULL, "no \"orphaned\" column");
+	expect("pins --by stack", PS_EXIT_OK, "(no stack recorded)", NULL);
+	expect("pins -c kworker/0:1", PS_EXIT_OK, "total: 1 pin on 1 page", NULL);
+	expect("pins --older-than 1s", PS_EXIT_OK, "total: 2 pins on 2 pages", NULL);
+	expect("pins --older-than 400ms", PS_EXIT_OK, "total: 3 pins on 3 pages", NULL);
+	expect("pins -t 5x", PS_EXIT_USAGE, NULL, "not a duration");
+}
+
+static void diff(void)
+{
+	static const char *const want[] = {
+		"               PAGES      PINS\nappeared           1         2\nvanished           3         3\npersisted          2         2\n",
+		"    204 pinload                  0         3         0\n    410 fio                      1         0         0\n    300 leaky                    0         0         2\n",
+		"        0         0         2  handle 5 in DIR1, handle 5 in DIR2:\n    pin_user_pages_fast+0x4a/0x70\n    ps_helper_pin+0x88/0x120[pinshadow_test_helper]\n",
+		"        1         3         0  handle 17 in DIR1, handle 17 in DIR2:\n",
+	};
+	char args[2048];
+	size_t i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		snprintf(args, sizeof(args), "diff %s/tests/host/fixtures/save1 %s/tests/host/fixtures/save2",
+			 th_top, th_top);
+		expect(args, PS_EXIT_OK, want[i], NULL);
+	}
+	snprintf(args, sizeof(args), "diff %s/tests/host/fixtures/save1 %s/tests/host/fixtures/save2 --json",
+		 th_top, th_top);
+	expect(args, PS_EXIT_OK, "\"persisted\": {\n          \"pages\": 2,\n          \"pins\": 2\n        }", NULL);
+	expect(args, PS_EXIT_OK, "\"totals\": {\n      \"appeared\": {\n        \"pages\": 1,\n        \"pins\": 2\n      },\n      \"vanished\": {\n        \"pages\": 3,", NULL);
+	snprintf(args, sizeof(args), "diff %s/tests/host/fixtures/save1 %s/nonexistent",
+		 th_top, th_top);
+	expect(args, PS_EXIT_FAILURE, NULL, "not a directory");
+	expect("diff onlyone", PS_EXIT_USAGE, NULL, "diff: needs two directories");
+}
+
+/* save, then --from the save: the same report as live. */
+static void save(void)
+{
+	char dir[4200], args[4400], path[4400], *live, *saved, *err, *text;
+	int r1, r2;
+
+	snprintf(dir, sizeof(dir), "%s/save-a", th_tmpdir());
+	snprintf(args, sizeof(args), "save %s", dir);
+	expect(args, PS_EXIT_OK, "saved 6 files of", NULL);
+	snprintf(path, sizeof(path), "%s/proc/100/pinned", dir);
+	text = NULL;
+	CHECK(ps_slurp(path, &text, NULL) == 0 &&
+	      !strcmp(text, "vaddr pfn\n0x401000 0x1000\n0x402000 0x1001\n0x403000 0x1002\n"),
+	      "cli: save: where process 100 maps its pinned pages");
+	free(text);
+	snprintf(path, sizeof(path), "%s/meta", dir);
+	text = NULL;
+	CHECK(ps_slurp(path, &text, NULL) == 0 && strstr(text, "format 1\n") &&
+	      strstr(text, "\ntime_unix_ms ") && strstr(text, "\nkernel "),
+	      "cli: save: meta");
+	free(text);
+	snprintf(path, sizeof(path), "%s/proc/200", dir);
+	CHECK(access(path, F_OK) != 0, "cli: save: a process without pins is not saved");
+	expect(args, PS_EXIT_USAGE, NULL, "is not empty");
+	r1 = cli("pins", &live, &err, 0);
+	free(err);
+	snprintf(args, sizeof(args), "--from %s pins", dir);
+	r2 = cli(args, &saved, &err, 0);
+	CHECK(r1 == 0 && r2 == 0 && !strcmp(live, saved),
+	      "cli: pins --from a save prints what pins printed live");
+	if (strcmp(live, saved))
+		printf("# live: %s\n# saved: %s\n# stderr: %s\n", live, saved, err);
+	free(live);
+	free(saved);
+	free(err);
+	snprintf(args, sizeof(args), "--json save %s/save-b", th_tmpdir());
+	expect(args, PS_EXIT_OK, "\"processes\": 1", NULL);
+}
+
+static void lockdown(void)
+{
+	static const struct {
+		const char *file, *mode, *says, *not;
+	} cases[] = {
+		{ "none [integrity] confidentiality\n", "integrity", "lockdown=integrity", "confidentiality" },
+		{ "none integrity [confidentiality]\n", "confidentiality", "lockdown=confidentiality", "integrity" },
+		{ "[none] integrity confidentiality\n", "none", "not locked down", "lockdown=" },
+		{ "", "", "not locked down", "lockdown=" },
+	};
+	char mode[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *msg;
+
+		ps_parse_lockdown(cases[i].file, mode, sizeof(mode));
+		msg = ps_lockdown_hint("/sys/kernel/debug/pinshadow/lookup", mode);
+		CHECK(!strcmp(mode, cases[i].mode) && strstr(msg, cases[i].says) &&
+		      !strstr(msg, cases[i].not),
+		      "cli: lockdown \"%.40s\": mode \"%s\", the hint says %s", cases[i].file,
+		      mode, cases[i].says);
+	}
+}
+
+/* A newer module: stats lines and columns this CLI does not know. */
+static void newer_module(void)
+{
+	char stats[4096];
+
+	snprintf(stats, sizeof(stats), "%sstacks 3\nstack_bytes 100\nlost_stacks 0\n"
+		 "future_mode turbo\nfuture_pair 1 2\n", good_stats);
+	th_write(dfs, "stats", stats);
+	th_write(dfs, "pins", "new1 pfn count longterm maybe_pinned refcount order folio_pincount age_ms pid comm api stack orphaned new2\n"
+		 "x 0x1000 1 1 1 1025 0 - 3000 100 pinload pin_user_pages_fast 4 0 y\n");
+	expect("status", PS_EXIT_OK, "self-check: OK", NULL);
+	expect("pins", PS_EXIT_OK, "total: 1 pin on 1 page", NULL);
+	expect("pins -o", PS_EXIT_OK, "no pinned pages that match", NULL);
+	th_write(dfs, "stats", good_stats);
+	th_write(dfs, "pins", pins);
 }
 
 void test_cli(void)
@@ -544,4 +868,11 @@ void test_cli(void)
 	tables();
 	watch();
 	args();
+	conventions();
+	envelope();
+	from_saved();
+	diff();
+	save();
+	lockdown();
+	newer_module();
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Command-line parsing: every command, every option, every mistake. */
+#include <stdint.h>
 #include <string.h>
 
 #include "exitcodes.h"
@@ -147,8 +148,78 @@ static void bad(void)
 	}
 }
 
+static void durations(void)
+{
+	static const struct { const char *s; int64_t ms; } good[] = {
+		{ "500ms", 500 }, { "10s", 10000 }, { "5m", 300000 },
+		{ "2h", 7200000 }, { "1d", 86400000 }, { "1.5s", 1500 },
+		{ "2", 2000 }, { "0", 0 }, { "0.25m", 15000 },
+	};
+	static const char *const bad[] = {
+		"", "ms", "5x", "-1s", "1.s", "5 s", "1e3", "10sec",
+	};
+	int64_t ms;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CHECK(ps_parse_duration(good[i].s, &ms) && ms == good[i].ms,
+		      "opts: duration \"%s\" is %lld ms", good[i].s,
+		      (long long)good[i].ms);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(!ps_parse_duration(bad[i], &ms),
+		      "opts: \"%s\" is not a duration", bad[i]);
+}
+
+/* Short forms and "--": the same options as the long ones. */
+static void short_forms(void)
+{
+	char err[PS_ERR_LEN];
+	struct ps_opts o;
+
+	CHECK(parse("pins -p 42 -l -s age -o -t 5m -c fio -b stack", &o, err) == 0 &&
+	      o.pid == 42 && o.longterm && o.sort == PS_SORT_AGE && o.orphaned &&
+	      o.older_than_ms == 300000 && !strcmp(o.comm, "fio") && o.by_stack,
+	      "opts: pins, every short option: %s", err);
+	CHECK(parse("pins -lop42", &o, err) == 0 && o.longterm && o.orphaned &&
+	      o.pid == 42, "opts: bundled short options");
+	CHECK(parse("lookup -p 7 -a 0x1000", &o, err) == 0 && o.pid == 7 &&
+	      o.have_addr && o.addr == 0x1000, "opts: lookup -p -a");
+	CHECK(parse("lookup -f 0x10", &o, err) == 0 && o.have_pfn && o.pfn == 0x10,
+	      "opts: lookup -f");
+	CHECK(parse("watch -i 0.5 -n 3 -b", &o, err) == 0 && o.interval_ms == 500 &&
+	      o.count == 3 && o.batch, "opts: watch -i -n -b");
+	CHECK(parse("cow -f -r -j", &o, err) == 0 && o.follow && o.raw && o.json,
+	      "opts: cow -f -r -j");
+	CHECK(parse("verdicts -a -r", &o, err) == 0 && o.all && o.raw,
+	      "opts: verdicts -a -r");
+	CHECK(parse("--from /x pins", &o, err) == 0 && !strcmp(o.from, "/x"),
+	      "opts: --from before the command");
+	CHECK(parse("pins --from=/y", &o, err) == 0 && !strcmp(o.from, "/y"),
+	      "opts: --from after the command");
+	CHECK(parse("save /tmp/s", &o, err) == 0 && o.cmd == PS_CMD_SAVE &&
+	      o.nargs == 1 && !strcmp(o.args[0], "/tmp/s"), "opts: save DIR");
+	CHECK(parse("diff a -j b", &o, err) == 0 && o.cmd == PS_CMD_DIFF &&
+	      o.nargs == 2 && !strcmp(o.args[1], "b") && o.json,
+	      "opts: diff DIR1 DIR2, an option between");
+	CHECK(parse("save -- -odd", &o, err) == 0 && !strcmp(o.args[0], "-odd"),
+	      "opts: after --, an operand that looks like an option");
+	CHECK(parse("pins -x", &o, err) == PS_EXIT_USAGE &&
+	      !strcmp(err, "pins: unknown option \"-x\""), "opts: unknown short option: %s", err);
+	CHECK(parse("pins -p", &o, err) == PS_EXIT_USAGE &&
+	      !strcmp(err, "pins: -p needs a value"), "opts: missing value: %s", err);
+	CHECK(parse("save", &o, err) == PS_EXIT_USAGE, "opts: save without DIR");
+	CHECK(parse("diff a b c", &o, err) == PS_EXIT_USAGE, "opts: diff with three");
+	CHECK(parse("watch --from /x", &o, err) == PS_EXIT_USAGE,
+	      "opts: watch reads the live module");
+	CHECK(parse("pins -b process", &o, err) == PS_EXIT_USAGE, "opts: --by stack only");
+	CHECK(parse("pins -c a_comm_much_longer_than_any_task_comm", &o, err) ==
+	      PS_EXIT_USAGE, "opts: --comm too long");
+}
+
 void test_opts(void)
 {
+	durations();
+	short_forms();
 	good();
 	help();
 	bad();

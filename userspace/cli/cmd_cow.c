@@ -164,8 +164,7 @@ static void show_unknown(struct ps_ctx *c, const struct ps_report *rep,
 		ps_print_report(c->out, rep);
 		return;
 	}
-	json_init(&j, c->out);
-	ps_json_report_head(&j, FILE_NAME, rep);
+	ps_json_report_head(c, &j, FILE_NAME, rep);
 	for (r = 0; r < rep->table.nrows; r++)
 		ps_json_report_row(&j, &rep->table, r);
 	ps_json_report_tail(&j);
@@ -197,7 +196,7 @@ static int show_once(struct ps_ctx *c, const struct ps_stats *st)
 	}
 	free(ev);
 	if (c->json) {
-		json_init(&j, c->out);
+		ps_json_begin(c, &j, "data");
 		json_object_begin(&j);
 		json_kv_string(&j, "file", FILE_NAME);
 		json_kv_uint(&j, "events", n);
@@ -208,7 +207,7 @@ static int show_once(struct ps_ctx *c, const struct ps_stats *st)
 		json_array_end(&j);
 		json_totals(&j, st);
 		json_object_end(&j);
-		json_finish(&j);
+		ps_json_end(&j);
 	} else {
 		if (ng) {
 			ps_tt_init(&tt, NR_T, heads, align);
@@ -254,10 +253,13 @@ static int follow_groups(struct ps_ctx *c, struct json *j, struct ps_tt *tt,
 		return ps_fail(c, PS_EXIT_FAILURE, "out of memory");
 	}
 	for (i = 0; i < ng; i++) {
-		if (c->json)
+		if (c->json) {
+			ps_json_begin(c, j, "data");
 			json_group(j, &g[i]);
-		else
+			ps_json_end(j);
+		} else {
 			text_group(tt, &g[i]);
+		}
 	}
 	if (!c->json)
 		ps_tt_flush(tt, c->out, false);
@@ -266,24 +268,20 @@ static int follow_groups(struct ps_ctx *c, struct json *j, struct ps_tt *tt,
 	return PS_EXIT_OK;
 }
 
-static void follow_head(struct ps_ctx *c, struct json *j, struct ps_tt *tt,
+/* The text header; JSON lines need none. */
+static void follow_head(struct ps_ctx *c, struct ps_tt *tt,
 			const struct ps_report *rep, bool grouped)
 {
 	/* Typical widths, so that the batches line up. */
 	static const size_t minw[NR_T] = { 12, 6, 15, 29, 5, 17, 8, 9, 12, 5 };
 	size_t k;
 
-	if (grouped && c->json) {
-		json_object_begin(j);
-		json_kv_string(j, "file", FILE_NAME);
-		json_key(j, "groups");
-		json_array_begin(j);
-	} else if (grouped) {
+	if (c->json)
+		return;
+	if (grouped) {
 		for (k = 0; k < NR_T; k++)
 			ps_tt_min_width(tt, k, minw[k]);
 		ps_tt_flush(tt, c->out, true);
-	} else if (c->json) {
-		ps_json_report_head(j, FILE_NAME, rep);
 	} else {
 		print_plain(c->out, &rep->table, 0, true);
 	}
@@ -300,7 +298,8 @@ static int follow(struct ps_ctx *c, bool raw)
 	size_t r;
 	int ret = PS_EXIT_OK;
 
-	json_init(&j, c->out);
+	/* JSON: one complete document per line, each flushed. */
+	c->json_compact = true;
 	ps_tt_init(&tt, NR_T, heads, align);
 	stop = 0;
 	sigemptyset(&sa.sa_mask);
@@ -325,8 +324,7 @@ static int follow(struct ps_ctx *c, bool raw)
 			}
 			if (!raw && !grouped)
 				ps_warn(c, "%s: shown as the module prints it", err);
-			follow_head(c, &j, &tt, &rep, grouped);
-			c->json_started = c->json;
+			follow_head(c, &tt, &rep, grouped);
 			started = true;
 		}
 		r = ps_table_rows_after(&rep.table, last[0] ? last : NULL);
@@ -338,9 +336,11 @@ static int follow(struct ps_ctx *c, bool raw)
 			}
 		} else {
 			for (; r < rep.table.nrows; r++) {
-				if (c->json)
+				if (c->json) {
+					ps_json_begin(c, &j, "data");
 					ps_json_report_row(&j, &rep.table, r);
-				else
+					ps_json_end(&j);
+				} else
 					print_plain(c->out, &rep.table, r, false);
 			}
 		}
@@ -350,12 +350,6 @@ static int follow(struct ps_ctx *c, bool raw)
 		fflush(c->out);
 		ps_report_free(&rep);
 		nanosleep(&ts, NULL);
-	}
-	/* Close the document; an error before the header printed its own. */
-	if (c->json && (started || ret == PS_EXIT_OK)) {
-		if (!started)
-			ps_json_report_head(&j, FILE_NAME, NULL);
-		ps_json_report_tail(&j);
 	}
 	ps_tt_free(&tt);
 	signal(SIGINT, SIG_DFL);

@@ -16,6 +16,7 @@
 #include "exitcodes.h"
 #include "fmt.h"
 #include "json.h"
+#include "procmap.h"
 
 static int write_error(struct ps_ctx *c, const struct ps_opts *o, int err)
 {
@@ -70,10 +71,12 @@ static int read_answer(int fd, char *buf, size_t size)
 }
 
 static void print_text(struct ps_ctx *c, const struct ps_opts *o,
-		       const struct ps_pin *p)
+		       const struct ps_pin *p, const struct ps_stacks *st)
 {
+	const struct ps_stack *s = ps_stacks_find(st, p->stack);
+	char age[16], frame[256];
 	FILE *f = c->out;
-	char age[16];
+	size_t k;
 
 	if (o->have_pfn)
 		fprintf(f, "page at pfn 0x%" PRIx64 "\n", o->pfn);
@@ -99,14 +102,26 @@ static void print_text(struct ps_ctx *c, const struct ps_opts *o,
 	else
 		fprintf(f, "  pinned by       %d %s\n", p->pid, p->comm);
 	fprintf(f, "  api             %s\n", p->api);
+	if (p->orphaned >= 0)
+		fprintf(f, "  orphaned        %d%s\n", p->orphaned,
+			p->orphaned ? "  (the task that pinned it has exited)" : "");
+	if (p->stack < 0)
+		return;
+	fprintf(f, "  stack           %" PRId64 "%s\n", p->stack,
+		s ? "" : "  (not in the stacks table)");
+	for (k = 0; s && ps_stack_frame(s->frames, k, frame, sizeof(frame)); k++)
+		fprintf(f, "    %s\n", frame);
 }
 
 static void print_json(struct ps_ctx *c, const struct ps_opts *o,
-		       const struct ps_pin *p)
+		       const struct ps_pin *p, const struct ps_stacks *st)
 {
+	const struct ps_stack *s = ps_stacks_find(st, p->stack);
+	char frame[256];
 	struct json j;
+	size_t k;
 
-	json_init(&j, c->out);
+	ps_json_begin(c, &j, "data");
 	json_object_begin(&j);
 	json_key(&j, "request");
 	json_object_begin(&j);
@@ -130,9 +145,95 @@ static void print_json(struct ps_ctx *c, const struct ps_opts *o,
 	json_kv_int_or_null(&j, "pid", p->pid);
 	json_kv_string(&j, "comm", p->comm[0] ? p->comm : NULL);
 	json_kv_string(&j, "api", p->api);
+	json_key(&j, "orphaned");
+	if (p->orphaned < 0)
+		json_null(&j);
+	else
+		json_bool(&j, p->orphaned);
+	json_kv_int_or_null(&j, "stack", p->stack);
+	json_key(&j, "frames");
+	if (!s) {
+		json_null(&j);
+	} else {
+		json_array_begin(&j);
+		for (k = 0; ps_stack_frame(s->frames, k, frame, sizeof(frame)); k++)
+			json_string(&j, frame);
+		json_array_end(&j);
+	}
 	json_object_end(&j);
 	json_object_end(&j);
-	json_finish(&j);
+	ps_json_end(&j);
+}
+
+/*
+ * --from: the page in the saved pins table (a page that held no pin when
+ * saved is not there), found by PFN or through the saved proc/PID/pinned.
+ */
+static int lookup_saved(struct ps_ctx *c, const struct ps_opts *o,
+			struct ps_pin *pin)
+{
+	char err[PS_ERR_LEN], path[4096], *text;
+	uint64_t pfn = o->pfn, va = o->addr & ~(uint64_t)(ps_page_size() - 1);
+	struct ps_pin *pins;
+	size_t n, i;
+	long at;
+	int ret;
+
+	if (!o->have_pfn) {
+		struct ps_vapfn *v;
+
+		snprintf(path, sizeof(path), "%s/%d/pinned", c->proc, o->pid);
+		if (ps_slurp(path, &text, NULL))
+			return ps_fail(c, PS_EXIT_NOT_FOUND,
+				       "no pinned page of process %d in %s",
+				       o->pid, c->from);
+		ret = ps_parse_vapfn(text, &v, &n, err);
+		free(text);
+		if (ret)
+			return ps_fail(c, PS_EXIT_FAILURE, "%s: %s", path, err);
+		for (i = 0; i < n && v[i].va != va; i++)
+			;
+		if (i < n)
+			pfn = v[i].pfn;
+		free(v);
+		if (i == n)
+			return ps_fail(c, PS_EXIT_NOT_FOUND,
+				       "process %d had no pinned page at 0x%" PRIx64 " when %s was saved",
+				       o->pid, o->addr, c->from);
+	}
+	ret = ps_read_file(c, "pins", false, &text);
+	if (ret)
+		return ret;
+	ret = ps_parse_pins(text, &pins, &n, err);
+	free(text);
+	if (ret)
+		return ps_fail(c, PS_EXIT_FAILURE, "%s/%s", c->dir, err);
+	at = ps_find_pfn(pins, n, pfn);
+	if (at >= 0)
+		*pin = pins[at];
+	free(pins);
+	if (at < 0)
+		return ps_fail(c, PS_EXIT_NOT_FOUND,
+			       "PFN 0x%" PRIx64 " held no pin when %s was saved",
+			       pfn, c->from);
+	return PS_EXIT_OK;
+}
+
+static int show(struct ps_ctx *c, const struct ps_opts *o,
+		const struct ps_pin *p)
+{
+	struct ps_stacks st;
+	int ret;
+
+	ret = ps_read_stacks(c, &st);
+	if (ret)
+		return ret;
+	if (c->json)
+		print_json(c, o, p, &st);
+	else
+		print_text(c, o, p, &st);
+	ps_stacks_free(&st);
+	return PS_EXIT_OK;
 }
 
 int cmd_lookup(struct ps_ctx *c, const struct ps_opts *o)
@@ -146,6 +247,10 @@ int cmd_lookup(struct ps_ctx *c, const struct ps_opts *o)
 	if (ret)
 		return ret;
 	ps_stats_free(&st);
+	if (c->from) {
+		ret = lookup_saved(c, o, &p);
+		return ret ? ret : show(c, o, &p);
+	}
 	if (o->have_pfn)
 		len = snprintf(req, sizeof(req), "pfn 0x%" PRIx64, o->pfn);
 	else
@@ -168,9 +273,5 @@ int cmd_lookup(struct ps_ctx *c, const struct ps_opts *o)
 			       c->dir, strerror(-ret));
 	if (ps_parse_lookup(line, &p, err))
 		return ps_fail(c, PS_EXIT_FAILURE, "%s/%s", c->dir, err);
-	if (c->json)
-		print_json(c, o, &p);
-	else
-		print_text(c, o, &p);
-	return PS_EXIT_OK;
+	return show(c, o, &p);
 }

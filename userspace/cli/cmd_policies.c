@@ -66,8 +66,7 @@ static void print_json(struct ps_ctx *c, const struct ps_report *rep)
 	struct json j;
 	size_t r, k;
 
-	json_init(&j, c->out);
-	ps_json_report_head(&j, FILE_NAME, rep);
+	ps_json_report_head(c, &j, FILE_NAME, rep);
 	for (r = 0; r < t->nrows; r++) {
 		json_object_begin(&j);
 		for (k = 0; k < t->ncols; k++)

@@ -7,7 +7,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <time.h>
 
 #include "commands.h"
@@ -30,7 +29,42 @@ static const char *const shown[] = {
 	"cow_audit", "cow_examined", "cow_copied", "cow_shared",
 	"cow_needless_copies", "cow_unsafe_shares", "wp_copy_pinned",
 	"cow_unaudited", "cow_events_dropped",
+	"stacks", "stack_bytes", "lost_stacks",
 };
+
+/* Orphaned pins: their task exited; -1 when the module does not say. */
+struct orphans {
+	int64_t pins;
+	int64_t pages;
+};
+
+static int count_orphans(struct ps_ctx *c, struct orphans *orph)
+{
+	char err[PS_ERR_LEN], *text;
+	struct ps_pin *p;
+	size_t n, i;
+	int ret;
+
+	orph->pins = orph->pages = -1;
+	ret = ps_read_file(c, "pins", false, &text);
+	if (ret)
+		return ret;
+	ret = ps_parse_pins(text, &p, &n, err);
+	free(text);
+	if (ret)
+		return ps_fail(c, PS_EXIT_FAILURE, "%s/%s", c->dir, err);
+	/* An empty table cannot say whether it has the column: 0 either way. */
+	if (!n || p[0].orphaned >= 0)
+		orph->pins = orph->pages = 0;
+	for (i = 0; i < n; i++) {
+		if (p[i].orphaned == 1) {
+			orph->pins += p[i].count;
+			orph->pages++;
+		}
+	}
+	free(p);
+	return PS_EXIT_OK;
+}
 
 static const char *stat_text(const struct ps_stats *st, const char *name,
 			     char *buf, size_t size)
@@ -52,7 +86,8 @@ static void sleep_ms(long ms)
 
 static void print_text(struct ps_ctx *c, const char *kernel,
 		       const struct ps_stats *st, const struct ps_probe *pr,
-		       size_t npr, const struct ps_selfcheck *sc)
+		       size_t npr, const struct ps_selfcheck *sc,
+		       const struct orphans *orph)
 {
 	char b[8][32];
 	size_t i, armed = 0, other = 0, listed = 0;
@@ -82,6 +117,11 @@ static void print_text(struct ps_ctx *c, const char *kernel,
 		stat_text(st, "pins_outstanding", b[0], 32),
 		stat_text(st, "pinned_pages", b[1], 32),
 		stat_text(st, "longterm_outstanding", b[2], 32));
+	if (orph->pins >= 0)
+		fprintf(f, "orphaned    %" PRId64 " pin%s on %" PRId64 " page%s whose task has exited%s\n",
+			orph->pins, orph->pins == 1 ? "" : "s", orph->pages,
+			orph->pages == 1 ? "" : "s",
+			orph->pins ? " (pinshadow pins --orphaned)" : "");
 	fprintf(f, "ledger      %s acquired, %s released (API: %s pins, %s unpins, %s rollbacks; counted around inlined probes: %s acquired, %s released)\n",
 		stat_text(st, "pins_acquired", b[0], 32),
 		stat_text(st, "pins_released", b[1], 32),
@@ -105,6 +145,11 @@ static void print_text(struct ps_ctx *c, const char *kernel,
 		stat_text(st, "table_blocks", b[0], 32),
 		stat_text(st, "records", b[1], 32),
 		stat_text(st, "table_bytes", b[2], 32), end_pfn);
+	if (ps_stats_get(st, "stacks", &v))
+		fprintf(f, "stacks      %s stacks, %s bytes, %s lost\n",
+			stat_text(st, "stacks", b[0], 32),
+			stat_text(st, "stack_bytes", b[1], 32),
+			stat_text(st, "lost_stacks", b[2], 32));
 	/* The COW audit, from module versions that have it. */
 	if (ps_stats_get(st, "cow_examined", &v))
 		fprintf(f, "cow         audit %s: %s examined, %s copied, %s shared; %s needless copies, %s unsafe shares, %s pinned pages copied on write; %s unaudited, %s events dropped\n",
@@ -154,7 +199,8 @@ static void print_text(struct ps_ctx *c, const char *kernel,
 
 static void print_json(struct ps_ctx *c, const char *kernel,
 		       const struct ps_stats *st, const struct ps_probe *pr,
-		       size_t npr, const struct ps_selfcheck *sc, int reads)
+		       size_t npr, const struct ps_selfcheck *sc, int reads,
+		       const struct orphans *orph)
 {
 	int64_t abi = -1, enabled = 0;
 	size_t i, armed = 0;
@@ -165,7 +211,7 @@ static void print_json(struct ps_ctx *c, const char *kernel,
 		armed += pr[i].armed;
 	ps_stats_get(st, "abi_version", &abi);
 	ps_stats_get(st, "enabled", &enabled);
-	json_init(&j, c->out);
+	ps_json_begin(c, &j, "data");
 	json_object_begin(&j);
 	json_kv_string(&j, "kernel", kernel);
 	json_key(&j, "module");
@@ -202,6 +248,15 @@ static void print_json(struct ps_ctx *c, const char *kernel,
 	for (i = 0; i < st->n; i++)
 		json_kv_int(&j, st->v[i].name, st->v[i].value);
 	json_object_end(&j);
+	json_key(&j, "orphaned");
+	if (orph->pins < 0) {
+		json_null(&j);
+	} else {
+		json_object_begin(&j);
+		json_kv_int(&j, "pins", orph->pins);
+		json_kv_int(&j, "pages", orph->pages);
+		json_object_end(&j);
+	}
 	json_key(&j, "self_check");
 	json_object_begin(&j);
 	json_kv_bool(&j, "ok", sc->ok);
@@ -213,29 +268,27 @@ static void print_json(struct ps_ctx *c, const char *kernel,
 	json_array_end(&j);
 	json_object_end(&j);
 	json_object_end(&j);
-	json_finish(&j);
+	ps_json_end(&j);
 }
 
 int cmd_status(struct ps_ctx *c, const struct ps_opts *o)
 {
 	char err[PS_ERR_LEN], *text;
 	struct ps_selfcheck sc;
+	struct orphans orph;
 	struct ps_probe *pr = NULL;
 	struct ps_stats st;
-	struct utsname u;
 	size_t npr = 0;
 	int ret, reads = 1;
 
 	(void)o;
-	if (uname(&u))
-		snprintf(u.release, sizeof(u.release), "?");
 	ret = ps_module_check(c, &st);
 	if (ret) {
 		if (!c->json && (ret == PS_EXIT_NOT_LOADED ||
 				 ret == PS_EXIT_NO_DEBUGFS))
 			fprintf(c->out, "module      pinshadow %s\nkernel      %s\n",
 				ret == PS_EXIT_NOT_LOADED ? "not loaded" :
-				"unknown (debugfs not mounted)", u.release);
+				"unknown (debugfs not mounted)", c->kernel);
 		return ret;
 	}
 	ret = ps_read_file(c, "probes", false, &text);
@@ -247,6 +300,9 @@ int cmd_status(struct ps_ctx *c, const struct ps_opts *o)
 		goto out;
 	}
 	free(text);
+	ret = count_orphans(c, &orph);
+	if (ret)
+		goto out;
 	ps_selfcheck(&st, pr, npr, &sc);
 	while (!sc.ok && sc.transient && reads < SELFCHECK_READS) {
 		sleep_ms(20);
@@ -258,9 +314,9 @@ int cmd_status(struct ps_ctx *c, const struct ps_opts *o)
 		ps_selfcheck(&st, pr, npr, &sc);
 	}
 	if (c->json)
-		print_json(c, u.release, &st, pr, npr, &sc, reads);
+		print_json(c, c->kernel, &st, pr, npr, &sc, reads, &orph);
 	else
-		print_text(c, u.release, &st, pr, npr, &sc);
+		print_text(c, c->kernel, &st, pr, npr, &sc, &orph);
 	ret = sc.ok ? PS_EXIT_OK : PS_EXIT_SELFCHECK;
 out:
 	ps_stats_free(&st);

@@ -236,7 +236,7 @@ static void print_json(struct ps_ctx *c, const struct ps_truth *t,
 	struct json j;
 	size_t i;
 
-	json_init(&j, c->out);
+	ps_json_begin(c, &j, "data");
 	json_object_begin(&j);
 	json_kv_string(&j, "file", FILE_NAME);
 	json_kv_string(&j, "scope", t->scope);
@@ -286,7 +286,7 @@ static void print_json(struct ps_ctx *c, const struct ps_truth *t,
 	}
 	json_array_end(&j);
 	json_object_end(&j);
-	json_finish(&j);
+	ps_json_end(&j);
 }
 
 static void json_report(struct ps_ctx *c, const struct ps_report *rep)
@@ -294,8 +294,7 @@ static void json_report(struct ps_ctx *c, const struct ps_report *rep)
 	struct json j;
 	size_t r;
 
-	json_init(&j, c->out);
-	ps_json_report_head(&j, FILE_NAME, rep);
+	ps_json_report_head(c, &j, FILE_NAME, rep);
 	for (r = 0; r < rep->table.nrows; r++)
 		ps_json_report_row(&j, &rep->table, r);
 	ps_json_report_tail(&j);

@@ -2,8 +2,11 @@
 /*
  * pinshadow watch: top for pins.  Each refresh re-reads stats and pins and
  * rescans /proc, then shows the processes with the most pins and the ones
- * holding the oldest.  Ctrl-C ends it cleanly, so that the JSON array of
- * snapshots is always closed.
+ * holding the oldest.  On a terminal each refresh clears the screen; into
+ * a pipe or file (or with --batch, like top -b) refreshes follow each
+ * other.  --json writes one complete document per line and refresh,
+ * flushed, so that a reader sees each as it comes and a killed run leaves
+ * only whole lines.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -12,6 +15,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "debugfs.h"
@@ -160,15 +164,18 @@ static void print_table(FILE *f, const char *title, struct snapshot *s,
 }
 
 static void print_text(struct ps_ctx *c, const struct ps_opts *o,
-		       struct snapshot *s, const char *kernel, long n)
+		       struct snapshot *s, const char *kernel, long n,
+		       bool batch)
 {
 	char b[5][32], when[32];
 	time_t now = time(NULL);
 	FILE *f = c->out;
 
 	strftime(when, sizeof(when), "%H:%M:%S", localtime(&now));
-	/* Plain ANSI: home, clear screen. */
-	fputs("\033[H\033[2J", f);
+	if (!batch)
+		fputs("\033[H\033[2J", f);	/* plain ANSI: home, clear */
+	else if (n > 1)
+		fputc('\n', f);
 	fprintf(f, "pinshadow watch  %s  %s  every %u.%01us  refresh %ld\n",
 		kernel, when, o->interval_ms / 1000, o->interval_ms % 1000 / 100,
 		n);
@@ -201,13 +208,9 @@ static void print_json(struct ps_ctx *c, struct snapshot *s, long n)
 	int64_t v;
 	size_t i;
 
-	/* Elements of the array the caller opened: indent one level. */
-	json_init(&j, c->out);
-	j.depth = 1;
-	j.has_items[1] = n > 1;
+	ps_json_begin(c, &j, "data");
 	json_object_begin(&j);
 	json_kv_int(&j, "refresh", n);
-	json_kv_int(&j, "time", (int64_t)time(NULL));
 	json_key(&j, "stats");
 	json_object_begin(&j);
 	for (i = 0; i < sizeof(totals) / sizeof(totals[0]); i++)
@@ -231,7 +234,7 @@ static void print_json(struct ps_ctx *c, struct snapshot *s, long n)
 	json_pinner(&j, &s->unmapped);
 	json_object_end(&j);
 	json_object_end(&j);
-	fflush(c->out);
+	ps_json_end(&j);
 }
 
 static void sleep_interruptible(unsigned int ms)
@@ -249,6 +252,7 @@ int cmd_watch(struct ps_ctx *c, const struct ps_opts *o)
 	struct snapshot s;
 	struct ps_stats st;
 	struct utsname u;
+	bool batch = o->batch || !isatty(fileno(c->out));
 	long n = 0;
 	int ret;
 
@@ -263,10 +267,7 @@ int cmd_watch(struct ps_ctx *c, const struct ps_opts *o)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	if (c->json) {
-		fputs("[", c->out);
-		c->json_started = true;
-	}
+	c->json_compact = true;
 	while (!stop && (o->count < 0 || n < o->count)) {
 		ret = take_snapshot(c, &s);
 		if (ret)
@@ -275,14 +276,10 @@ int cmd_watch(struct ps_ctx *c, const struct ps_opts *o)
 		if (c->json)
 			print_json(c, &s, n);
 		else
-			print_text(c, o, &s, u.release, n);
+			print_text(c, o, &s, u.release, n, batch);
 		free_snapshot(&s);
 		if (o->count < 0 || n < o->count)
 			sleep_interruptible(o->interval_ms);
-	}
-	if (c->json) {
-		fputs(n ? "\n]\n" : "]\n", c->out);
-		fflush(c->out);
 	}
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);

@@ -13,5 +13,7 @@ int cmd_watch(struct ps_ctx *c, const struct ps_opts *o);
 int cmd_verdicts(struct ps_ctx *c, const struct ps_opts *o);
 int cmd_cow(struct ps_ctx *c, const struct ps_opts *o);
 int cmd_policies(struct ps_ctx *c, const struct ps_opts *o);
+int cmd_save(struct ps_ctx *c, const struct ps_opts *o);
+int cmd_diff(struct ps_ctx *c, const struct ps_opts *o);
 
 #endif /* PS_COMMANDS_H */

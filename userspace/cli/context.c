@@ -3,13 +3,21 @@
  * The context and the one place errors are printed, so that every
  * subcommand reports failures the same way in text and in JSON.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
 
 #include "pinshadow_abi.h"
 #include "context.h"
+#include "debugfs.h"
 #include "exitcodes.h"
+#include "fmt.h"
 #include "json.h"
+#include "parse.h"
 
 const char ps_exit_help[] =
 	"Exit status:\n"
@@ -49,17 +57,120 @@ void ps_ctx_init(struct ps_ctx *c, FILE *out, FILE *err)
 {
 	const char *dir = getenv("PINSHADOW_DEBUGFS_DIR");
 	const char *proc = getenv("PINSHADOW_PROC");
+	const char *lockdown = getenv("PINSHADOW_LOCKDOWN");
+	struct utsname u;
 
+	memset(c, 0, sizeof(*c));
 	c->dir = dir && *dir ? dir : PINSHADOW_DEBUGFS_DIR;
 	c->debugfs = "/sys/kernel/debug";
 	c->proc = proc && *proc ? proc : "/proc";
 	c->sysmod = "/sys/module/pinshadow";
+	c->lockdown = lockdown && *lockdown ? lockdown :
+		      "/sys/kernel/security/lockdown";
 	/* An overridden directory is sample data: no mount or module checks. */
 	c->real_paths = !(dir && *dir);
-	c->json = false;
-	c->json_started = false;
 	c->out = out;
 	c->err = err;
+	c->command = "pinshadow";
+	c->abi = -1;
+	c->saved_unix_ms = -1;
+	c->saved_boot_ms = -1;
+	if (uname(&u))
+		snprintf(c->kernel, sizeof(c->kernel), "?");
+	else
+		snprintf(c->kernel, sizeof(c->kernel), "%s", u.release);
+}
+
+int ps_ctx_from(struct ps_ctx *c, const char *dir)
+{
+	static char proc[4096];
+	char *meta, buf[128];
+	int64_t v;
+	int err;
+
+	c->from = dir;
+	c->dir = dir;
+	snprintf(proc, sizeof(proc), "%s/proc", dir);
+	c->proc = proc;
+	c->real_paths = false;
+	snprintf(buf, sizeof(buf), "%s/meta", dir);
+	err = ps_slurp(buf, &meta, NULL);
+	if (err == -ENOENT || err == -ENOTDIR) {
+		struct stat sb;
+
+		if (stat(dir, &sb) || !S_ISDIR(sb.st_mode))
+			return ps_fail(c, PS_EXIT_FAILURE, "--from %s: not a directory",
+				       dir);
+		/* A copy of debugfs by hand: no kernel or time known. */
+		snprintf(c->kernel, sizeof(c->kernel), "?");
+		return PS_EXIT_OK;
+	}
+	if (err)
+		return ps_fail(c, PS_EXIT_FAILURE, "reading %s: %s", buf,
+			       strerror(-err));
+	if (!ps_meta_get(meta, "kernel", c->kernel, sizeof(c->kernel)))
+		snprintf(c->kernel, sizeof(c->kernel), "?");
+	if (ps_meta_get(meta, "time_unix_ms", buf, sizeof(buf)) &&
+	    ps_parse_i64(buf, &v))
+		c->saved_unix_ms = v;
+	if (ps_meta_get(meta, "boottime_ms", buf, sizeof(buf)) &&
+	    ps_parse_i64(buf, &v))
+		c->saved_boot_ms = v;
+	free(meta);
+	return PS_EXIT_OK;
+}
+
+static int64_t clock_ms(clockid_t id)
+{
+	struct timespec ts;
+
+	if (clock_gettime(id, &ts))
+		return -1;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void ps_json_begin(struct ps_ctx *c, struct json *j, const char *key)
+{
+	int64_t unix_ms = c->from ? c->saved_unix_ms : clock_ms(CLOCK_REALTIME);
+	int64_t boot_ms = c->from ? c->saved_boot_ms : clock_ms(CLOCK_BOOTTIME);
+	char utc[64];
+
+	if (c->json_compact)
+		json_init_compact(j, c->out);
+	else
+		json_init(j, c->out);
+	json_object_begin(j);
+	json_kv_string(j, "command", c->command);
+	json_kv_string(j, "version", PINSHADOW_VERSION);
+	json_kv_int(j, "abi", PINSHADOW_ABI_VERSION);
+	json_key(j, "module");
+	if (c->abi < 0) {
+		json_null(j);
+	} else {
+		json_object_begin(j);
+		json_kv_string(j, "version",
+			       c->module_version[0] ? c->module_version : NULL);
+		json_kv_int(j, "abi", c->abi);
+		json_object_end(j);
+	}
+	json_kv_string(j, "kernel", c->kernel);
+	json_key(j, "time");
+	json_object_begin(j);
+	json_kv_string(j, "clock", "CLOCK_REALTIME");
+	json_kv_string(j, "utc", unix_ms < 0 ? NULL :
+		       ps_fmt_utc(unix_ms, utc, sizeof(utc)));
+	json_kv_int_or_null(j, "unix_ms", unix_ms);
+	json_kv_int_or_null(j, "boottime_ms", boot_ms);
+	json_object_end(j);
+	if (c->from)
+		json_kv_string(j, "from", c->from);
+	json_key(j, key);
+}
+
+void ps_json_end(struct json *j)
+{
+	json_object_end(j);
+	json_finish(j);
 }
 
 int ps_fail(struct ps_ctx *c, int code, const char *fmt, ...)
@@ -75,17 +186,15 @@ int ps_fail(struct ps_ctx *c, int code, const char *fmt, ...)
 	if (c->json && !c->json_started) {
 		struct json j;
 
-		json_init(&j, c->out);
-		json_object_begin(&j);
-		json_key(&j, "error");
+		ps_json_begin(c, &j, "error");
 		json_object_begin(&j);
 		json_kv_int(&j, "code", code);
 		json_kv_string(&j, "name", ps_exit_name(code));
 		json_kv_string(&j, "message", msg);
 		json_object_end(&j);
-		json_object_end(&j);
-		json_finish(&j);
-		c->json_started = true;
+		ps_json_end(&j);
+		/* A stream goes on with a line per document. */
+		c->json_started = !c->json_compact;
 	}
 	return code;
 }

@@ -8,7 +8,11 @@
 #define PS_CONTEXT_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+
+struct json;
 
 struct ps_ctx {
 	const char *dir;	/* pinshadow's debugfs directory */
@@ -18,12 +22,38 @@ struct ps_ctx {
 	bool real_paths;	/* not overridden: mount checks make sense */
 	bool json;
 	bool json_started;	/* stdout holds part of a document */
+	bool json_compact;	/* a stream: every document on one line */
 	FILE *out;
 	FILE *err;
+	/* For the JSON envelope. */
+	const char *command;	/* "pins"; "pinshadow" before one is known */
+	char kernel[128];	/* uname -r, or the saved directory's */
+	char module_version[48];/* "" until stats were read */
+	int64_t abi;		/* the module's; -1 until stats were read */
+	const char *from;	/* --from DIR, or NULL */
+	int64_t saved_unix_ms;	/* --from: when it was saved; -1 unknown */
+	int64_t saved_boot_ms;
+	const char *lockdown;	/* /sys/kernel/security/lockdown */
 };
 
 /* Defaults, with PINSHADOW_DEBUGFS_DIR and PINSHADOW_PROC overrides. */
 void ps_ctx_init(struct ps_ctx *c, FILE *out, FILE *err);
+
+/*
+ * --from DIR: read the module's files from DIR and processes from
+ * DIR/proc, and take the kernel and time from DIR/meta.  Returns an exit
+ * status, having reported a failure.
+ */
+int ps_ctx_from(struct ps_ctx *c, const char *dir);
+
+/*
+ * The envelope every JSON document has (pinshadow(8), JSON OUTPUT):
+ * {"command", "version", "abi", "module", "kernel", "time"[, "from"], KEY:
+ * the caller writes KEY's value ("data" or "error"), then ps_json_end()
+ * closes the document.  On one line when c->json_compact.
+ */
+void ps_json_begin(struct ps_ctx *c, struct json *j, const char *key);
+void ps_json_end(struct json *j);
 
 /*
  * Report a failure: "pinshadow: message" on err, and in JSON mode an

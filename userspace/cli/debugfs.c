@@ -78,12 +78,40 @@ static bool exists(const char *path)
 
 static int report_not_root(struct ps_ctx *c, const char *path)
 {
+	char mode[32] = "", *text;
+
 	if (geteuid() != 0)
 		return ps_fail(c, PS_EXIT_NOT_ROOT,
 			       "permission denied on %s: run as root", path);
-	return ps_fail(c, PS_EXIT_NOT_ROOT,
-		       "permission denied on %s although root: is the kernel locked down (lockdown=confidentiality)?",
-		       path);
+	if (!ps_slurp(c->lockdown, &text, NULL)) {
+		ps_parse_lockdown(text, mode, sizeof(mode));
+		free(text);
+	}
+	return ps_fail(c, PS_EXIT_NOT_ROOT, "%s",
+		       ps_lockdown_hint(path, mode));
+}
+
+const char *ps_lockdown_hint(const char *path, const char *mode)
+{
+	static char msg[1024];
+
+	if (!strcmp(mode, "integrity"))
+		snprintf(msg, sizeof(msg),
+			 "permission denied on %s although root: the kernel is locked down (lockdown=integrity, e.g. by Secure Boot), where debugfs refuses the files that can be written (lookup, control); the read-only reports still work",
+			 path);
+	else if (!strcmp(mode, "confidentiality"))
+		snprintf(msg, sizeof(msg),
+			 "permission denied on %s although root: the kernel is locked down (lockdown=confidentiality), where debugfs refuses every file",
+			 path);
+	else if (mode[0] && strcmp(mode, "none"))
+		snprintf(msg, sizeof(msg),
+			 "permission denied on %s although root: the kernel is locked down (lockdown=%s)",
+			 path, mode);
+	else
+		snprintf(msg, sizeof(msg),
+			 "permission denied on %s although root (the kernel is not locked down: a security module or the debugfs= boot option?)",
+			 path);
+	return msg;
 }
 
 /* Why pinshadow's directory cannot be used; called after an open failed. */
@@ -194,11 +222,38 @@ int ps_module_check(struct ps_ctx *c, struct ps_stats *st)
 		return ps_fail(c, PS_EXIT_ABI,
 			       "the module's stats carry no abi_version: it is from another version of pinshadow");
 	}
+	c->abi = abi;
+	snprintf(c->module_version, sizeof(c->module_version), "%s",
+		 st->version);
 	if (abi != PINSHADOW_ABI_VERSION) {
 		ps_stats_free(st);
 		return ps_fail(c, PS_EXIT_ABI,
 			       "module ABI version %" PRId64 ", this pinshadow speaks version %d: use the CLI built with the module",
 			       abi, PINSHADOW_ABI_VERSION);
 	}
+	return PS_EXIT_OK;
+}
+
+int ps_read_stacks(struct ps_ctx *c, struct ps_stacks *st)
+{
+	char path[4096], err[PS_ERR_LEN], *text;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(path, sizeof(path), "%s/stacks", c->dir);
+	ret = ps_slurp(path, &text, NULL);
+	if (ret == -ENOENT)
+		return PS_EXIT_OK;
+	if (ret) {
+		/* Again, to report why. */
+		ret = ps_read_file(c, "stacks", true, &text);
+		if (ret)
+			return ret;
+	}
+	if (ps_parse_stacks(text, st, err)) {
+		free(text);
+		return ps_fail(c, PS_EXIT_FAILURE, "%s/%s", c->dir, err);
+	}
+	free(text);
 	return PS_EXIT_OK;
 }

@@ -27,12 +27,24 @@ int ps_module_check(struct ps_ctx *c, struct ps_stats *st);
 int ps_read_file(struct ps_ctx *c, const char *name, bool optional,
 		 char **text);
 
+/*
+ * "stacks" read and parsed into @st; a module without it (or a save of
+ * one) leaves @st empty (n == 0, buf NULL) and is no error.
+ */
+int ps_read_stacks(struct ps_ctx *c, struct ps_stacks *st);
+
 /* Read a whole file (any path); 0 or -errno.  Debugfs sizes are 0. */
 int ps_slurp(const char *path, char **text, size_t *len);
 
 /* Open a debugfs file, reporting failures like ps_read_file(). */
 int ps_open_file(struct ps_ctx *c, const char *name, int flags,
 		 bool optional, int *fd);
+
+/*
+ * The message for root refused by debugfs, naming the lockdown @mode
+ * ("integrity", "confidentiality"; "" or "none" when not locked down).
+ */
+const char *ps_lockdown_hint(const char *path, const char *mode);
 
 /* "stats" read and parsed (no ABI check); reports failures. */
 int ps_read_stats(struct ps_ctx *c, struct ps_stats *st);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Human-readable ages and sizes. */
 #include <inttypes.h>
+#include <time.h>
 #include <stdio.h>
 
 #include "fmt.h"
@@ -42,5 +43,20 @@ const char *ps_fmt_bytes(uint64_t bytes, char *buf, size_t size)
 		snprintf(buf, size, "%" PRIu64 "B", bytes);
 	else
 		snprintf(buf, size, "%.1f%s", v, units[u]);
+	return buf;
+}
+
+const char *ps_fmt_utc(int64_t unix_ms, char *buf, size_t size)
+{
+	time_t t = (time_t)(unix_ms / 1000);
+	struct tm tm;
+	char s[32];
+
+	if (!gmtime_r(&t, &tm)) {
+		snprintf(buf, size, "?");
+		return buf;
+	}
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, size, "%s.%03dZ", s, (int)(unix_ms % 1000));
 	return buf;
 }

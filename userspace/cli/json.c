@@ -13,6 +13,13 @@ void json_init(struct json *j, FILE *f)
 	j->depth = 0;
 	j->has_items[0] = false;
 	j->after_key = false;
+	j->compact = false;
+}
+
+void json_init_compact(struct json *j, FILE *f)
+{
+	json_init(j, f);
+	j->compact = true;
 }
 
 static void indent(struct json *j)
@@ -30,7 +37,10 @@ static void item_start(struct json *j)
 		j->after_key = false;
 		return;
 	}
-	if (j->depth > 0) {
+	if (j->depth > 0 && j->compact) {
+		if (j->has_items[j->depth])
+			fputs(", ", j->f);
+	} else if (j->depth > 0) {
 		fputs(j->has_items[j->depth] ? ",\n" : "\n", j->f);
 		indent(j);
 	}
@@ -52,7 +62,7 @@ static void container_close(struct json *j, char c)
 
 	if (j->depth > 0)
 		j->depth--;
-	if (had) {
+	if (had && !j->compact) {
 		fputc('\n', j->f);
 		indent(j);
 	}

@@ -17,9 +17,12 @@ struct json {
 	int depth;
 	bool has_items[JSON_MAX_DEPTH];	/* a comma is due before the next */
 	bool after_key;
+	bool compact;		/* all on one line (streams: one per line) */
 };
 
 void json_init(struct json *j, FILE *f);
+/* The same, the document on one line: ", " between items, no indent. */
+void json_init_compact(struct json *j, FILE *f);
 void json_object_begin(struct json *j);
 void json_object_end(struct json *j);
 void json_array_begin(struct json *j);

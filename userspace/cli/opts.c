@@ -3,6 +3,7 @@
  * Each command lists the options it takes; an option another command takes
  * is still an error here, so that a typo never silently does nothing.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,30 +14,40 @@
 
 enum opt_id {
 	O_PID, O_LONGTERM, O_SORT, O_ADDR, O_PFN, O_INTERVAL, O_COUNT,
-	O_FOLLOW, O_RAW, O_ALL, NR_OPTS
+	O_FOLLOW, O_RAW, O_ALL, O_BATCH, O_ORPHANED, O_OLDER, O_COMM, O_BY,
+	NR_OPTS,
+	/* Taken by every command. */
+	O_JSON = NR_OPTS, O_HELP, O_FROM, O_VERSION
 };
 
 struct opt_def {
 	const char *name;
 	bool has_value;
+	char letter;		/* the short form; unique within a command */
 };
 
 static const struct opt_def opt_defs[NR_OPTS] = {
-	[O_PID] = { "pid", true },
-	[O_LONGTERM] = { "longterm", false },
-	[O_SORT] = { "sort", true },
-	[O_ADDR] = { "addr", true },
-	[O_PFN] = { "pfn", true },
-	[O_INTERVAL] = { "interval", true },
-	[O_COUNT] = { "count", true },
-	[O_FOLLOW] = { "follow", false },
-	[O_RAW] = { "raw", false },
-	[O_ALL] = { "all", false },
+	[O_PID] = { "pid", true, 'p' },
+	[O_LONGTERM] = { "longterm", false, 'l' },
+	[O_SORT] = { "sort", true, 's' },
+	[O_ADDR] = { "addr", true, 'a' },
+	[O_PFN] = { "pfn", true, 'f' },
+	[O_INTERVAL] = { "interval", true, 'i' },
+	[O_COUNT] = { "count", true, 'n' },
+	[O_FOLLOW] = { "follow", false, 'f' },
+	[O_RAW] = { "raw", false, 'r' },
+	[O_ALL] = { "all", false, 'a' },
+	[O_BATCH] = { "batch", false, 'b' },
+	[O_ORPHANED] = { "orphaned", false, 'o' },
+	[O_OLDER] = { "older-than", true, 't' },
+	[O_COMM] = { "comm", true, 'c' },
+	[O_BY] = { "by", true, 'b' },
 };
 
 struct cmd_def {
 	const char *name;
 	unsigned int opts;	/* bit per enum opt_id */
+	int min_args, max_args;	/* operands after the options */
 	const char *help;
 };
 
@@ -44,12 +55,15 @@ struct cmd_def {
 
 #define COMMON_HELP \
 	"\nCommon options:\n" \
-	"  --json     one JSON document on stdout (errors too: {\"error\": ...})\n" \
-	"  --help     this text\n\n"
+	"  -j, --json        JSON on stdout, in the envelope of pinshadow(8)\n" \
+	"                    (errors too: {..., \"error\": ...})\n" \
+	"      --from DIR    read a directory `pinshadow save` wrote, not debugfs\n" \
+	"  -h, --help        this text\n\n"
 
 static const struct cmd_def cmds[PS_NR_CMDS] = {
-	[PS_CMD_NONE] = { "pinshadow", 0,
-		"Usage: pinshadow [--json] COMMAND [options]\n"
+	[PS_CMD_NONE] = { "pinshadow", 0, 0, 0,
+		"Usage: pinshadow [--json] [--from DIR] COMMAND [options] [--] [ARGS]\n"
+		"       pinshadow --version\n"
 		"\n"
 		"Exact DMA-pin (FOLL_PIN) accounting from the pinshadow kernel module.\n"
 		"\n"
@@ -61,23 +75,29 @@ static const struct cmd_def cmds[PS_NR_CMDS] = {
 		"  verdicts   the kernel's pin heuristic against the exact counts\n"
 		"  cow        copy-on-write decisions taken at fork (--follow)\n"
 		"  policies   fork decisions replayed under other copy policies\n"
+		"  save DIR   store the module's files and the pinners' maps in DIR\n"
+		"  diff DIR1 DIR2\n"
+		"             pins that appeared, vanished or persisted between saves\n"
 		"  help [COMMAND]\n"
 		"\n"
 		"Run as root: the module's files are in /sys/kernel/debug/pinshadow.\n"
 		"`pinshadow COMMAND --help` describes each command.\n"
 		COMMON_HELP },
-	[PS_CMD_STATUS] = { "status", 0,
+	[PS_CMD_STATUS] = { "status", 0, 0, 0,
 		"Usage: pinshadow status [--json]\n"
 		"\n"
 		"Whether the module is loaded, the kernel, which probes are armed, the\n"
 		"totals from `stats`, and a self-check verdict: the ledger agrees with the\n"
 		"kernel's vmstat pin counters (vmstat_acquired + vmstat_bypass_pins ==\n"
 		"pins_acquired, vmstat_released == pins_released, acquired - released ==\n"
-		"outstanding), and no probe event was missed or lost.  Exits 8 when the\n"
+		"outstanding), and no probe event was missed or lost.  Counts orphaned\n"
+		"pins (their task exited) where the module says.  Exits 8 when the\n"
 		"self-check fails.\n"
 		COMMON_HELP },
-	[PS_CMD_PINS] = { "pins", BIT(O_PID) | BIT(O_LONGTERM) | BIT(O_SORT),
-		"Usage: pinshadow pins [--pid P] [--longterm] [--sort count|age|pid] [--json]\n"
+	[PS_CMD_PINS] = { "pins", BIT(O_PID) | BIT(O_LONGTERM) | BIT(O_SORT) |
+		BIT(O_ORPHANED) | BIT(O_OLDER) | BIT(O_COMM) | BIT(O_BY), 0, 0,
+		"Usage: pinshadow pins [-p PID] [-c COMM] [-l] [-o] [-t DURATION]\n"
+		"                      [-s count|age|pid] [-b stack] [--json]\n"
 		"\n"
 		"Pinned pages mapped back to the processes that map them (via\n"
 		"/proc/PID/maps and /proc/PID/pagemap), one line per run of consecutive\n"
@@ -85,32 +105,44 @@ static const struct cmd_def cmds[PS_NR_CMDS] = {
 		"pinned subpage of a THP stands for the folio.  Pages no process maps are\n"
 		"listed as PFN ranges.\n"
 		"\n"
-		"  --pid P       only pages mapped by process P\n"
-		"  --longterm    only pages with FOLL_LONGTERM pins\n"
-		"  --sort KEY    count (most pins first, the default), age (oldest\n"
-		"                first) or pid\n"
+		"  -p, --pid P          only pages mapped by process P\n"
+		"  -c, --comm NAME      only pins taken by a task named NAME\n"
+		"  -l, --longterm       only pages with FOLL_LONGTERM pins\n"
+		"  -o, --orphaned       only pins whose task has exited (leaks)\n"
+		"  -t, --older-than D   only pins older than D: 500ms, 10s, 5m, 2h, 1d\n"
+		"  -s, --sort KEY       count (most pins first, the default), age (oldest\n"
+		"                       first) or pid\n"
+		"  -b, --by stack       group the pinned pages by the kernel stack that\n"
+		"                       pinned them (pages, runs, then the frames)\n"
 		COMMON_HELP },
-	[PS_CMD_LOOKUP] = { "lookup", BIT(O_PID) | BIT(O_ADDR) | BIT(O_PFN),
-		"Usage: pinshadow lookup --pid P --addr A [--json]\n"
-		"       pinshadow lookup --pfn N [--json]\n"
+	[PS_CMD_LOOKUP] = { "lookup", BIT(O_PID) | BIT(O_ADDR) | BIT(O_PFN), 0, 0,
+		"Usage: pinshadow lookup -p PID -a ADDR [--json]\n"
+		"       pinshadow lookup -f PFN [--json]\n"
 		"\n"
 		"What pinshadow and the kernel know about one page: exact pin count,\n"
 		"long-term pins, the kernel's maybe-pinned verdict, refcount, folio order\n"
-		"and pincount, and who pinned it when.  A and N are decimal or 0x hex.\n"
-		"The page must be present: lookup never faults it in.\n"
+		"and pincount, who pinned it when, and the kernel stack of that pin.\n"
+		"ADDR and PFN are decimal or 0x hex.  The page must be present: lookup\n"
+		"never faults it in.  With --from, the saved pins table is searched.\n"
+		"\n"
+		"  -p, --pid P      the process\n"
+		"  -a, --addr A     a virtual address in it\n"
+		"  -f, --pfn N      a page frame number instead\n"
 		COMMON_HELP },
-	[PS_CMD_WATCH] = { "watch", BIT(O_INTERVAL) | BIT(O_COUNT),
-		"Usage: pinshadow watch [--interval S] [--count N] [--json]\n"
+	[PS_CMD_WATCH] = { "watch", BIT(O_INTERVAL) | BIT(O_COUNT) | BIT(O_BATCH), 0, 0,
+		"Usage: pinshadow watch [-i S] [-n N] [-b] [--json]\n"
 		"\n"
 		"A refreshing view of the processes holding the most pins and the\n"
 		"oldest pins.  Stops on Ctrl-C, or after N refreshes.  With --json, one\n"
-		"JSON array of snapshots, closed when it stops.\n"
+		"JSON object per line and refresh, written as it is taken.\n"
 		"\n"
-		"  --interval S  seconds between refreshes (default 2, may be 0.5)\n"
-		"  --count N     stop after N refreshes\n"
+		"  -i, --interval S  seconds between refreshes (default 2, may be 0.5)\n"
+		"  -n, --count N     stop after N refreshes\n"
+		"  -b, --batch       no screen clearing, refreshes one after the other\n"
+		"                    (the default when stdout is not a terminal)\n"
 		COMMON_HELP },
-	[PS_CMD_VERDICTS] = { "verdicts", BIT(O_RAW) | BIT(O_ALL),
-		"Usage: pinshadow verdicts [--all] [--raw] [--json]\n"
+	[PS_CMD_VERDICTS] = { "verdicts", BIT(O_RAW) | BIT(O_ALL), 0, 0,
+		"Usage: pinshadow verdicts [-a] [-r] [--json]\n"
 		"\n"
 		"The kernel's guess, folio_maybe_dma_pinned(), against the exact counts:\n"
 		"a truth table with precision and false-positive rate, then the\n"
@@ -118,12 +150,12 @@ static const struct cmd_def cmds[PS_NR_CMDS] = {
 		"maybe_pinned (at most 50 runs; --json has them all), then the pages\n"
 		"per cause.  Exits 7 if this module version has no such table.\n"
 		"\n"
-		"  --all      scan every page of RAM, not only the tracked regions\n"
-		"             (writes \"scan all\" to control, then \"scan tracked\")\n"
-		"  --raw      the module's verdicts file unchanged, one row per page\n"
+		"  -a, --all   scan every page of RAM, not only the tracked regions\n"
+		"              (writes \"scan all\" to control, then \"scan tracked\")\n"
+		"  -r, --raw   the module's verdicts file unchanged, one row per page\n"
 		COMMON_HELP },
-	[PS_CMD_COW] = { "cow", BIT(O_FOLLOW) | BIT(O_RAW),
-		"Usage: pinshadow cow [--follow] [--raw] [--json]\n"
+	[PS_CMD_COW] = { "cow", BIT(O_FOLLOW) | BIT(O_RAW), 0, 0,
+		"Usage: pinshadow cow [-f] [-r] [--json]\n"
 		"\n"
 		"The copy-on-write decisions the module audited at fork and on write\n"
 		"faults: consecutive pages of one process with the same decision,\n"
@@ -132,11 +164,12 @@ static const struct cmd_def cmds[PS_NR_CMDS] = {
 		"exact pin counts); then the audit's totals.  Exits 7 if this module\n"
 		"version has no such table.\n"
 		"\n"
-		"  --follow   keep printing new events, grouped per read, until Ctrl-C\n"
-		"  --raw      the module's cow_audit rows unchanged, one per page\n"
+		"  -f, --follow   keep printing new events, grouped per read, until\n"
+		"                 Ctrl-C; with --json one object per line and group\n"
+		"  -r, --raw      the module's cow_audit rows unchanged, one per page\n"
 		COMMON_HELP },
-	[PS_CMD_POLICIES] = { "policies", BIT(O_RAW),
-		"Usage: pinshadow policies [--raw] [--json]\n"
+	[PS_CMD_POLICIES] = { "policies", BIT(O_RAW), 0, 0,
+		"Usage: pinshadow policies [-r] [--json]\n"
 		"\n"
 		"Every page decision the COW audit saw at fork, replayed under four\n"
 		"policies: kernel (MMF_HAS_PINNED && folio_maybe_dma_pinned()), exact\n"
@@ -145,9 +178,25 @@ static const struct cmd_def cmds[PS_NR_CMDS] = {
 		"(no pin) and unsafe shares (a pinned page shared).  Exits 7 if this\n"
 		"module version has no such table.\n"
 		"\n"
-		"  --raw      the module's policies file unchanged\n"
+		"  -r, --raw   the module's policies file unchanged\n"
 		COMMON_HELP },
-	[PS_CMD_HELP] = { "help", 0,
+	[PS_CMD_SAVE] = { "save", 0, 1, 1,
+		"Usage: pinshadow save DIR [--json]\n"
+		"\n"
+		"Store every readable file of the module's debugfs directory in DIR\n"
+		"(made if missing, and empty), with DIR/meta (time, kernel, versions)\n"
+		"and, for each process that maps a pinned page or took a pin,\n"
+		"DIR/proc/PID/{comm,maps,pinned} (pinned: which of its addresses map\n"
+		"which pinned PFN).  `pinshadow --from DIR REPORT` reads it back.\n"
+		COMMON_HELP },
+	[PS_CMD_DIFF] = { "diff", 0, 2, 2,
+		"Usage: pinshadow diff DIR1 DIR2 [--json]\n"
+		"\n"
+		"The pins of two saves compared: a pin (page, task, stack) only in DIR2\n"
+		"appeared, only in DIR1 vanished, in both persisted.  Pages and pins of\n"
+		"each, by process (the task that pinned) and by stack (the frames).\n"
+		COMMON_HELP },
+	[PS_CMD_HELP] = { "help", 0, 0, 1,
 		"Usage: pinshadow help [COMMAND]\n"
 		COMMON_HELP },
 };
@@ -178,17 +227,17 @@ static int usage_error(char *err, const char *fmt, const char *arg)
 	return PS_EXIT_USAGE;
 }
 
-/* "1", "0.5", "2.25": seconds to milliseconds, 0 < ms <= one day. */
-static bool parse_seconds(const char *s, unsigned int *ms)
+/* "1", "0.5", "2.25": @scale units to milliseconds (@scale ms each). */
+static bool parse_scaled(const char *s, uint64_t scale_ms, uint64_t *ms)
 {
-	uint64_t whole = 0, frac = 0, scale = 1000;
+	uint64_t whole = 0, frac = 0, div = 1;
 	const char *p = s;
 
 	if (*p < '0' || *p > '9')
 		return false;
 	for (; *p >= '0' && *p <= '9'; p++) {
 		whole = whole * 10 + (uint64_t)(*p - '0');
-		if (whole > 86400)
+		if (whole > 1000000000ULL)
 			return false;
 	}
 	if (*p == '.') {
@@ -196,19 +245,56 @@ static bool parse_seconds(const char *s, unsigned int *ms)
 		if (*p < '0' || *p > '9')
 			return false;
 		for (; *p >= '0' && *p <= '9'; p++) {
-			if (scale > 1) {
-				scale /= 10;
-				frac += (uint64_t)(*p - '0') * scale;
+			if (div < 1000000) {
+				frac = frac * 10 + (uint64_t)(*p - '0');
+				div *= 10;
 			}
 		}
 	}
 	if (*p)
 		return false;
-	whole = whole * 1000 + frac;
-	if (whole == 0 || whole > 86400000)
-		return false;
-	*ms = (unsigned int)whole;
+	*ms = whole * scale_ms + frac * scale_ms / div;
 	return true;
+}
+
+/* "1", "0.5", "2.25": seconds to milliseconds, 0 < ms <= one day. */
+static bool parse_seconds(const char *s, unsigned int *ms)
+{
+	uint64_t x;
+
+	if (!parse_scaled(s, 1000, &x) || x == 0 || x > 86400000)
+		return false;
+	*ms = (unsigned int)x;
+	return true;
+}
+
+bool ps_parse_duration(const char *s, int64_t *ms)
+{
+	static const struct { const char *suffix; uint64_t ms; } units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+		{ "d", 86400000 },
+	};
+	char num[32];
+	size_t len = strlen(s), i, k;
+	uint64_t x;
+
+	for (i = 0; i < len && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.'); i++)
+		;
+	if (i == 0 || i >= sizeof(num))
+		return false;
+	memcpy(num, s, i);
+	num[i] = '\0';
+	if (!s[i])
+		return parse_scaled(num, 1000, &x) && (*ms = (int64_t)x, true);
+	for (k = 0; k < sizeof(units) / sizeof(units[0]); k++) {
+		if (strcmp(s + i, units[k].suffix))
+			continue;
+		if (!parse_scaled(num, units[k].ms, &x) || x > (1ULL << 52))
+			return false;
+		*ms = (int64_t)x;
+		return true;
+	}
+	return false;
 }
 
 static int set_option(struct ps_opts *o, enum opt_id id, const char *val,
@@ -264,43 +350,152 @@ static int set_option(struct ps_opts *o, enum opt_id id, const char *val,
 	case O_ALL:
 		o->all = true;
 		break;
+	case O_BATCH:
+		o->batch = true;
+		break;
+	case O_ORPHANED:
+		o->orphaned = true;
+		break;
+	case O_OLDER:
+		if (!ps_parse_duration(val, &o->older_than_ms))
+			return usage_error(err, "--older-than: \"%s\" is not a duration (500ms, 10s, 5m, 2h, 1d)", val);
+		break;
+	case O_COMM:
+		if (!val[0] || strlen(val) >= PS_COMM_LEN)
+			return usage_error(err, "--comm: \"%s\" is not a task name", val);
+		o->comm = val;
+		break;
+	case O_BY:
+		if (strcmp(val, "stack"))
+			return usage_error(err, "--by: \"%s\" is not \"stack\"", val);
+		o->by_stack = true;
+		break;
 	case NR_OPTS:
+	default:
 		break;
 	}
 	return 0;
 }
 
-/* One "--name[=value]" at argv[*i]; may consume the next argument. */
-static int parse_option(int argc, char *const argv[], int *i,
-			struct ps_opts *o, char *err)
+#define MAX_LONGOPTS	(NR_OPTS + 4)
+
+/* The long options and the short-option string of command @cmd. */
+static void build_opts(enum ps_cmd cmd, struct option *lo, char *so)
 {
-	const char *arg = argv[*i] + 2, *eq = strchr(arg, '=');
-	size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
-	const char *val = eq ? eq + 1 : NULL;
+	size_t n = 0, k = 0;
+	int id;
+
+	so[k++] = ':';		/* a missing value is ':', not '?' */
+	if (cmd == PS_CMD_NONE)
+		so[k++] = '+';	/* stop at the command */
+	so[k++] = 'j';
+	so[k++] = 'h';
+	lo[n++] = (struct option){ "json", no_argument, NULL, 'j' };
+	lo[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	lo[n++] = (struct option){ "from", required_argument, NULL, 256 + O_FROM };
+	if (cmd == PS_CMD_NONE) {
+		so[k++] = 'V';
+		lo[n++] = (struct option){ "version", no_argument, NULL, 'V' };
+	}
+	for (id = 0; id < NR_OPTS; id++) {
+		if (!(cmds[cmd].opts & BIT(id)))
+			continue;
+		lo[n++] = (struct option){ opt_defs[id].name,
+			opt_defs[id].has_value ? required_argument : no_argument,
+			NULL, 256 + id };
+		so[k++] = opt_defs[id].letter;
+		if (opt_defs[id].has_value)
+			so[k++] = ':';
+	}
+	if (so[0] == ':' && so[1] == '+') {	/* '+' must come first */
+		so[0] = '+';
+		so[1] = ':';
+	}
+	so[k] = '\0';
+	lo[n] = (struct option){ NULL, 0, NULL, 0 };
+}
+
+/* The option of @cmd whose short form is @letter, or -1. */
+static int opt_by_letter(enum ps_cmd cmd, int letter)
+{
 	int id;
 
 	for (id = 0; id < NR_OPTS; id++)
-		if (strlen(opt_defs[id].name) == len &&
-		    !strncmp(opt_defs[id].name, arg, len))
-			break;
-	if (id == NR_OPTS || !(cmds[o->cmd].opts & BIT(id))) {
-		if (o->cmd == PS_CMD_NONE)
-			return usage_error(err, "unknown option \"%s\" (give a command first)", argv[*i]);
-		snprintf(err, PS_ERR_LEN, "%s: unknown option \"%s\"",
-			 cmds[o->cmd].name, argv[*i]);
-		return PS_EXIT_USAGE;
+		if ((cmds[cmd].opts & BIT(id)) && opt_defs[id].letter == letter)
+			return id;
+	return -1;
+}
+
+static int bad_option(enum ps_cmd cmd, const char *arg, char *err)
+{
+	if (cmd == PS_CMD_NONE)
+		return usage_error(err, "unknown option \"%s\"", arg);
+	snprintf(err, PS_ERR_LEN, "%s: unknown option \"%s\"", cmds[cmd].name,
+		 arg);
+	return PS_EXIT_USAGE;
+}
+
+/*
+ * getopt_long over @argv[0..argc-1] (argv[0] is "pinshadow" or the
+ * command) with @cmd's options.  Leaves the operands at argv[optind..].
+ */
+static int getopts(int argc, char **argv, enum ps_cmd cmd, struct ps_opts *o,
+		   char *err)
+{
+	struct option lo[MAX_LONGOPTS + 1];
+	char so[2 * MAX_LONGOPTS + 4], shortopt[3] = "-?";
+	int ch, id, ret;
+
+	build_opts(cmd, lo, so);
+	optind = 0;		/* glibc: start afresh, argv may be another */
+	opterr = 0;		/* the messages are ours */
+	while ((ch = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		const char *arg = argv[optind - 1];
+
+		switch (ch) {
+		case 'j':
+			o->json = true;
+			continue;
+		case 'h':
+			o->help = true;
+			continue;
+		case 'V':
+			o->version = true;
+			continue;
+		case 256 + O_FROM:
+			if (!optarg[0])
+				return usage_error(err, "%s", "--from: no directory given");
+			o->from = optarg;
+			continue;
+		case ':':
+			if (optopt && optopt < 256) {
+				shortopt[1] = (char)optopt;
+				arg = shortopt;
+			}
+			snprintf(err, PS_ERR_LEN, "%s%s%s needs a value",
+				 cmd ? cmds[cmd].name : "", cmd ? ": " : "", arg);
+			return PS_EXIT_USAGE;
+		case '?':
+			if (optopt >= 256) {
+				snprintf(err, PS_ERR_LEN, "%s%s%s takes no value",
+					 cmd ? cmds[cmd].name : "",
+					 cmd ? ": " : "", arg);
+				return PS_EXIT_USAGE;
+			}
+			if (optopt) {
+				shortopt[1] = (char)optopt;
+				arg = shortopt;
+			}
+			return bad_option(cmd, arg, err);
+		}
+		id = ch >= 256 ? ch - 256 : opt_by_letter(cmd, ch);
+		if (id < 0 || id >= NR_OPTS)
+			return bad_option(cmd, arg, err);
+		ret = set_option(o, (enum opt_id)id, optarg, err);
+		if (ret)
+			return ret;
 	}
-	if (!opt_defs[id].has_value) {
-		if (val)
-			return usage_error(err, "%s takes no value", argv[*i]);
-		return set_option(o, (enum opt_id)id, NULL, err);
-	}
-	if (!val) {
-		if (*i + 1 >= argc)
-			return usage_error(err, "%s needs a value", argv[*i]);
-		val = argv[++*i];
-	}
-	return set_option(o, (enum opt_id)id, val, err);
+	return 0;
 }
 
 /* Combinations no single option can check. */
@@ -312,63 +507,90 @@ static int check_combination(struct ps_opts *o, char *err)
 		if (!o->have_pfn && !(o->have_addr && o->pid > 0))
 			return usage_error(err, "%s", "lookup: needs --pfn N, or --pid P and --addr A");
 	}
+	if (o->from) {
+		if (o->cmd == PS_CMD_WATCH || o->cmd == PS_CMD_SAVE ||
+		    o->cmd == PS_CMD_DIFF || (o->cmd == PS_CMD_COW && o->follow) ||
+		    (o->cmd == PS_CMD_VERDICTS && o->all)) {
+			snprintf(err, PS_ERR_LEN, "%s%s: reads the live module, not a saved directory (--from)",
+				 cmds[o->cmd].name, o->follow ? " --follow" :
+				 o->all ? " --all" : "");
+			return PS_EXIT_USAGE;
+		}
+	}
 	return 0;
 }
 
 int ps_parse_opts(int argc, char *const argv[], struct ps_opts *o,
 		  char *err)
 {
-	int i, ret;
+	char *args[256];
+	int i, n, ret;
 
 	memset(o, 0, sizeof(*o));
 	o->pid = -1;
 	o->count = -1;
 	o->interval_ms = 2000;
 	o->sort = PS_SORT_COUNT;
+	o->older_than_ms = -1;
 	err[0] = '\0';
+	if (argc > (int)(sizeof(args) / sizeof(args[0])) - 1)
+		return usage_error(err, "%s", "too many arguments");
 	/* Known first, so that a usage error is reported as JSON too. */
-	for (i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--json"))
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
 			o->json = true;
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--json")) {
-			o->json = true;
-		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			o->help = true;
-		} else if (!strcmp(a, "--version") && o->cmd == PS_CMD_NONE) {
-			o->version = true;
-		} else if (a[0] == '-' && a[1] == '-' && a[2]) {
-			ret = parse_option(argc, argv, &i, o, err);
-			if (ret)
-				return ret;
-		} else if (o->cmd == PS_CMD_NONE) {
-			o->cmd = find_cmd(a);
-			if (o->cmd == PS_CMD_NONE)
-				return usage_error(err, "unknown command \"%s\" (try pinshadow --help)", a);
-		} else if (o->cmd == PS_CMD_HELP && o->help_for == PS_CMD_NONE) {
-			o->help_for = find_cmd(a);
-			if (o->help_for == PS_CMD_NONE)
-				return usage_error(err, "help: unknown command \"%s\"", a);
-		} else {
-			snprintf(err, PS_ERR_LEN, "%s: unexpected argument \"%s\"",
-				 cmds[o->cmd].name, a);
-			return PS_EXIT_USAGE;
-		}
+	/* getopt permutes: work on a copy of the pointers. */
+	for (i = 0; i < argc; i++)
+		args[i] = argv[i];
+	args[argc] = NULL;
+	ret = getopts(argc, args, PS_CMD_NONE, o, err);
+	if (ret)
+		return ret;
+	i = optind;
+	if (o->help || o->version || i >= argc) {
+		if (i < argc)
+			o->help_for = find_cmd(args[i]);
+		if (o->help || o->version)
+			return 0;
+		return usage_error(err, "%s", "no command given");
 	}
-	if (o->cmd == PS_CMD_HELP) {
-		o->help = true;
-		return 0;
-	}
+	o->cmd = find_cmd(args[i]);
+	if (o->cmd == PS_CMD_NONE)
+		return usage_error(err, "unknown command \"%s\"", args[i]);
+	ret = getopts(argc - i, args + i, o->cmd, o, err);
+	if (ret)
+		return ret;
+	n = argc - i - optind;
 	if (o->help) {
 		o->help_for = o->cmd;
+		if (o->cmd != PS_CMD_HELP)
+			return 0;
+	}
+	if (n > cmds[o->cmd].max_args) {
+		snprintf(err, PS_ERR_LEN, "%s: unexpected argument \"%s\"",
+			 cmds[o->cmd].name,
+			 args[i + optind + cmds[o->cmd].max_args]);
+		return PS_EXIT_USAGE;
+	}
+	if (n < cmds[o->cmd].min_args) {
+		snprintf(err, PS_ERR_LEN, "%s: needs %s", cmds[o->cmd].name,
+			 cmds[o->cmd].min_args == 1 ? "a directory" :
+			 "two directories");
+		return PS_EXIT_USAGE;
+	}
+	for (o->nargs = 0; o->nargs < n; o->nargs++)
+		o->args[o->nargs] = args[i + optind + o->nargs];
+	if (o->cmd == PS_CMD_HELP) {
+		o->help = true;
+		o->help_for = PS_CMD_NONE;
+		if (n) {
+			o->help_for = find_cmd(o->args[0]);
+			if (o->help_for == PS_CMD_NONE)
+				return usage_error(err, "help: unknown command \"%s\"",
+						   o->args[0]);
+		}
 		return 0;
 	}
-	if (o->version)
-		return 0;
-	if (o->cmd == PS_CMD_NONE)
-		return usage_error(err, "%s", "no command given (try pinshadow --help)");
 	return check_combination(o, err);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Command-line parsing: `pinshadow [--json] COMMAND [options]`.  Options
- * take "--name value" or "--name=value"; --json and --help are accepted
- * anywhere.  No getopt: its global state would get in the way of testing.
+ * Command-line parsing: `pinshadow [--json] [--from DIR] COMMAND [options]
+ * [--] [ARGS]`, with getopt_long: short and long forms ("-p 100",
+ * "--pid=100"), "--" ending the options.  --json, --help and --from are
+ * also taken after the command.
  */
 #ifndef PS_OPTS_H
 #define PS_OPTS_H
@@ -22,6 +23,8 @@ enum ps_cmd {
 	PS_CMD_VERDICTS,
 	PS_CMD_COW,
 	PS_CMD_POLICIES,
+	PS_CMD_SAVE,
+	PS_CMD_DIFF,
 	PS_CMD_HELP,		/* `pinshadow help [COMMAND]` */
 	PS_NR_CMDS
 };
@@ -44,6 +47,14 @@ struct ps_opts {
 	bool follow;
 	bool raw;		/* verdicts, cow, policies: the module's rows */
 	bool all;		/* verdicts: scan all of RAM */
+	bool batch;		/* watch: no screen clearing */
+	bool orphaned;		/* pins: only pins of exited tasks */
+	int64_t older_than_ms;	/* pins: only pins older; -1 if not given */
+	const char *comm;	/* pins: only pins taken by tasks so named */
+	bool by_stack;		/* pins --by stack */
+	const char *from;	/* --from DIR: a saved directory */
+	const char *args[2];	/* save DIR; diff DIR1 DIR2 */
+	int nargs;
 };
 
 /*
@@ -52,6 +63,12 @@ struct ps_opts {
  */
 int ps_parse_opts(int argc, char *const argv[], struct ps_opts *o,
 		  char *err);
+
+/*
+ * "500ms", "10s", "5m", "2h", "1d", "1.5s" (a bare number is seconds) to
+ * milliseconds.  false if malformed.
+ */
+bool ps_parse_duration(const char *s, int64_t *ms);
 
 /* The command's name ("pins"), and its --help text. */
 const char *ps_cmd_name(enum ps_cmd cmd);

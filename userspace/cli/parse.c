@@ -539,6 +539,25 @@ bool ps_stack_frame(const char *frames, size_t i, char *buf, size_t size)
 	return true;
 }
 
+bool ps_parse_lockdown(const char *text, char *mode, size_t size)
+{
+	const char *open = strchr(text, '['), *close;
+	size_t len;
+
+	mode[0] = '\0';
+	if (!open)
+		return false;
+	close = strchr(open, ']');
+	if (!close || close == open + 1)
+		return false;
+	len = (size_t)(close - open - 1);
+	if (len >= size)
+		len = size - 1;
+	memcpy(mode, open + 1, len);
+	mode[len] = '\0';
+	return true;
+}
+
 bool ps_meta_get(const char *text, const char *name, char *buf, size_t size)
 {
 	size_t len = strlen(name);

@@ -173,6 +173,12 @@ void ps_stacks_free(struct ps_stacks *st);
 bool ps_stack_frame(const char *frames, size_t i, char *buf, size_t size);
 
 /*
+ * /sys/kernel/security/lockdown, "none [integrity] confidentiality": the
+ * bracketed mode into @mode; false when there is none.
+ */
+bool ps_parse_lockdown(const char *text, char *mode, size_t size);
+
+/*
  * A saved directory's "meta" file, and any other "name value" file whose
  * values are text: the value of @name (the rest of its line) into @buf;
  * false when absent.

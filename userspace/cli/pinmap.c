@@ -16,12 +16,25 @@
 #include "pinmap.h"
 #include "procmap.h"
 
-static void filter_longterm(struct ps_pinmap *pm)
+static bool wanted(const struct ps_pin *p, const struct ps_pinmap_filter *f)
+{
+	if (f->longterm && !p->longterm)
+		return false;
+	if (f->orphaned && p->orphaned != 1)
+		return false;
+	if (f->older_than_ms >= 0 && p->age_ms <= f->older_than_ms)
+		return false;
+	if (f->comm && strcmp(p->comm, f->comm))
+		return false;
+	return true;
+}
+
+static void filter_pins(struct ps_pinmap *pm, const struct ps_pinmap_filter *f)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < pm->npins; i++)
-		if (pm->pins[i].longterm)
+		if (wanted(&pm->pins[i], f))
 			pm->pins[n++] = pm->pins[i];
 	pm->npins = n;
 }
@@ -36,11 +49,19 @@ static int map_process(struct ps_ctx *c, struct ps_pinmap *pm, int pid,
 	size_t nhits, i, before = pm->mapped.n;
 	int err;
 
-	err = ps_scan_process(c->proc, pid, pm->pins, pm->npins, &maps, &hits,
-			      &nhits, comm, sizeof(comm));
+	if (c->from)
+		err = ps_scan_saved_process(c->proc, pid, pm->pins, pm->npins,
+					    &maps, &hits, &nhits, comm,
+					    sizeof(comm));
+	else
+		err = ps_scan_process(c->proc, pid, pm->pins, pm->npins, &maps,
+				      &hits, &nhits, comm, sizeof(comm));
 	if (err) {
 		if (!must_exist)
 			return PS_EXIT_OK;
+		if ((err == -ENOENT || err == -ESRCH) && c->from)
+			return ps_fail(c, PS_EXIT_NOT_FOUND,
+				       "no process %d in %s", pid, c->proc);
 		if (err == -ENOENT || err == -ESRCH)
 			return ps_fail(c, PS_EXIT_NOT_FOUND, "no process %d",
 				       pid);
@@ -103,11 +124,15 @@ int ps_pinmap_build(struct ps_ctx *c, const struct ps_pinmap_filter *f,
 		return ps_fail(c, PS_EXIT_FAILURE, "%s/%s", c->dir, err);
 	}
 	free(text);
-	if (f->longterm)
-		filter_longterm(pm);
+	if (f->orphaned && pm->npins && pm->pins[0].orphaned < 0)
+		return ps_fail(c, PS_EXIT_UNSUPPORTED,
+			       "not supported by this module version: %s/pins has no \"orphaned\" column",
+			       c->dir);
+	filter_pins(pm, f);
 	mapped = calloc(pm->npins ? pm->npins : 1, sizeof(*mapped));
 	if (!mapped)
 		return ps_fail(c, PS_EXIT_FAILURE, "out of memory");
+	pm->selected = mapped;
 
 	if (f->pid > 0)
 		ret = map_process(c, pm, f->pid, mapped, true);
@@ -117,16 +142,18 @@ int ps_pinmap_build(struct ps_ctx *c, const struct ps_pinmap_filter *f,
 	    ps_group_unmapped(pm->pins, pm->npins, mapped, &pm->unmapped))
 		ret = ps_fail(c, PS_EXIT_FAILURE, "out of memory");
 	/* The totals: every pin once, however many processes map its page. */
-	for (i = 0; i < pm->npins; i++)
-		if (f->pid <= 0 || mapped[i])
+	for (i = 0; i < pm->npins; i++) {
+		mapped[i] = f->pid <= 0 || mapped[i];
+		if (mapped[i])
 			ps_agg_add(&pm->total, &pm->pins[i]);
-	free(mapped);
+	}
 	return ret;
 }
 
 void ps_pinmap_free(struct ps_pinmap *pm)
 {
 	free(pm->pins);
+	free(pm->selected);
 	ps_runs_free(&pm->mapped);
 	ps_runs_free(&pm->unmapped);
 	memset(pm, 0, sizeof(*pm));

@@ -288,3 +288,62 @@ int ps_scan_process(const char *proc, int pid, const struct ps_pin *pins,
 	*nhits = h.n;
 	return 0;
 }
+
+int ps_scan_saved_process(const char *proc, int pid, const struct ps_pin *pins,
+			  size_t npins, struct ps_maps *maps,
+			  struct ps_hit **hits, size_t *nhits, char *comm,
+			  size_t comm_size)
+{
+	struct hit_vec h = { 0 };
+	char path[4096], *text, err[PS_ERR_LEN];
+	struct ps_vapfn *v;
+	size_t i, k = 0, n;
+	int ret;
+
+	*hits = NULL;
+	*nhits = 0;
+	memset(maps, 0, sizeof(*maps));
+	snprintf(path, sizeof(path), "%s/%d/maps", proc, pid);
+	ret = ps_slurp(path, &text, NULL);
+	if (ret)
+		return ret;
+	ret = ps_parse_maps(text, maps);
+	free(text);
+	if (ret)
+		return -EPROTO;
+	read_comm(proc, pid, comm, comm_size);
+	snprintf(path, sizeof(path), "%s/%d/pinned", proc, pid);
+	ret = ps_slurp(path, &text, NULL);
+	if (ret == -ENOENT)
+		return 0;	/* saved as a pinner only */
+	if (ret)
+		goto fail;
+	ret = ps_parse_vapfn(text, &v, &n, err);
+	free(text);
+	if (ret) {
+		ret = -EPROTO;
+		goto fail;
+	}
+	/* Both in address order: walk the mappings along. */
+	for (i = 0; i < n; i++) {
+		long pin = ps_find_pfn(pins, npins, v[i].pfn);
+
+		while (k < maps->n && maps->v[k].end <= v[i].va)
+			k++;
+		if (pin < 0 || k == maps->n || maps->v[k].start > v[i].va)
+			continue;
+		if (push_hit(&h, v[i].va, (size_t)pin, k)) {
+			free(v);
+			free(h.v);
+			ret = -ENOMEM;
+			goto fail;
+		}
+	}
+	free(v);
+	*hits = h.v;
+	*nhits = h.n;
+	return 0;
+fail:
+	ps_maps_free(maps);
+	return ret;
+}

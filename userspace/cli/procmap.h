@@ -52,6 +52,15 @@ int ps_scan_process(const char *proc, int pid, const struct ps_pin *pins,
 		    size_t npins, struct ps_maps *maps, struct ps_hit **hits,
 		    size_t *nhits, char *comm, size_t comm_size);
 
+/*
+ * The same for a process of a saved directory (pinshadow save): @proc/PID/
+ * maps and comm, and @proc/PID/pinned in place of pagemap.
+ */
+int ps_scan_saved_process(const char *proc, int pid, const struct ps_pin *pins,
+			  size_t npins, struct ps_maps *maps,
+			  struct ps_hit **hits, size_t *nhits, char *comm,
+			  size_t comm_size);
+
 /* Index of @pfn in @pins (sorted), or -1. */
 long ps_find_pfn(const struct ps_pin *pins, size_t npins, uint64_t pfn);
 

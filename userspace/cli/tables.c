@@ -51,11 +51,12 @@ void ps_json_report_row(struct json *j, const struct ps_table *t, size_t r)
 	json_object_end(j);
 }
 
-void ps_json_report_head(struct json *j, const char *file,
+void ps_json_report_head(struct ps_ctx *c, struct json *j, const char *file,
 			 const struct ps_report *rep)
 {
 	size_t i;
 
+	ps_json_begin(c, j, "data");
 	json_object_begin(j);
 	json_kv_string(j, "file", file);
 	json_key(j, "summary");
@@ -76,7 +77,7 @@ void ps_json_report_tail(struct json *j)
 {
 	json_array_end(j);
 	json_object_end(j);
-	json_finish(j);
+	ps_json_end(j);
 }
 
 static void print_cells(FILE *f, const struct ps_table *t, const size_t *w,
@@ -140,8 +141,7 @@ int ps_show_raw(struct ps_ctx *c, const char *file)
 	ret = ps_read_report(c, file, &rep);
 	if (ret)
 		return ret;
-	json_init(&j, c->out);
-	ps_json_report_head(&j, file, &rep);
+	ps_json_report_head(c, &j, file, &rep);
 	for (r = 0; r < rep.table.nrows; r++)
 		ps_json_report_row(&j, &rep.table, r);
 	ps_json_report_tail(&j);

@@ -25,7 +25,7 @@ int ps_read_report(struct ps_ctx *c, const char *file, struct ps_report *rep);
  * the head up to the open "rows" array, one row, and the closing.  Cells
  * are numbers when they are integers, null for "-", strings otherwise.
  */
-void ps_json_report_head(struct json *j, const char *file,
+void ps_json_report_head(struct ps_ctx *c, struct json *j, const char *file,
 			 const struct ps_report *rep);
 void ps_json_report_row(struct json *j, const struct ps_table *t, size_t r);
 void ps_json_report_tail(struct json *j);
