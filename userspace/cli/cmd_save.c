@@ -236,7 +236,7 @@ static int64_t clock_ms(clockid_t id)
 }
 
 static int save_meta(struct ps_ctx *c, const char *dir, int64_t unix_ms,
-		     int64_t boot_ms)
+		     int64_t mono_ms)
 {
 	char path[4096], text[1024], utc[64];
 	int len;
@@ -244,11 +244,11 @@ static int save_meta(struct ps_ctx *c, const char *dir, int64_t unix_ms,
 	len = snprintf(text, sizeof(text),
 		       "format %d\ncli_version %s\nmodule_version %s\n"
 		       "abi_version %lld\nkernel %s\ntime_unix_ms %lld\n"
-		       "boottime_ms %lld\nutc %s\nsource %s\n",
+		       "monotonic_ms %lld\nutc %s\nsource %s\n",
 		       SAVE_FORMAT, PINSHADOW_VERSION,
 		       c->module_version[0] ? c->module_version : "-",
 		       (long long)c->abi, c->kernel, (long long)unix_ms,
-		       (long long)boot_ms, ps_fmt_utc(unix_ms, utc, sizeof(utc)),
+		       (long long)mono_ms, ps_fmt_utc(unix_ms, utc, sizeof(utc)),
 		       c->dir);
 	snprintf(path, sizeof(path), "%s/meta", dir);
 	return write_file(c, path, text, (size_t)len);
@@ -258,7 +258,7 @@ int cmd_save(struct ps_ctx *c, const struct ps_opts *o)
 {
 	char names[64][64], path[4096], err[PS_ERR_LEN], *text;
 	const char *dir = o->args[0];
-	int64_t unix_ms, boot_ms;
+	int64_t unix_ms, mono_ms;
 	struct ps_pin *pins = NULL;
 	struct ps_stats st;
 	size_t nfiles, npins = 0, nproc = 0, i;
@@ -272,7 +272,7 @@ int cmd_save(struct ps_ctx *c, const struct ps_opts *o)
 	if (ret)
 		return ret;
 	unix_ms = clock_ms(CLOCK_REALTIME);
-	boot_ms = clock_ms(CLOCK_BOOTTIME);
+	mono_ms = clock_ms(CLOCK_MONOTONIC);
 	ret = save_debugfs(c, dir, names, &nfiles, 64);
 	if (ret)
 		return ret;
@@ -287,7 +287,7 @@ int cmd_save(struct ps_ctx *c, const struct ps_opts *o)
 	ret = save_processes(c, dir, pins, npins, &nproc);
 	free(pins);
 	if (!ret)
-		ret = save_meta(c, dir, unix_ms, boot_ms);
+		ret = save_meta(c, dir, unix_ms, mono_ms);
 	if (ret)
 		return ret;
 	if (c->json) {

@@ -74,7 +74,7 @@ void ps_ctx_init(struct ps_ctx *c, FILE *out, FILE *err)
 	c->command = "pinshadow";
 	c->abi = -1;
 	c->saved_unix_ms = -1;
-	c->saved_boot_ms = -1;
+	c->saved_mono_ms = -1;
 	if (uname(&u))
 		snprintf(c->kernel, sizeof(c->kernel), "?");
 	else
@@ -113,9 +113,9 @@ int ps_ctx_from(struct ps_ctx *c, const char *dir)
 	if (ps_meta_get(meta, "time_unix_ms", buf, sizeof(buf)) &&
 	    ps_parse_i64(buf, &v))
 		c->saved_unix_ms = v;
-	if (ps_meta_get(meta, "boottime_ms", buf, sizeof(buf)) &&
+	if (ps_meta_get(meta, "monotonic_ms", buf, sizeof(buf)) &&
 	    ps_parse_i64(buf, &v))
-		c->saved_boot_ms = v;
+		c->saved_mono_ms = v;
 	free(meta);
 	return PS_EXIT_OK;
 }
@@ -132,7 +132,7 @@ static int64_t clock_ms(clockid_t id)
 void ps_json_begin(struct ps_ctx *c, struct json *j, const char *key)
 {
 	int64_t unix_ms = c->from ? c->saved_unix_ms : clock_ms(CLOCK_REALTIME);
-	int64_t boot_ms = c->from ? c->saved_boot_ms : clock_ms(CLOCK_BOOTTIME);
+	int64_t mono_ms = c->from ? c->saved_mono_ms : clock_ms(CLOCK_MONOTONIC);
 	char utc[64];
 
 	if (c->json_compact)
@@ -160,7 +160,7 @@ void ps_json_begin(struct ps_ctx *c, struct json *j, const char *key)
 	json_kv_string(j, "utc", unix_ms < 0 ? NULL :
 		       ps_fmt_utc(unix_ms, utc, sizeof(utc)));
 	json_kv_int_or_null(j, "unix_ms", unix_ms);
-	json_kv_int_or_null(j, "boottime_ms", boot_ms);
+	json_kv_int_or_null(j, "monotonic_ms", mono_ms);
 	json_object_end(j);
 	if (c->from)
 		json_kv_string(j, "from", c->from);

@@ -32,7 +32,7 @@ struct ps_ctx {
 	int64_t abi;		/* the module's; -1 until stats were read */
 	const char *from;	/* --from DIR, or NULL */
 	int64_t saved_unix_ms;	/* --from: when it was saved; -1 unknown */
-	int64_t saved_boot_ms;
+	int64_t saved_mono_ms;
 	const char *lockdown;	/* /sys/kernel/security/lockdown */
 };
 
