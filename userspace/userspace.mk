@@ -8,6 +8,7 @@
 #   make userspace      build/userspace/pinshadow and pinload, static
 #   make host-test      build and run the host unit tests (N passed, N failed)
 #   make install-cli    $(DESTDIR)$(PREFIX)/sbin/pinshadow (PREFIX=/usr/local)
+#                       and its bash completion
 #   make install-man    $(DESTDIR)$(PREFIX)/share/man/man8/pinshadow.8
 #
 # CFLAGS, CPPFLAGS and LDFLAGS from the environment are added (a package
@@ -41,6 +42,7 @@ US_BINS := $(US_BUILD)/pinshadow $(US_BUILD)/pinload
 US_HOST_TEST := $(US_BUILD)/host-test
 US_VM_TESTS := $(wildcard $(US_TOP)/userspace/tests/*.sh)
 US_MAN := $(US_TOP)/userspace/pinshadow.8
+US_COMPLETION := $(US_TOP)/userspace/pinshadow.bash-completion
 
 .PHONY: userspace cli host-test
 
@@ -77,6 +79,8 @@ host-test: $(US_HOST_TEST) $(US_BINS)
 			echo "host-test: pinshadow.8 has troff warnings" >&2; exit 1; fi; \
 	fi
 	$(US_HOST_TEST) $(US_BUILD)/pinshadow $(US_TOP)
+	@if command -v bash >/dev/null; then \
+		bash $(US_TOP)/tests/host/completion.sh $(US_COMPLETION); fi
 
 # An administrator's tool (it needs root and debugfs): sbin, section 8.
 PREFIX ?= /usr/local
@@ -85,6 +89,9 @@ DESTDIR ?=
 install-cli: $(US_BUILD)/pinshadow
 	install -d $(DESTDIR)$(PREFIX)/sbin
 	install -m 755 $(US_BUILD)/pinshadow $(DESTDIR)$(PREFIX)/sbin/pinshadow
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 $(US_COMPLETION) \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/pinshadow
 
 install-man:
 	install -d $(DESTDIR)$(PREFIX)/share/man/man8
