@@ -66,17 +66,18 @@ err_has() { grep -q -- "$1" "$T/err"; }
 stat() { awk -v k="$1" '$1 == k { print $2 }' "$D/stats"; }
 # Sum of a column of the pins table.
 pins_sum() { awk -v c="$1" 'NR > 1 { s += $c } END { print s + 0 }' "$D/pins"; }
-# First "KEY": VALUE in a JSON document (indent selects the nesting level).
+# First "KEY": VALUE in the data of a JSON document (indent selects the
+# nesting level within the data; the envelope adds two spaces).
 jval() { # FILE INDENT KEY
-	awk -v pat="^$2\"$3\": " '$0 ~ pat {
+	awk -v pat="^  $2\"$3\": " '$0 ~ pat {
 		sub(pat, ""); sub(/,$/, ""); gsub(/"/, ""); print; exit }' "$1"
 }
 # Sum of KEY over the runs of process PID in `pins --json` output.
 run_sum() { # FILE PID KEY
 	awk -v pid="$2" -v key="$3" '
-		/^    \{/ { cur = "" }
-		/^      "pid": / { v = $2; sub(/,/, "", v); cur = v }
-		cur == pid && $0 ~ "^      \"" key "\": " {
+		/^      \{/ { cur = "" }
+		/^        "pid": / { v = $2; sub(/,/, "", v); cur = v }
+		cur == pid && $0 ~ "^        \"" key "\": " {
 			v = $2; sub(/,/, "", v); s += v }
 		END { print s + 0 }' "$1"
 }
@@ -172,13 +173,59 @@ check "pins --json: the run starts at pinload's buffer" \
 
 expect_rc "pins --pid exits 0" 0 pins --pid "$iopid" --json
 check "pins --pid lists only that process" \
-	[ -z "$(grep '^      "pid": ' "$T/out" | grep -v "\"pid\": $iopid,")" ]
+	[ -z "$(grep '^        "pid": ' "$T/out" | grep -v "\"pid\": $iopid,")" ]
 check "pins --pid: unmapped is not looked for" out_has '"unmapped": null'
 expect_rc "pins --longterm exits 0" 0 pins --longterm --json
 check "pins --longterm: only long-term pins" \
 	[ "$(jval "$T/out" '    ' pins)" = "$(jval "$T/out" '    ' longterm)" ]
 expect_rc "pins --sort age exits 0" 0 pins --sort age
 expect_rc "pins --sort pid exits 0" 0 pins --sort pid
+
+# --- conventions: short options, the JSON envelope ---------------------------
+expect_rc "pins -p -l -j exits 0" 0 pins -p "$iopid" -l -j
+check "pins -j: the envelope names the command" out_has '^  "command": "pins",$'
+check "pins -j: the envelope names the kernel" out_has "^  \"kernel\": \"$(uname -r)\",\$"
+check "pins -j: the envelope has the module's ABI" \
+	out_has "^    \"abi\": $(stat abi_version)\$"
+check "pins -p -l: pinload's 2048 long-term pins" \
+	[ "$(run_sum "$T/out" "$iopid" longterm)" -eq 2048 ]
+expect_rc "pins -- extra is a usage error" 2 pins -- extra
+check "the usage error names pins' help" err_has 'pinshadow pins --help'
+
+# --- leak hunting: filters, stacks, save -------------------------------------
+expect_rc "pins --older-than 1ms --comm pinload exits 0" 0 \
+	pins --older-than 1ms --comm pinload -p "$iopid" -j
+check "pins --older-than --comm: pinload's buffer" \
+	[ "$(run_sum "$T/out" "$iopid" pins)" -eq 2048 ]
+expect_rc "pins --older-than 1d exits 0" 0 pins --older-than 1d
+check "pins --older-than 1d: nothing is that old" out_has '^no pinned pages that match$'
+if head -n 1 "$D/pins" | grep -qw orphaned; then
+	expect_rc "pins --orphaned exits 0" 0 pins --orphaned -j
+	check "pins --orphaned: none of pinload's" \
+		[ "$(run_sum "$T/out" "$iopid" pins)" -eq 0 ]
+	expect_rc "status exits 0 (orphaned)" 0 status
+	check "status counts orphaned pins" out_has '^orphaned    [0-9]* pin'
+else
+	expect_rc "pins --orphaned exits 7 (no orphaned column)" 7 pins --orphaned
+fi
+if [ -e "$D/stacks" ]; then
+	expect_rc "pins --by stack exits 0" 0 pins --by stack
+	check "pins --by stack: a stack with frames" grep -q '^    [A-Za-z_].*+0x' "$T/out"
+	expect_rc "lookup prints the page's stack" 0 lookup -p "$iopid" -a "$ioaddr"
+	check "lookup: the stack's frames" out_has '^  stack  *[0-9]'
+else
+	skip "pins --by stack" "the module has no stacks file"
+fi
+expect_rc "save exits 0" 0 save "$T/s1"
+check "save: the module's stats" [ -s "$T/s1/stats" ]
+check "save: pinload's pinned addresses" \
+	[ "$(awk 'NR > 1' "$T/s1/proc/$iopid/pinned" | wc -l)" -ge 2048 ]
+expect_rc "pins --from the save exits 0" 0 --from "$T/s1" pins -p "$iopid" -j
+check "pins --from: pinload's 2048 pins, mapped as saved" \
+	[ "$(run_sum "$T/out" "$iopid" pins)" -eq 2048 ]
+check "pins --from: the envelope says from where" out_has "^  \"from\": \"$T/s1\",\$"
+expect_rc "status --from the save exits 0" 0 --from "$T/s1" status
+expect_rc "save into a used directory exits 2" 2 save "$T/s1"
 
 # --- lookup -----------------------------------------------------------------
 expect_rc "lookup --pid --addr exits 0" 0 lookup --pid "$iopid" --addr "$ioaddr"
@@ -209,8 +256,11 @@ expect_rc "lookup without a target exits 2" 2 lookup --pid 1
 expect_rc "watch --count 2 exits 0" 0 watch --count 2 --interval 0.2
 check "watch shows pinload" grep -q "^ *$iopid pinload  *2048  *2048  *2048 " "$T/out"
 check "watch refreshed twice" out_has 'refresh 2$'
+check "watch into a file: batch mode, no escape sequences" \
+	[ "$(grep -c "$(printf '\033')" "$T/out")" -eq 0 ]
 expect_rc "watch --json exits 0" 0 watch --count 1 --interval 0.2 --json
-check "watch --json: one array" [ "$(head -c1 "$T/out")" = "[" ]
+check "watch --json: one object per line" \
+	[ "$(grep -c '^{"command": "watch", .*}$' "$T/out")" -eq 1 ]
 check "watch --json: pinload's pins" grep -q "\"pid\": $iopid," "$T/out"
 
 # --- THP-backed io_uring buffer ---------------------------------------------
@@ -298,16 +348,16 @@ cow_lines() { # FILE PID LO HI
 # "START PAGES" of each group of process PID in `cow --json` output.
 cow_groups() { # FILE PID
 	awk -v pid="$2" '
-		/^    \{/ { p = ""; a = ""; pg = 0 }
-		/^      "pid": / { v = $2; sub(/,/, "", v); p = v }
-		/^      "vaddr_start": / { v = $2; gsub(/[",]/, "", v); a = v }
-		/^      "pages": / { v = $2; sub(/,/, "", v); pg = v }
-		/^    \}/ { if (p == pid) print a, pg }' "$1"
+		/^      \{/ { p = ""; a = ""; pg = 0 }
+		/^        "pid": / { v = $2; sub(/,/, "", v); p = v }
+		/^        "vaddr_start": / { v = $2; gsub(/[",]/, "", v); a = v }
+		/^        "pages": / { v = $2; sub(/,/, "", v); pg = v }
+		/^      \}/ { if (p == pid) print a, pg }' "$1"
 }
 # Sum of "pages" over the runs of `verdicts --json`.
 runs_pages() {
-	awk '/^  "runs": / { r = 1 } /^  "causes": / { r = 0 }
-		r && /^      "pages": / { v = $2; sub(/,/, "", v); s += v }
+	awk '/^    "runs": / { r = 1 } /^    "causes": / { r = 0 }
+		r && /^        "pages": / { v = $2; sub(/,/, "", v); s += v }
 		END { print s + 0 }' "$1"
 }
 
@@ -387,7 +437,7 @@ if [ -e "$D/cow_audit" ]; then
 	check "cow --json: totals" out_has '"cow_examined": [0-9]'
 	check "cow --json: events = pages of all groups" \
 		[ "$(jval "$T/out" '  ' events)" -eq \
-		  "$(awk '/^      "pages": / { v = $2; sub(/,/, "", v); s += v }
+		  "$(awk '/^        "pages": / { v = $2; sub(/,/, "", v); s += v }
 			END { print s + 0 }' "$T/out")" ]
 
 	"$PS" cow --follow >"$T/follow" 2>"$T/follow.err" &
@@ -399,6 +449,17 @@ if [ -e "$D/cow_audit" ]; then
 	wait "$fol"
 	check "cow --follow exits 0 on SIGINT" [ $? -eq 0 ]
 	check "cow --follow: a header once" [ "$(grep -c '^TIME ' "$T/follow")" -eq 1 ]
+	"$PS" cow --follow --json >"$T/followj" 2>"$T/followj.err" &
+	fol=$!
+	usleep 700000
+	"$PL" fork --pages 16 --thp >"$T/thpfork3" 2>&1
+	usleep 1500000
+	kill -KILL "$fol"
+	wait "$fol" 2>/dev/null
+	check "cow --follow --json: killed, it leaves whole lines only" \
+		[ "$(grep -vc '^{"command": "cow", .*}$' "$T/followj")" -eq 0 ]
+	check "cow --follow --json: the new fork's groups, a line each" \
+		grep -q "\"pid\": $(kv "$T/thpfork3" pid), " "$T/followj"
 	check_thp "$(kv "$T/thpfork2" thp_chunks)" \
 		"cow --follow: the new fork's buffer, grouped" \
 		between "$(cow_lines "$T/follow" "$(kv "$T/thpfork2" pid)" \
@@ -429,6 +490,15 @@ cleanup
 check "pins released when pinload exits" wait_outstanding "$base_out" 30
 expect_rc "status after release exits 0" 0 status
 check "self-check OK after release" out_has '^self-check: OK$'
+expect_rc "save after release exits 0" 0 save "$T/s2"
+expect_rc "diff exits 0" 0 diff "$T/s1" "$T/s2"
+check "diff: pinload's pins vanished" \
+	grep -q "^ *$iopid pinload  *0  *[0-9]*[1-9][0-9]* " "$T/out"
+expect_rc "diff --json exits 0" 0 diff "$T/s1" "$T/s2" --json
+check "diff --json: nothing persisted of pinload" \
+	[ "$(awk -v pid="$iopid" '/^      \{/ { p = "" }
+		/^        "pid": / { v = $2; sub(/,/, "", v); p = v }
+		p == pid && /^        "persisted": / { getline; v = $2; sub(/,/, "", v); print v }' "$T/out")" = 0 ]
 
 # --- error paths ------------------------------------------------------------
 expect_rc "bad command exits 2" 2 bogus
