@@ -83,15 +83,14 @@ void ps_ctx_init(struct ps_ctx *c, FILE *out, FILE *err)
 
 int ps_ctx_from(struct ps_ctx *c, const char *dir)
 {
-	static char proc[4096];
 	char *meta, buf[128];
 	int64_t v;
 	int err;
 
 	c->from = dir;
 	c->dir = dir;
-	snprintf(proc, sizeof(proc), "%s/proc", dir);
-	c->proc = proc;
+	snprintf(c->proc_buf, sizeof(c->proc_buf), "%s/proc", dir);
+	c->proc = c->proc_buf;
 	c->real_paths = false;
 	snprintf(buf, sizeof(buf), "%s/meta", dir);
 	err = ps_slurp(buf, &meta, NULL);

@@ -34,6 +34,7 @@ struct ps_ctx {
 	int64_t saved_unix_ms;	/* --from: when it was saved; -1 unknown */
 	int64_t saved_mono_ms;
 	const char *lockdown;	/* /sys/kernel/security/lockdown */
+	char proc_buf[4096];	/* --from: DIR/proc */
 };
 
 /* Defaults, with PINSHADOW_DEBUGFS_DIR and PINSHADOW_PROC overrides. */
