@@ -146,13 +146,6 @@ static int probes_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(probes);
 
-static int cow_audit_show(struct seq_file *m, void *v)
-{
-	ps_cow_audit_show(m);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(cow_audit);
-
 static int policies_show(struct seq_file *m, void *v)
 {
 	ps_cow_policies_show(m);
@@ -425,7 +418,8 @@ int ps_debugfs_init(void)
 	debugfs_create_file("lookup", 0600, ps_dir, NULL, &lookup_fops);
 	debugfs_create_file("control", 0200, ps_dir, NULL, &control_fops);
 	debugfs_create_file("verdicts", 0400, ps_dir, NULL, &ps_verdicts_fops);
-	debugfs_create_file("cow_audit", 0400, ps_dir, NULL, &cow_audit_fops);
+	debugfs_create_file("cow_audit", 0400, ps_dir, NULL,
+			    &ps_cow_audit_fops);
 	debugfs_create_file("policies", 0400, ps_dir, NULL, &policies_fops);
 	return 0;
 }

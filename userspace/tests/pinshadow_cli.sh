@@ -367,7 +367,7 @@ if [ -e "$D/cow_audit" ]; then
 		between "$(cow_lines "$T/out" "$fpid" "$flo" "$fhi")" 1 4
 	expect_rc "cow --raw exits 0" 0 cow --raw
 	check "cow --raw: the module's header" \
-		out_has '^time pid comm vaddr pfn decision exclusive maybe_pinned count verdict$'
+		out_has '^time pid comm vaddr pfn decision exclusive maybe_pinned count verdict seq$'
 	raw_rows=$(cow_lines "$T/out" "$fpid" "$flo" "$fhi")
 	check "cow --raw: one row per page of the forked buffer" [ "$raw_rows" -ge 16 ]
 	expect_rc "cow --json exits 0" 0 cow --json
