@@ -35,7 +35,7 @@
  *   takes a handle out drops its reference.  A user looks the handle up,
  *   takes its own references with atomic_add_unless() and checks the
  *   record's fields; ps_records_flush_shared() empties every CPU's cache
- *   (a stats read, a reset).
+ *   (a "control" flush, a reset).
  */
 #include <linux/minmax.h>
 #include <linux/percpu.h>

@@ -520,6 +520,33 @@ TEST_F(cow, audit_ring_wrap)
 			       PSH_UNPIN_PAGES, 0));
 }
 
+/*
+ * A read of stats only reads: the record a pin call left cached for
+ * sharing stays alive (records, record_bytes) through any number of
+ * reads, and goes only on the explicit "flush" command.
+ */
+TEST_F(cow, stats_read_only_reads)
+{
+	char *page = ps_small_buf(_metadata, 1);
+	int64_t records, bytes;
+	struct psh_pin req;
+
+	ASSERT_EQ(0, ps_control("flush"));
+	records = stat_get(_metadata, "records");
+	ASSERT_EQ(0, psh_pin(self->env.helper_fd, page, 1, PSH_PIN_FAST,
+			     PSH_F_WRITE, &req));
+	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
+			       PSH_UNPIN_PAGES, 0));
+	/* Nothing pinned; the record is cached, not freed. */
+	ASSERT_EQ(records + 1, stat_get(_metadata, "records"));
+	bytes = stat_get(_metadata, "record_bytes");
+	EXPECT_LT(0, bytes);
+	EXPECT_EQ(records + 1, stat_get(_metadata, "records"));
+	EXPECT_EQ(bytes, stat_get(_metadata, "record_bytes"));
+	ASSERT_EQ(0, ps_control("flush"));
+	EXPECT_EQ(records, stat_get(_metadata, "records"));
+}
+
 /* The tracked-region truth table: a THP with one pinned subpage. */
 TEST_F(cow, verdicts_folio_sibling)
 {
@@ -532,6 +559,8 @@ TEST_F(cow, verdicts_folio_sibling)
 	ASSERT_EQ(0, psh_pin(self->env.helper_fd, thp, 1, PSH_PIN_FAST,
 			     PSH_F_WRITE, &req));
 	ASSERT_EQ(0, ps_control("scan tracked"));
+	/* Regions emptied by earlier tests: retired now, not in a second. */
+	ASSERT_EQ(0, ps_control("flush"));
 	ASSERT_EQ(0, ps_read_file(PS_DEBUGFS_DIR "/verdicts", &buf, &len));
 	EXPECT_TRUE(strstr(buf, "true_pos 1\n") != NULL) TH_LOG("%.200s", buf);
 	EXPECT_TRUE(strstr(buf, "\nfalse_pos 511\n") != NULL)

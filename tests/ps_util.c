@@ -136,6 +136,13 @@ static bool parse_u64(const char *s, int base, uint64_t *v)
 	return !errno && !*end;
 }
 
+int ps_stats_text(char **buf)
+{
+	int err = ps_control("flush");
+
+	return err ? err : ps_read_file(PS_DEBUGFS_DIR "/stats", buf, NULL);
+}
+
 int ps_stats_read(struct ps_stats *st)
 {
 	char *buf, *line, *save = NULL, name[64], val[64];
@@ -143,7 +150,7 @@ int ps_stats_read(struct ps_stats *st)
 	int64_t v;
 
 	memset(st, 0, sizeof(*st));
-	err = ps_read_file(PS_DEBUGFS_DIR "/stats", &buf, NULL);
+	err = ps_stats_text(&buf);
 	if (err)
 		return err;
 	for (line = strtok_r(buf, "\n", &save); line;
@@ -1095,7 +1102,7 @@ int ps_stats_named(const char *const *names, int64_t *vals, int n)
 
 	if (n > 64)
 		return -EINVAL;
-	err = ps_read_file(PS_DEBUGFS_DIR "/stats", &buf, NULL);
+	err = ps_stats_text(&buf);
 	if (err)
 		return err;
 	for (line = strtok_r(buf, "\n", &save); line;

@@ -51,6 +51,12 @@ struct ps_stats {
 	uint32_t present;	/* bit per enum ps_stat_id found in the file */
 };
 
+/*
+ * The text of `stats`, settled: a "flush" to control first, so that
+ * table_*, record* and pool_* show what the pins held now need (a read of
+ * stats only reads).  Every reader of stats below goes through it.
+ */
+int ps_stats_text(char **buf);
 /* Reads `stats`; -EPROTO if a known field is missing or malformed. */
 int ps_stats_read(struct ps_stats *st);
 const char *ps_stat_name(int id);
