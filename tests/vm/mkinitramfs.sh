@@ -38,6 +38,9 @@ is_static() { ! readelf -l "$1" 2>/dev/null | grep -q 'program interpreter'; }
 	die "$busybox missing or not static: apt-get install busybox-static"
 
 stage=$(mktemp -d)
+# mktemp's 0700 would become the guest's /: no user but root could run a
+# program (the tests that drop to uid 65534 do).
+chmod 755 "$stage"
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage"/{bin,dev,proc,sys,tmp,usr,lib/pinshadow,lib/modules-extra,tests,files}
 ln -s bin "$stage/sbin"
