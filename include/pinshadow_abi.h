@@ -19,19 +19,29 @@
 #define PINSHADOW_DEBUGFS_DIR	"/sys/kernel/debug/pinshadow"
 
 /*
- * Which API took a pin, as printed in the "api" column of "pins".  The order
- * is the module's internal numbering and part of the ABI.
+ * Which API took a pin: the module's numbering (enum ps_api) and the name
+ * printed in the "api" column of "pins", from one list.  The order is part
+ * of the ABI; a new API goes at the end.
  */
-#define PINSHADOW_API_NAMES {		\
-	"unknown",			\
-	"pin_user_pages",		\
-	"pin_user_pages_fast",		\
-	"pin_user_pages_fast_only",	\
-	"pin_user_pages_remote",	\
-	"pin_user_pages_unlocked",	\
-	"memfd_pin_folios",		\
-	"folio_add_pin",		\
-	"folio_add_pins",		\
-}
+#define PINSHADOW_APIS(X)						\
+	X(PS_API_UNKNOWN, "unknown")					\
+	X(PS_API_PIN_USER_PAGES, "pin_user_pages")			\
+	X(PS_API_PIN_USER_PAGES_FAST, "pin_user_pages_fast")		\
+	X(PS_API_PIN_USER_PAGES_FAST_ONLY, "pin_user_pages_fast_only")	\
+	X(PS_API_PIN_USER_PAGES_REMOTE, "pin_user_pages_remote")	\
+	X(PS_API_PIN_USER_PAGES_UNLOCKED, "pin_user_pages_unlocked")	\
+	X(PS_API_MEMFD_PIN_FOLIOS, "memfd_pin_folios")			\
+	X(PS_API_FOLIO_ADD_PIN, "folio_add_pin")			\
+	X(PS_API_FOLIO_ADD_PINS, "folio_add_pins")
+
+#define PINSHADOW_API_ENUM(api, name)	api,
+enum ps_api {
+	PINSHADOW_APIS(PINSHADOW_API_ENUM)
+	PS_NR_APIS
+};
+
+/* Names by enum value: "static const char *const n[] = PINSHADOW_API_NAMES;". */
+#define PINSHADOW_API_NAME(api, name)	[api] = name,
+#define PINSHADOW_API_NAMES { PINSHADOW_APIS(PINSHADOW_API_NAME) }
 
 #endif /* PINSHADOW_ABI_H */

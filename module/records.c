@@ -120,9 +120,10 @@ static void record_recycle_rcu(struct rcu_head *head)
 
 static const char *const api_names[] = PINSHADOW_API_NAMES;
 
+static_assert(ARRAY_SIZE(api_names) == PS_NR_APIS);
+
 const char *ps_api_name(unsigned int api)
 {
-	BUILD_BUG_ON(ARRAY_SIZE(api_names) != PS_NR_APIS);
 	return api < PS_NR_APIS ? api_names[api] : api_names[0];
 }
 

@@ -40,7 +40,7 @@ static int read_policies(struct pol p[NR_POL])
 	size_t len;
 	int err;
 
-	err = ps_read_file(PS_DEBUGFS_DIR "/policies", &buf, &len);
+	err = ps_read_file(PINSHADOW_DEBUGFS_DIR "/policies", &buf, &len);
 	if (err)
 		return err;
 	for (line = strtok_r(buf, "\n", &save); line;
@@ -66,7 +66,7 @@ static int64_t stat_get(struct __test_metadata *_metadata, const char *name)
 	size_t len, n = strlen(name);
 	int64_t v = -1;
 
-	ASSERT_EQ(0, ps_read_file(PS_DEBUGFS_DIR "/stats", &buf, &len));
+	ASSERT_EQ(0, ps_read_file(PINSHADOW_DEBUGFS_DIR "/stats", &buf, &len));
 	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
 		if (!strncmp(p, name, n) && p[n] == ' ') {
 			v = strtoll(p + n + 1, NULL, 10);
@@ -85,7 +85,7 @@ static int audit_row(uint64_t pfn, char *decision, char *verdict)
 	size_t len;
 	int ret = -ENOENT;
 
-	if (ps_read_file(PS_DEBUGFS_DIR "/cow_audit", &buf, &len))
+	if (ps_read_file(PINSHADOW_DEBUGFS_DIR "/cow_audit", &buf, &len))
 		return -EIO;
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -193,7 +193,7 @@ TEST_F(cow, vmsplice_refcount_bias)
 
 	/* The truth table of the whole of RAM names it. */
 	ASSERT_EQ(0, ps_control("scan all"));
-	ASSERT_EQ(0, ps_read_file(PS_DEBUGFS_DIR "/verdicts", &buf, &len));
+	ASSERT_EQ(0, ps_read_file(PINSHADOW_DEBUGFS_DIR "/verdicts", &buf, &len));
 	snprintf(want, sizeof(want), "\n0x%" PRIx64 " 0 1 ", pfn);
 	row = strstr(buf, want);
 	ASSERT_TRUE(row != NULL) TH_LOG("no row %s", want + 1);
@@ -438,7 +438,7 @@ static void audit_read(struct __test_metadata *_metadata, size_t chunk,
 
 	memset(r, 0, sizeof(*r));
 	ASSERT_LE(chunk, sizeof(buf));
-	fd = open(PS_DEBUGFS_DIR "/cow_audit", O_RDONLY | O_CLOEXEC);
+	fd = open(PINSHADOW_DEBUGFS_DIR "/cow_audit", O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd) TH_LOG("%s", strerror(errno));
 	while ((n = read(fd, buf, chunk)) > 0) {
 		for (i = 0; i < n; i++) {
@@ -561,7 +561,7 @@ TEST_F(cow, verdicts_folio_sibling)
 	ASSERT_EQ(0, ps_control("scan tracked"));
 	/* Regions emptied by earlier tests: retired now, not in a second. */
 	ASSERT_EQ(0, ps_control("flush"));
-	ASSERT_EQ(0, ps_read_file(PS_DEBUGFS_DIR "/verdicts", &buf, &len));
+	ASSERT_EQ(0, ps_read_file(PINSHADOW_DEBUGFS_DIR "/verdicts", &buf, &len));
 	EXPECT_TRUE(strstr(buf, "true_pos 1\n") != NULL) TH_LOG("%.200s", buf);
 	EXPECT_TRUE(strstr(buf, "\nfalse_pos 511\n") != NULL)
 		TH_LOG("%.200s", buf);
@@ -595,7 +595,7 @@ TEST_F(cow, in_kernel_api)
 	struct psh_pin a, b, t;
 	struct ps_lookup lk;
 	struct psh_query q;
-	struct ps_stats st;
+	struct ps_test_stats st;
 
 	query(_metadata, fd, page, &q);
 	EXPECT_EQ(0U, q.available);

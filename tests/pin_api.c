@@ -147,7 +147,7 @@ TEST_F(pin_api, same_page_many_slots)
 		.flags = variant->flags, .comm = self->env.comm,
 		.nranges = K + 1,
 	};
-	struct ps_stats a, b;
+	struct ps_test_stats a, b;
 	struct ps_vm va, vb;
 	struct ps_lookup lk;
 	size_t i;
@@ -270,7 +270,7 @@ TEST_F(lookup, one_answer_per_write)
 	int fd;
 
 	ASSERT_NE(0ULL, pfn);
-	fd = open(PS_DEBUGFS_DIR "/lookup", O_RDWR | O_CLOEXEC);
+	fd = open(PINSHADOW_DEBUGFS_DIR "/lookup", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, read(fd, a, sizeof(a)));
 	EXPECT_EQ(ENODATA, errno);

@@ -86,14 +86,14 @@ FIXTURE_TEARDOWN(dio)
 }
 
 static void check_transient(struct __test_metadata *_metadata,
-			    FIXTURE_DATA(dio) *self, const struct ps_stats *a,
+			    FIXTURE_DATA(dio) *self, const struct ps_test_stats *a,
 			    const struct ps_vm *va)
 {
 	uint64_t pfns[DIO_PAGES];
 	struct ps_expect e = {
 		.watch = pfns, .nwatch = DIO_PAGES, .exact = true,
 	};
-	struct ps_stats b;
+	struct ps_test_stats b;
 	struct ps_vm vb;
 
 	ps_wait_outstanding(_metadata, 0, 5000, &b);
@@ -113,7 +113,7 @@ static void check_transient(struct __test_metadata *_metadata,
 
 TEST_F(dio, read_nullb0)
 {
-	struct ps_stats a;
+	struct ps_test_stats a;
 	struct ps_vm va;
 
 	self->fd = open(NULLB_DEV, O_RDONLY | O_DIRECT);
@@ -168,7 +168,7 @@ TEST_F_TIMEOUT(dio, read_in_flight, 60)
 	struct ps_pin_ent ents[DIO_PAGES];
 	uint64_t pfns[DIO_PAGES];
 	const char *skip;
-	struct ps_stats a, st;
+	struct ps_test_stats a, st;
 	struct ps_vm va;
 	bool seen = false;
 	int64_t end;
@@ -312,7 +312,7 @@ TEST_F(udmabuf, create_close)
 	size_t per_folio = npages / self->nfolios;
 	struct ps_pin_ent *ents = calloc(self->nfolios, sizeof(*ents));
 	uint64_t *pfns = calloc(npages, sizeof(*pfns)), *watch;
-	struct ps_stats a, b;
+	struct ps_test_stats a, b;
 	struct ps_vm va, vb;
 	bool large;
 

@@ -74,7 +74,7 @@ static void pin_nothing(struct __test_metadata *_metadata,
 			const char *addr, uint32_t flags, int err)
 {
 	uint64_t pfns[NPAGES];
-	struct ps_stats a, b;
+	struct ps_test_stats a, b;
 	struct ps_vm va, vb;
 	struct psh_pin req;
 

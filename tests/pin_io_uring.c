@@ -119,7 +119,7 @@ static size_t register_and_check(struct __test_metadata *_metadata,
 		.iov_len = self->npages * PS_PAGE_SIZE,
 	};
 	bool coalesced = coalesces(variant->kind);
-	struct ps_stats a, b;
+	struct ps_test_stats a, b;
 	struct ps_vm va, vb;
 	struct ps_pin_ent *ents;
 	uint64_t *pfns, *watch;
@@ -181,12 +181,12 @@ static size_t register_and_check(struct __test_metadata *_metadata,
 
 static void check_released(struct __test_metadata *_metadata,
 			   const uint64_t *watch, size_t nwatch,
-			   int64_t pins, const struct ps_stats *before)
+			   int64_t pins, const struct ps_test_stats *before)
 {
 	struct ps_expect e = {
 		.watch = watch, .nwatch = nwatch, .exact = true,
 	};
-	struct ps_stats st;
+	struct ps_test_stats st;
 
 	ps_wait_outstanding(_metadata, 0, RELEASE_WAIT_MS, &st);
 	EXPECT_EQ(-pins, PS_DELTA(before, &st, pins_outstanding));
@@ -199,7 +199,7 @@ static void check_released(struct __test_metadata *_metadata,
 
 TEST_F(uring, register_unregister)
 {
-	struct ps_stats st;
+	struct ps_test_stats st;
 	uint64_t *watch;
 	size_t nwatch;
 	int err;
@@ -217,7 +217,7 @@ TEST_F(uring, register_unregister)
 /* The ring goes away with the buffers still registered. */
 TEST_F(uring, ring_exit)
 {
-	struct ps_stats st;
+	struct ps_test_stats st;
 	uint64_t *watch;
 	size_t nwatch;
 

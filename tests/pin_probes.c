@@ -71,7 +71,7 @@ TEST_F(probes, release_per_unpin_api)
 	char *buf = ps_small_buf(_metadata, NPAGES);
 	int fd = self->env.helper_fd;
 	struct psh_pin req;
-	struct ps_stats a, b;
+	struct ps_test_stats a, b;
 	struct ps_vm va, vb;
 	int64_t h0, h1, rec;
 	size_t i;
@@ -223,7 +223,7 @@ TEST_F(add_pins, pin_then_unpin_page_by_page)
 {
 	uint64_t nr = variant->nr, pfns[16], got, *watch;
 	struct psh_memfd_pin req;
-	struct ps_stats a, b;
+	struct ps_test_stats a, b;
 	struct ps_vm va, vb;
 	size_t nwatch, i;
 	bool large;

@@ -108,7 +108,7 @@ static void load(struct __test_metadata *_metadata)
 
 	ASSERT_EQ(0, err) TH_LOG("insmod %s: %s", ps_ko_path(),
 				 strerror(-err));
-	ASSERT_EQ(0, access(PS_DEBUGFS_DIR "/stats", R_OK));
+	ASSERT_EQ(0, access(PINSHADOW_DEBUGFS_DIR "/stats", R_OK));
 }
 
 static uint32_t pin_all(struct __test_metadata *_metadata,
@@ -171,7 +171,7 @@ static void fresh_cycle(struct __test_metadata *_metadata,
 TEST_F_TIMEOUT(reload, load_with_pins_outstanding, 120)
 {
 	uint64_t pfns[NPAGES];
-	struct ps_stats a, b;
+	struct ps_test_stats a, b;
 	struct ps_vm va, vb;
 	uint32_t slot;
 	int err;
@@ -213,7 +213,7 @@ TEST_F_TIMEOUT(reload, unload_with_pins_outstanding, 120)
 {
 	uint64_t pfns[NPAGES];
 	struct ps_lookup lk;
-	struct ps_stats st;
+	struct ps_test_stats st;
 	uint32_t slot;
 	int err, i;
 
@@ -282,7 +282,7 @@ TEST_F_TIMEOUT(fast, folio_ledger_off, 120)
 		"vmstat_bypass_pins", "pins_outstanding", "untracked_unpins",
 	};
 	int64_t v[6];
-	struct ps_stats a, b;
+	struct ps_test_stats a, b;
 	uint64_t pfns[NPAGES], n;
 	struct ps_lookup lk;
 	struct psh_pin req;

@@ -83,13 +83,13 @@ static ssize_t vm_copy(bool write, char *local, char *remote)
 
 static void check_after_copy(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(vm_rw) *self,
-			     const struct ps_stats *a, const struct ps_vm *va)
+			     const struct ps_test_stats *a, const struct ps_vm *va)
 {
 	uint64_t pfns[NPAGES];
 	struct ps_expect e = {
 		.watch = pfns, .nwatch = NPAGES, .exact = true,
 	};
-	struct ps_stats b;
+	struct ps_test_stats b;
 	struct ps_vm vb;
 
 	ps_get_stats(_metadata, &b);
@@ -111,7 +111,7 @@ static void check_after_copy(struct __test_metadata *_metadata,
 TEST_F(vm_rw, transient)
 {
 	char *local = ps_small_buf(_metadata, NPAGES);
-	struct ps_stats a;
+	struct ps_test_stats a;
 	struct ps_vm va;
 
 	ps_get_stats(_metadata, &a);
@@ -151,7 +151,7 @@ TEST_F(vm_rw, held_while_copying)
 	struct copier c = { .write = variant->write };
 	struct ps_pin_ent ents[NPAGES];
 	uint64_t pfns[NPAGES];
-	struct ps_stats a;
+	struct ps_test_stats a;
 	struct ps_vm va;
 	char *src;
 	int i;

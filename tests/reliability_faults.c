@@ -407,7 +407,7 @@ static void check_verdicts_model(struct __test_metadata *_metadata,
 	row_lost = calloc(m->end_pfn, 1);
 	ASSERT_TRUE(row_lost != NULL);
 	ASSERT_EQ(0, ps_control("scan all"));
-	err = ps_read_file(PS_DEBUGFS_DIR "/verdicts", &buf, NULL);
+	err = ps_read_file(PINSHADOW_DEBUGFS_DIR "/verdicts", &buf, NULL);
 	ASSERT_EQ(0, ps_control("scan tracked"));
 	ASSERT_EQ(0, err) TH_LOG("verdicts: %s", strerror(-err));
 	for (line = strtok_r(buf, "\n", &save); line;

@@ -188,7 +188,7 @@ static void longterm(struct __test_metadata *_metadata,
 	};
 	size_t len = self->npages * PS_PAGE_SIZE;
 	int64_t n = self->npages;
-	struct ps_stats a, b, c;
+	struct ps_test_stats a, b, c;
 	struct ps_vm va, vb, vc;
 	__u64 dst;
 	char *copy;
@@ -215,7 +215,7 @@ static void longterm(struct __test_metadata *_metadata,
 	check_held(_metadata, self, api);
 
 	/* STOP, or the release of the file, unpins them all. */
-	b = (struct ps_stats){ 0 };
+	b = (struct ps_test_stats){ 0 };
 	ps_get_stats(_metadata, &b);
 	ps_get_vm(_metadata, &vb);
 	if (stop) {
@@ -272,7 +272,7 @@ static void basic(struct __test_metadata *_metadata, FIXTURE_DATA(gup) *self,
 		.gup_flags = gup_flags,
 	};
 	int64_t n = pins ? (int64_t)self->npages : 0;
-	struct ps_stats a, b;
+	struct ps_test_stats a, b;
 	struct ps_vm va, vb;
 	int64_t acq, rb;
 
