@@ -132,20 +132,14 @@ FIXTURE(cow) {
 
 FIXTURE_SETUP(cow)
 {
-	char why[256] = "";
-
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	ASSERT_EQ(0, ps_control("audit on"));
 }
 
 FIXTURE_TEARDOWN(cow)
 {
-	char why[1024];
-
 	ps_control("scan tracked");
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 /*

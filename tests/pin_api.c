@@ -51,19 +51,13 @@ PIN_VARIANTS(unlocked, PSH_PIN_UNLOCKED);
 
 FIXTURE_SETUP(pin_api)
 {
-	char why[256] = "";
-
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	self->buf = ps_small_buf(_metadata, NPAGES);
 }
 
 FIXTURE_TEARDOWN(pin_api)
 {
-	char why[1024];
-
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 static void pin_unpin(struct __test_metadata *_metadata,
@@ -190,19 +184,13 @@ FIXTURE(lookup) {
 
 FIXTURE_SETUP(lookup)
 {
-	char why[256] = "";
-
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	self->buf = ps_small_buf(_metadata, NPAGES);
 }
 
 FIXTURE_TEARDOWN(lookup)
 {
-	char why[1024];
-
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 TEST_F(lookup, by_address)
@@ -370,19 +358,13 @@ FIXTURE(helper) {
 
 FIXTURE_SETUP(helper)
 {
-	char why[256] = "";
-
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	self->buf = ps_small_buf(_metadata, NPAGES);
 }
 
 FIXTURE_TEARDOWN(helper)
 {
-	char why[1024];
-
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 TEST_F(helper, bad_arguments)

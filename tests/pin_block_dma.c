@@ -51,11 +51,8 @@ FIXTURE(dio) {
 
 FIXTURE_SETUP(dio)
 {
-	char why[256] = "";
-
 	self->fd = -1;
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	if (!dio_pins())
 		SKIP(return, "O_DIRECT pins only from 6.12 on (FOLL_GET before)");
 	self->buf = ps_small_buf(_metadata, DIO_PAGES);
@@ -71,8 +68,6 @@ static int cfs_write(const char *dir, const char *attr, const char *val)
 
 FIXTURE_TEARDOWN(dio)
 {
-	char why[1024];
-
 	if (self->ring_live)
 		io_uring_queue_exit(&self->ring);
 	if (self->fd >= 0)
@@ -81,8 +76,7 @@ FIXTURE_TEARDOWN(dio)
 		cfs_write(self->cfs_dir, "power", "0\n");
 		rmdir(self->cfs_dir);
 	}
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 static void check_transient(struct __test_metadata *_metadata,
@@ -260,11 +254,9 @@ FIXTURE_VARIANT_ADD(udmabuf, hugetlb) {
 FIXTURE_SETUP(udmabuf)
 {
 	unsigned int mflags = MFD_ALLOW_SEALING | MFD_CLOEXEC;
-	char why[256] = "";
 
 	self->memfd = self->devfd = self->dmabuf = -1;
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	if (!ps_kernel_at_least(6, 12))
 		SKIP(return, "udmabuf pins with memfd_pin_folios() from 6.12 on here");
 	self->devfd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
@@ -294,12 +286,9 @@ FIXTURE_SETUP(udmabuf)
 
 FIXTURE_TEARDOWN(udmabuf)
 {
-	char why[1024];
-
 	if (self->dmabuf >= 0)
 		close(self->dmabuf);
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 TEST_F(udmabuf, create_close)

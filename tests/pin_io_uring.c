@@ -56,11 +56,9 @@ FIXTURE_VARIANT_ADD(uring, hugetlb) {
 
 FIXTURE_SETUP(uring)
 {
-	char why[256] = "";
 	int err;
 
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	switch (variant->kind) {
 	case KIND_SMALL:
 		self->npages = SMALL_PAGES;
@@ -90,13 +88,9 @@ FIXTURE_SETUP(uring)
 
 FIXTURE_TEARDOWN(uring)
 {
-	char why[1024];
-
 	if (self->ring_live)
 		io_uring_queue_exit(&self->ring);
-	EXPECT_EQ(0, ps_env_teardown(&self->env, RELEASE_WAIT_MS, why,
-				     sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, RELEASE_WAIT_MS);
 }
 
 /* This kernel keeps one pin per large folio of a fixed buffer. */

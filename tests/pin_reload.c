@@ -72,10 +72,7 @@ FIXTURE_VARIANT_ADD(reload, unpin_user_folio) {
 
 FIXTURE_SETUP(reload)
 {
-	char why[256] = "";
-
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	/* Pins taken before the load are released after it. */
 	self->env.pins_before_reset = true;
 	if (access(ps_ko_path(), R_OK))
@@ -88,10 +85,7 @@ FIXTURE_SETUP(reload)
 
 FIXTURE_TEARDOWN(reload)
 {
-	char why[1024];
-
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 static void unload(struct __test_metadata *_metadata)
@@ -253,10 +247,7 @@ FIXTURE(fast) {
 
 FIXTURE_SETUP(fast)
 {
-	char why[256] = "";
-
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	if (access(ps_ko_path(), R_OK))
 		SKIP(return, "%s: %s", ps_ko_path(), strerror(errno));
 	self->buf = ps_small_buf(_metadata, NPAGES);
@@ -264,15 +255,13 @@ FIXTURE_SETUP(fast)
 
 FIXTURE_TEARDOWN(fast)
 {
-	char why[1024];
 	int err;
 
 	/* Back to the default load whatever happened. */
 	err = ps_reload(NULL);
 	if (err)
 		TH_LOG("reload: %s", strerror(-err));
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 TEST_F_TIMEOUT(fast, folio_ledger_off, 120)

@@ -50,25 +50,19 @@ FIXTURE_VARIANT_ADD(vm_rw, writev) {
 
 FIXTURE_SETUP(vm_rw)
 {
-	char why[256] = "";
-
 	self->uffd = -1;
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	self->remote = ps_small_buf(_metadata, NPAGES);
 }
 
 FIXTURE_TEARDOWN(vm_rw)
 {
-	char why[1024];
-
 	/* Closing the userfaultfd fails a fault still waiting: the copy ends. */
 	if (self->uffd >= 0)
 		close(self->uffd);
 	if (self->thread_live)
 		pthread_join(self->thread, NULL);
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 static ssize_t vm_copy(bool write, char *local, char *remote)

@@ -511,6 +511,25 @@ static inline int ps_nohuge(void *addr, size_t len)
 	return -1;
 }
 
+/* Every fixture's set-up: ps_env_setup(), or the test fails saying why. */
+static inline void ps_fixture_setup(struct __test_metadata *_metadata,
+				    struct ps_env *env)
+{
+	char why[256] = "";
+
+	ASSERT_EQ(0, ps_env_setup(env, why, sizeof(why))) TH_LOG("%s", why);
+}
+
+/* Every fixture's teardown: ps_env_teardown()'s checks, as expectations. */
+static inline void ps_fixture_teardown(struct __test_metadata *_metadata,
+				       struct ps_env *env, int wait_ms)
+{
+	char why[1024];
+
+	EXPECT_EQ(0, ps_env_teardown(env, wait_ms, why, sizeof(why)))
+		TH_LOG("%s", why);
+}
+
 /* An anonymous, touched, order-0 buffer. */
 static inline char *ps_small_buf(struct __test_metadata *_metadata,
 				 size_t npages)

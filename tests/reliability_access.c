@@ -88,11 +88,9 @@ FIXTURE(access) {
 
 FIXTURE_SETUP(access)
 {
-	char why[256] = "";
 	struct stat st;
 
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	ASSERT_EQ(0, stat(DEBUGFS, &st));
 	self->debugfs_mode = st.st_mode & 07777;
 	self->nfiles = list_files(self->names);
@@ -101,12 +99,9 @@ FIXTURE_SETUP(access)
 
 FIXTURE_TEARDOWN(access)
 {
-	char why[1024];
-
 	if (self->chmodded)
 		chmod(PINSHADOW_DEBUGFS_DIR "/stats", 0400);
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 /*
@@ -428,23 +423,17 @@ FIXTURE(ptrs) {
 
 FIXTURE_SETUP(ptrs)
 {
-	char why[256] = "";
-
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 }
 
 FIXTURE_TEARDOWN(ptrs)
 {
-	char why[1024];
-
 	if (self->child > 0) {
 		kill(self->child, SIGKILL);
 		waitpid(self->child, NULL, 0);
 	}
 	ps_control("scan tracked");
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 static void pin(struct __test_metadata *_metadata, int fd, char *buf,

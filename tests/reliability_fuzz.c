@@ -809,14 +809,13 @@ FIXTURE(fuzz) {
 
 FIXTURE_SETUP(fuzz)
 {
-	char why[256] = "", *e;
+	char *e;
 	uint64_t f, lo, hi;
 	struct psh_pin req;
 	uint64_t n;
 	int fd, i;
 
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	e = getenv("FUZZ_INPUTS");
 	self->nr_inputs = e ? atoi(e) : 10000;
 	if (self->nr_inputs <= 0)
@@ -887,8 +886,6 @@ FIXTURE_SETUP(fuzz)
 
 FIXTURE_TEARDOWN(fuzz)
 {
-	char why[1024];
-
 	if (E.child > 0) {
 		kill(E.child, SIGKILL);
 		waitpid(E.child, NULL, 0);
@@ -898,8 +895,7 @@ FIXTURE_TEARDOWN(fuzz)
 	ps_control("enable");
 	ps_control("audit on");
 	ps_control("scan tracked");
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 static void report(struct __test_metadata *_metadata, const char *what,

@@ -126,11 +126,8 @@ FIXTURE_VARIANT_ADD(gup, hugetlb) {
 
 FIXTURE_SETUP(gup)
 {
-	char why[256] = "";
-
 	self->fd = -1;
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	self->fd = open(GUP_TEST_PATH, O_RDWR | O_CLOEXEC);
 	if (self->fd < 0)
 		SKIP(return, "%s: %s (CONFIG_GUP_TEST: the debug kernel)",
@@ -142,12 +139,9 @@ FIXTURE_SETUP(gup)
 
 FIXTURE_TEARDOWN(gup)
 {
-	char why[1024];
-
 	if (self->fd >= 0)
 		close(self->fd);	/* releases a longterm test's pins */
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 /* pinshadow shows one FOLL_LONGTERM pin on every page of the buffer. */

@@ -579,20 +579,14 @@ FIXTURE(stress) {
 
 FIXTURE_SETUP(stress)
 {
-	char why[256] = "";
-
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 }
 
 FIXTURE_TEARDOWN(stress)
 {
-	char why[1024];
-
 	if (!ps_module_loaded(PS_MODULE))
 		ps_insmod(ps_ko_path(), NULL);
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 static void probe_caps(struct __test_metadata *_metadata, int fd)
