@@ -19,19 +19,37 @@
 #define PINSHADOW_DEBUGFS_DIR	"/sys/kernel/debug/pinshadow"
 
 /*
- * Which API took a pin, as printed in the "api" column of "pins".  The order
- * is the module's internal numbering and part of the ABI.
+ * Which API took a pin: the module's numbering (enum ps_api) and the name
+ * printed in the "api" column of "pins".  The order is part of the ABI; a
+ * new API goes at the end of both.
  */
-#define PINSHADOW_API_NAMES {		\
-	"unknown",			\
-	"pin_user_pages",		\
-	"pin_user_pages_fast",		\
-	"pin_user_pages_fast_only",	\
-	"pin_user_pages_remote",	\
-	"pin_user_pages_unlocked",	\
-	"memfd_pin_folios",		\
-	"folio_add_pin",		\
-	"folio_add_pins",		\
+enum ps_api {
+	PS_API_UNKNOWN,
+	PS_API_PIN_USER_PAGES,
+	PS_API_PIN_USER_PAGES_FAST,
+	PS_API_PIN_USER_PAGES_FAST_ONLY,
+	PS_API_PIN_USER_PAGES_REMOTE,
+	PS_API_PIN_USER_PAGES_UNLOCKED,
+	PS_API_MEMFD_PIN_FOLIOS,
+	PS_API_FOLIO_ADD_PIN,
+	PS_API_FOLIO_ADD_PINS,
+	PS_NR_APIS
+};
+
+/*
+ * Names by enum value: "static const char *const n[] = PINSHADOW_API_NAMES;"
+ * and a static_assert that n has PS_NR_APIS entries (module/records.c).
+ */
+#define PINSHADOW_API_NAMES {					\
+	[PS_API_UNKNOWN] = "unknown",					\
+	[PS_API_PIN_USER_PAGES] = "pin_user_pages",			\
+	[PS_API_PIN_USER_PAGES_FAST] = "pin_user_pages_fast",		\
+	[PS_API_PIN_USER_PAGES_FAST_ONLY] = "pin_user_pages_fast_only",	\
+	[PS_API_PIN_USER_PAGES_REMOTE] = "pin_user_pages_remote",	\
+	[PS_API_PIN_USER_PAGES_UNLOCKED] = "pin_user_pages_unlocked",	\
+	[PS_API_MEMFD_PIN_FOLIOS] = "memfd_pin_folios",			\
+	[PS_API_FOLIO_ADD_PIN] = "folio_add_pin",			\
+	[PS_API_FOLIO_ADD_PINS] = "folio_add_pins",			\
 }
 
 #endif /* PINSHADOW_ABI_H */

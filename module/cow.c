@@ -25,9 +25,11 @@
  *   spinlock_t and never allocate or free: the ring's lock is raw, the
  *   record pages come from a pool (pool.c) refilled in process context and
  *   go back to it, and the comm is copied without task_lock().
- * ring_lock (raw_spinlock_t, irqsave): the event ring, its head and its
- *   length.  Taken from probe handlers for one event's copy; nothing is
- *   taken inside it.
+ * ring_lock (raw_spinlock_t, irqsave): the event ring and its two
+ *   sequence numbers.  Taken from probe handlers, and by a reader of
+ *   cow_audit, for one event's copy (a bounded time, so it is raw even on
+ *   PREEMPT_RT); nothing is taken inside it, and no reader holds it across
+ *   a seq_file callback.
  * audit_on: no lock.  Written by the control file (WRITE_ONCE), read by
  *   the handlers (READ_ONCE) at the start of a fork or fault; one that
  *   started before a change finishes as it began.
@@ -92,6 +94,7 @@ static const char *const policy_names[] = {
 static_assert(ARRAY_SIZE(policy_names) == PS_NR_POLICIES);
 
 struct ps_cow_event {
+	u64 seq;
 	u64 time_ns;
 	unsigned long vaddr;
 	unsigned long pfn;
@@ -104,9 +107,15 @@ struct ps_cow_event {
 	char comm[TASK_COMM_LEN];
 };
 
+/*
+ * Every event gets the next sequence number, which also names its slot
+ * (seq % PS_RING_SIZE).  The ring holds [ring_first, ring_next); sequence
+ * numbers keep growing across resets, so a reader's cursor never points at
+ * a newer event by mistake.
+ */
 static DEFINE_RAW_SPINLOCK(ring_lock);
 static struct ps_cow_event ring[PS_RING_SIZE];
-static unsigned int ring_head, ring_len;
+static u64 ring_first, ring_next;
 static bool audit_on = true;
 
 bool ps_cow_audit_enabled(void)
@@ -124,13 +133,13 @@ static void ring_add(const struct ps_cow_event *ev)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&ring_lock, flags);
-	ring[(ring_head + ring_len) % PS_RING_SIZE] = *ev;
-	if (ring_len < PS_RING_SIZE) {
-		ring_len++;
-	} else {
-		ring_head = (ring_head + 1) % PS_RING_SIZE;
+	if (ring_next - ring_first == PS_RING_SIZE) {
+		ring_first++;
 		ps_stat_inc(PS_COW_EVENTS_DROPPED);
 	}
+	ring[ring_next % PS_RING_SIZE] = *ev;
+	ring[ring_next % PS_RING_SIZE].seq = ring_next;
+	ring_next++;
 	raw_spin_unlock_irqrestore(&ring_lock, flags);
 }
 
@@ -456,8 +465,7 @@ void ps_cow_reset(void)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&ring_lock, flags);
-	ring_head = 0;
-	ring_len = 0;
+	ring_first = ring_next;
 	raw_spin_unlock_irqrestore(&ring_lock, flags);
 	ps_pool_reset(&rec_page_pool);
 }
@@ -475,32 +483,91 @@ void ps_cow_exit(void)
 
 /* debugfs tables. */
 
-void ps_cow_audit_show(struct seq_file *m)
+/*
+ * cow_audit: a header, then one row per event, oldest first.  The cursor
+ * is the event's sequence number (*pos = seq + 1; 0 is the header), so a
+ * read shows each event at most once, in order, however the ring moves.
+ * Events overwritten before the read reached them are skipped: the seq
+ * column then jumps, and the jump is the number of rows missed.  A read
+ * ends at the newest event held when it gets there.
+ */
+static void *audit_find(struct seq_file *m, u64 want, loff_t *pos)
 {
-	struct ps_cow_event ev;
+	struct ps_cow_event *ev = m->private;
 	unsigned long flags;
-	unsigned int i, len;
+	bool found;
+
+	raw_spin_lock_irqsave(&ring_lock, flags);
+	if (want < ring_first)
+		want = ring_first;	/* overwritten: skipped */
+	found = want < ring_next;
+	if (found)
+		*ev = ring[want % PS_RING_SIZE];
+	raw_spin_unlock_irqrestore(&ring_lock, flags);
+	*pos = (loff_t)want + 1;
+	return found ? ev : NULL;
+}
+
+static void *audit_start(struct seq_file *m, loff_t *pos)
+{
+	if (*pos == 0)
+		return SEQ_START_TOKEN;
+	return audit_find(m, *pos - 1, pos);
+}
+
+static void *audit_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	if (v == SEQ_START_TOKEN)
+		return audit_find(m, 0, pos);
+	return audit_find(m, *pos, pos);
+}
+
+static void audit_stop(struct seq_file *m, void *v)
+{
+}
+
+static int audit_show(struct seq_file *m, void *v)
+{
+	struct ps_cow_event *ev = v;
 	char *c;
 
-	seq_puts(m, "time pid comm vaddr pfn decision exclusive maybe_pinned count verdict\n");
-	raw_spin_lock_irqsave(&ring_lock, flags);
-	len = ring_len;
-	raw_spin_unlock_irqrestore(&ring_lock, flags);
-	for (i = 0; i < len; i++) {
-		raw_spin_lock_irqsave(&ring_lock, flags);
-		ev = ring[(ring_head + i) % PS_RING_SIZE];
-		raw_spin_unlock_irqrestore(&ring_lock, flags);
-		for (c = ev.comm; *c; c++)
-			if (*c == ' ' || *c == '\t' || *c == '\n')
-				*c = '_';
-		seq_printf(m, "%llu.%06llu %d %s 0x%lx 0x%lx %s %u %u %u %s\n",
-			   div_u64(ev.time_ns, NSEC_PER_SEC),
-			   div_u64(ev.time_ns % NSEC_PER_SEC, NSEC_PER_USEC),
-			   ev.pid, ev.comm[0] ? ev.comm : "-", ev.vaddr, ev.pfn,
-			   decision_names[ev.decision], ev.exclusive,
-			   ev.maybe_pinned, ev.count, verdict_names[ev.verdict]);
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(m, "time pid comm vaddr pfn decision exclusive maybe_pinned count verdict seq\n");
+		return 0;
 	}
+	for (c = ev->comm; *c; c++)
+		if (*c == ' ' || *c == '\t' || *c == '\n')
+			*c = '_';
+	seq_printf(m, "%llu.%06llu %d %s 0x%lx 0x%lx %s %u %u %u %s %llu\n",
+		   div_u64(ev->time_ns, NSEC_PER_SEC),
+		   div_u64(ev->time_ns % NSEC_PER_SEC, NSEC_PER_USEC),
+		   ev->pid, ev->comm[0] ? ev->comm : "-", ev->vaddr, ev->pfn,
+		   decision_names[ev->decision], ev->exclusive,
+		   ev->maybe_pinned, ev->count, verdict_names[ev->verdict],
+		   ev->seq);
+	return 0;
 }
+
+static const struct seq_operations audit_seq_ops = {
+	.start = audit_start,
+	.next = audit_next,
+	.stop = audit_stop,
+	.show = audit_show,
+};
+
+static int audit_open(struct inode *inode, struct file *file)
+{
+	return seq_open_private(file, &audit_seq_ops,
+				sizeof(struct ps_cow_event));
+}
+
+const struct file_operations ps_cow_audit_fops = {
+	.owner = THIS_MODULE,
+	.open = audit_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release_private,
+};
 
 void ps_cow_policies_show(struct seq_file *m)
 {

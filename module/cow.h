@@ -7,6 +7,7 @@
 #ifndef PINSHADOW_COW_H
 #define PINSHADOW_COW_H
 
+#include <linux/fs.h>
 #include <linux/ptrace.h>
 #include <linux/seq_file.h>
 #include <linux/types.h>
@@ -45,7 +46,8 @@ void ps_cow_fork_exit(void *data, struct pt_regs *regs);
 int ps_cow_wp_entry(void *data, struct mm_struct *mm, unsigned long address);
 void ps_cow_wp_exit(void *data, struct pt_regs *regs);
 
-void ps_cow_audit_show(struct seq_file *m);
+/* debugfs cow_audit: a seq_file iterator with the event's seq as cursor. */
+extern const struct file_operations ps_cow_audit_fops;
 void ps_cow_policies_show(struct seq_file *m);
 
 #endif /* PINSHADOW_COW_H */

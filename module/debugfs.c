@@ -46,6 +46,13 @@
 
 static struct dentry *ps_dir;
 
+static void ps_flush(void)
+{
+	ps_table_trim();
+	ps_records_flush_shared();
+	ps_pools_flush();
+}
+
 /* Copy one command from userspace and split it into words. */
 static int read_command(const char __user *ubuf, size_t len, loff_t *ppos,
 			char *buf, char **argv, int *argc)
@@ -107,11 +114,7 @@ static int stats_show(struct seq_file *m, void *v)
 	};
 	int i;
 
-	/* table_*, record*: what the pins held now need. */
-	ps_table_trim();
-	ps_records_flush_shared();
-	/* pool_*: no refill half done. */
-	ps_pools_flush();
+	/* A read only reads: "control" flush settles table_*, record*, pool_*. */
 	seq_printf(m, "abi_version %d\n", PINSHADOW_ABI_VERSION);
 	seq_printf(m, "version %s\n", PINSHADOW_VERSION);
 	seq_printf(m, "enabled %d\n", ps_enabled());
@@ -145,13 +148,6 @@ static int probes_show(struct seq_file *m, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(probes);
-
-static int cow_audit_show(struct seq_file *m, void *v)
-{
-	ps_cow_audit_show(m);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(cow_audit);
 
 static int policies_show(struct seq_file *m, void *v)
 {
@@ -375,6 +371,11 @@ static const struct file_operations lookup_fops = {
  *   scan tracked		"verdicts" scans the tracked regions (default)
  *   audit on			audit COW decisions (default)
  *   audit off			stop auditing COW decisions
+ *   flush			settle what stats shows now instead of within
+ *				about a second: retire the table blocks left
+ *				empty (table_*), drop the records cached for
+ *				sharing (record*), finish the pool refills
+ *				under way (pool_*)
  */
 static ssize_t control_write(struct file *file, const char __user *ubuf,
 			     size_t len, loff_t *ppos)
@@ -403,6 +404,8 @@ static ssize_t control_write(struct file *file, const char __user *ubuf,
 	else if (argc == 2 && !strcmp(argv[0], "audit") &&
 		 !strcmp(argv[1], "off"))
 		ps_cow_audit_set(false);
+	else if (argc == 1 && !strcmp(argv[0], "flush"))
+		ps_flush();
 	else
 		return -EINVAL;
 	return len;
@@ -425,7 +428,8 @@ int ps_debugfs_init(void)
 	debugfs_create_file("lookup", 0600, ps_dir, NULL, &lookup_fops);
 	debugfs_create_file("control", 0200, ps_dir, NULL, &control_fops);
 	debugfs_create_file("verdicts", 0400, ps_dir, NULL, &ps_verdicts_fops);
-	debugfs_create_file("cow_audit", 0400, ps_dir, NULL, &cow_audit_fops);
+	debugfs_create_file("cow_audit", 0400, ps_dir, NULL,
+			    &ps_cow_audit_fops);
 	debugfs_create_file("policies", 0400, ps_dir, NULL, &policies_fops);
 	return 0;
 }

@@ -35,7 +35,7 @@
  *   takes a handle out drops its reference.  A user looks the handle up,
  *   takes its own references with atomic_add_unless() and checks the
  *   record's fields; ps_records_flush_shared() empties every CPU's cache
- *   (a stats read, a reset).
+ *   (a "control" flush, a reset).
  */
 #include <linux/minmax.h>
 #include <linux/percpu.h>
@@ -120,9 +120,10 @@ static void record_recycle_rcu(struct rcu_head *head)
 
 static const char *const api_names[] = PINSHADOW_API_NAMES;
 
+static_assert(ARRAY_SIZE(api_names) == PS_NR_APIS);
+
 const char *ps_api_name(unsigned int api)
 {
-	BUILD_BUG_ON(ARRAY_SIZE(api_names) != PS_NR_APIS);
 	return api < PS_NR_APIS ? api_names[api] : api_names[0];
 }
 

@@ -11,21 +11,12 @@
 #include <linux/time64.h>
 #include <linux/types.h>
 
+#include "pinshadow_abi.h"
+
 #define PS_HANDLE_BITS	24
 #define PS_HANDLE_NONE	0
 
-enum ps_api {
-	PS_API_UNKNOWN,
-	PS_API_PIN_USER_PAGES,
-	PS_API_PIN_USER_PAGES_FAST,
-	PS_API_PIN_USER_PAGES_FAST_ONLY,
-	PS_API_PIN_USER_PAGES_REMOTE,
-	PS_API_PIN_USER_PAGES_UNLOCKED,
-	PS_API_MEMFD_PIN_FOLIOS,
-	PS_API_FOLIO_ADD_PIN,
-	PS_API_FOLIO_ADD_PINS,
-	PS_NR_APIS
-};
+/* enum ps_api and its names: include/pinshadow_abi.h. */
 
 /*
  * since_ns: when the oldest pin that the pages sharing this record still

@@ -42,7 +42,7 @@
  * slot->blocks[]: each published with cmpxchg while a reservation is held,
  *   read with READ_ONCE() under RCU; freed after a grace period.
  * idle_slots: one bit per slot whose blocks may have emptied, set by
- *   slot_unreserve() with atomics, cleared by the trim (work or stats read).
+ *   slot_unreserve() with atomics, cleared by the trim (work or "control" flush).
  * trim_mutex: one trim at a time, and no trim during a reset.  Lock order:
  *   state_mutex (ledger.c), then trim_mutex.
  * slot->ever_pinned: one bit per page, set by every pin and never cleared
@@ -238,8 +238,8 @@ static void slot_mark_lost(struct ps_slot *slot)
  * A block whose last pinned page is unpinned is not freed at once: a loop
  * that pins and unpins the pages of one region would allocate, clear and
  * free a page per call.  Its slot is marked idle instead, and the trim work
- * frees the blocks still empty PS_TRIM_DELAY later; ps_table_trim() (a read
- * of stats) frees them at once.
+ * frees the blocks still empty PS_TRIM_DELAY later; ps_table_trim() (the
+ * "control" flush command) frees them at once.
  */
 #define PS_TRIM_DELAY	HZ
 static void trim_work_fn(struct work_struct *work);

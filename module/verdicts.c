@@ -2,10 +2,18 @@
 /*
  * Truth table of folio_maybe_dma_pinned().
  *
- * Opening "verdicts" scans, in process context, either the PFNs of every
+ * A read of "verdicts" scans, in process context, either the PFNs of every
  * region that has a block (default) or, after "scan all", every online PFN
- * of RAM in chunks with cond_resched(), and keeps the totals and the
- * mismatches (bounded) for the reads of that open file.
+ * of RAM, with cond_resched() between chunks.  It is a seq_file iterator
+ * and keeps no table: when the read begins (position 0) one pass counts
+ * the totals, then the rows are found as the read goes, with the next PFN
+ * to judge as its cursor (*pos = PFN + 1).  Memory is one struct per open
+ * file, whatever the size of RAM.  On a system whose pins change during
+ * the read, the rows are judged later than the totals were counted and may
+ * disagree with them by the pages that changed.  At most PS_MAX_MISMATCHES
+ * rows are printed; mismatches_dropped counts the others.  Neither open
+ * nor read frees anything: regions emptied a moment ago are scanned until
+ * the trim work (or "control" flush) retires their blocks.
  *
  * Causes of a false positive (maybe pinned, exact count 0):
  *   refcount_bias   order-0 page with refcount >= 1024 and no pin
@@ -22,15 +30,16 @@
  *
  * Notes on locking
  * ----------------
- * scan_all is a plain flag written by "control" and read at open.  A
- * result belongs to one open file; nothing is shared between opens.
+ * scan_all is a plain flag written by "control" and read when a read
+ * begins.  An iterator's state belongs to one open file (seq_file's lock
+ * serialises its reads); nothing is shared between opens.  The table is
+ * read under rcu_read_lock() one entry at a time (ps_page_info()).
  */
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
-#include <linux/slab.h>
 
 #include "pageinfo.h"
 #include "table.h"
@@ -63,21 +72,12 @@ static const char *const cause_names[] = {
 
 static_assert(ARRAY_SIZE(cause_names) == PS_NR_CAUSES);
 
-struct ps_mismatch {
-	unsigned long pfn;
-	u32 count;
-	int refcount;
-	int pincount;
-	u8 order;
-	u8 maybe_pinned;
-	u8 cause;
-};
-
 struct ps_verdicts {
 	u64 true_pos, false_pos, false_neg, true_neg, scanned, dropped;
+	u64 kept;			/* rows printed so far */
 	bool all;
-	unsigned long nr;
-	struct ps_mismatch rows[];
+	struct ps_page_info pi;		/* the row being shown */
+	int cause;
 };
 
 static bool scan_all;
@@ -119,106 +119,137 @@ static int classify(const struct ps_page_info *pi)
 	return pi->pincount > 0 ? PS_CAUSE_UNTRACKED : PS_CAUSE_UNEXPLAINED;
 }
 
-static void judge(struct ps_verdicts *v, unsigned long pfn)
+/* The next PFN at or after @pfn to judge; ULONG_MAX past the end. */
+static unsigned long next_pfn(const struct ps_verdicts *v, unsigned long pfn)
 {
-	struct ps_page_info pi;
-	struct ps_mismatch *row;
-	bool pinned;
+	unsigned long end = ps_table_end_pfn();
 
-	if (ps_page_info(pfn, &pi))
-		return;
-	v->scanned++;
-	pinned = pi.entry.count > 0;
-	if (pinned == pi.maybe_pinned) {
-		if (pinned)
-			v->true_pos++;
-		else
-			v->true_neg++;
-		return;
-	}
-	if (pinned)
-		v->false_neg++;
-	else
-		v->false_pos++;
-	if (v->nr == PS_MAX_MISMATCHES) {
-		v->dropped++;
-		return;
-	}
-	row = &v->rows[v->nr++];
-	row->pfn = pfn;
-	row->count = pi.entry.count;
-	row->refcount = pi.refcount;
-	row->pincount = pi.pincount;
-	row->order = pi.order;
-	row->maybe_pinned = pi.maybe_pinned;
-	row->cause = classify(&pi);
-}
-
-static void scan(struct ps_verdicts *v)
-{
-	unsigned long pfn, end = ps_table_end_pfn();
-
-	for (pfn = 0; pfn < end; pfn++) {
+	for (; pfn < end; pfn++) {
 		if (!(pfn % PS_SCAN_CHUNK))
 			cond_resched();
-		if (!v->all && !ps_table_has_block(pfn)) {
-			/* Not tracked: go to the next region. */
-			pfn |= PS_REGION_PAGES - 1;
-			continue;
-		}
-		judge(v, pfn);
+		if (v->all || ps_table_has_block(pfn))
+			return pfn;
+		/* Not tracked: go to the next region. */
+		pfn |= PS_REGION_PAGES - 1;
 	}
+	return ULONG_MAX;
 }
 
-static int verdicts_show(struct seq_file *m, void *unused)
+/* The first pass: the totals. */
+static void count(struct ps_verdicts *v)
+{
+	struct ps_page_info pi;
+	unsigned long pfn;
+	bool pinned;
+
+	for (pfn = next_pfn(v, 0); pfn != ULONG_MAX; pfn = next_pfn(v, pfn + 1)) {
+		if (ps_page_info(pfn, &pi))
+			continue;
+		v->scanned++;
+		pinned = pi.entry.count > 0;
+		if (pinned && pi.maybe_pinned)
+			v->true_pos++;
+		else if (pinned)
+			v->false_neg++;
+		else if (pi.maybe_pinned)
+			v->false_pos++;
+		else
+			v->true_neg++;
+	}
+	v->dropped = v->false_pos + v->false_neg;
+	v->dropped -= min_t(u64, v->dropped, PS_MAX_MISMATCHES);
+}
+
+/* The next mismatch at or after PFN @from, into v->pi; *pos = its PFN + 1. */
+static void *find_row(struct seq_file *m, unsigned long from, loff_t *pos)
 {
 	struct ps_verdicts *v = m->private;
-	const struct ps_mismatch *r;
-	unsigned long i;
+	unsigned long pfn;
+	bool pinned;
 
-	seq_printf(m, "true_pos %llu\nfalse_pos %llu\nfalse_neg %llu\n",
-		   v->true_pos, v->false_pos, v->false_neg);
-	seq_printf(m, "true_neg %llu\nscanned %llu\nmismatches_dropped %llu\n",
-		   v->true_neg, v->scanned, v->dropped);
-	seq_printf(m, "scope %s\n", v->all ? "all" : "tracked");
-	seq_puts(m, "pfn count maybe_pinned refcount order folio_pincount cause\n");
-	for (i = 0; i < v->nr; i++) {
-		r = &v->rows[i];
-		seq_printf(m, "0x%lx %u %u %d %u ", r->pfn, r->count,
-			   r->maybe_pinned, r->refcount, r->order);
-		if (r->pincount < 0)
-			seq_puts(m, "-");
-		else
-			seq_printf(m, "%d", r->pincount);
-		seq_printf(m, " %s\n", cause_names[r->cause]);
+	if (v->kept == PS_MAX_MISMATCHES)
+		pfn = ULONG_MAX;
+	else
+		pfn = next_pfn(v, from);
+	for (; pfn != ULONG_MAX; pfn = next_pfn(v, pfn + 1)) {
+		if (ps_page_info(pfn, &v->pi))
+			continue;
+		pinned = v->pi.entry.count > 0;
+		if (pinned != v->pi.maybe_pinned)
+			break;	/* a false positive or a false negative */
 	}
+	if (pfn == ULONG_MAX) {
+		*pos = (loff_t)ps_table_end_pfn() + 1;
+		return NULL;
+	}
+	*pos = (loff_t)pfn + 1;
+	v->cause = classify(&v->pi);
+	return v;
+}
+
+static void *verdicts_start(struct seq_file *m, loff_t *pos)
+{
+	struct ps_verdicts *v = m->private;
+
+	if (*pos == 0) {
+		memset(v, 0, sizeof(*v));
+		v->all = READ_ONCE(scan_all);
+		count(v);
+		return SEQ_START_TOKEN;
+	}
+	/* Between two buffers of a large table: let others run. */
+	cond_resched();
+	return find_row(m, *pos - 1, pos);
+}
+
+static void *verdicts_next(struct seq_file *m, void *p, loff_t *pos)
+{
+	struct ps_verdicts *v = m->private;
+
+	if (p != SEQ_START_TOKEN)
+		v->kept++;
+	return find_row(m, *pos, pos);
+}
+
+static void verdicts_stop(struct seq_file *m, void *p)
+{
+}
+
+static int verdicts_show(struct seq_file *m, void *p)
+{
+	struct ps_verdicts *v = m->private;
+	const struct ps_page_info *pi = &v->pi;
+
+	if (p == SEQ_START_TOKEN) {
+		seq_printf(m, "true_pos %llu\nfalse_pos %llu\nfalse_neg %llu\n",
+			   v->true_pos, v->false_pos, v->false_neg);
+		seq_printf(m, "true_neg %llu\nscanned %llu\nmismatches_dropped %llu\n",
+			   v->true_neg, v->scanned, v->dropped);
+		seq_printf(m, "scope %s\n", v->all ? "all" : "tracked");
+		seq_puts(m, "pfn count maybe_pinned refcount order folio_pincount cause\n");
+		return 0;
+	}
+	seq_printf(m, "0x%lx %u %u %d %u ", pi->pfn, pi->entry.count,
+		   pi->maybe_pinned, pi->refcount, pi->order);
+	if (pi->pincount < 0)
+		seq_puts(m, "-");
+	else
+		seq_printf(m, "%d", pi->pincount);
+	seq_printf(m, " %s\n", cause_names[v->cause]);
 	return 0;
 }
 
+static const struct seq_operations verdicts_seq_ops = {
+	.start = verdicts_start,
+	.next = verdicts_next,
+	.stop = verdicts_stop,
+	.show = verdicts_show,
+};
+
 static int verdicts_open(struct inode *inode, struct file *file)
 {
-	struct ps_verdicts *v;
-	int err;
-
-	v = kvzalloc(struct_size(v, rows, PS_MAX_MISMATCHES), GFP_KERNEL);
-	if (!v)
-		return -ENOMEM;
-	v->all = READ_ONCE(scan_all);
-	/* Scan the regions pinned now, not those emptied a moment ago. */
-	if (!v->all)
-		ps_table_trim();
-	scan(v);
-	err = single_open_size(file, verdicts_show, v,
-			       256 + v->nr * 64);
-	if (err)
-		kvfree(v);
-	return err;
-}
-
-static int verdicts_release(struct inode *inode, struct file *file)
-{
-	kvfree(((struct seq_file *)file->private_data)->private);
-	return single_release(inode, file);
+	return seq_open_private(file, &verdicts_seq_ops,
+				sizeof(struct ps_verdicts));
 }
 
 const struct file_operations ps_verdicts_fops = {
@@ -226,5 +257,5 @@ const struct file_operations ps_verdicts_fops = {
 	.open = verdicts_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
-	.release = verdicts_release,
+	.release = seq_release_private,
 };

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -39,7 +40,7 @@ static int read_policies(struct pol p[NR_POL])
 	size_t len;
 	int err;
 
-	err = ps_read_file(PS_DEBUGFS_DIR "/policies", &buf, &len);
+	err = ps_read_file(PINSHADOW_DEBUGFS_DIR "/policies", &buf, &len);
 	if (err)
 		return err;
 	for (line = strtok_r(buf, "\n", &save); line;
@@ -65,7 +66,7 @@ static int64_t stat_get(struct __test_metadata *_metadata, const char *name)
 	size_t len, n = strlen(name);
 	int64_t v = -1;
 
-	ASSERT_EQ(0, ps_read_file(PS_DEBUGFS_DIR "/stats", &buf, &len));
+	ASSERT_EQ(0, ps_read_file(PINSHADOW_DEBUGFS_DIR "/stats", &buf, &len));
 	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
 		if (!strncmp(p, name, n) && p[n] == ' ') {
 			v = strtoll(p + n + 1, NULL, 10);
@@ -84,7 +85,7 @@ static int audit_row(uint64_t pfn, char *decision, char *verdict)
 	size_t len;
 	int ret = -ENOENT;
 
-	if (ps_read_file(PS_DEBUGFS_DIR "/cow_audit", &buf, &len))
+	if (ps_read_file(PINSHADOW_DEBUGFS_DIR "/cow_audit", &buf, &len))
 		return -EIO;
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -131,20 +132,14 @@ FIXTURE(cow) {
 
 FIXTURE_SETUP(cow)
 {
-	char why[256] = "";
-
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	ASSERT_EQ(0, ps_control("audit on"));
 }
 
 FIXTURE_TEARDOWN(cow)
 {
-	char why[1024];
-
 	ps_control("scan tracked");
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 /*
@@ -192,7 +187,7 @@ TEST_F(cow, vmsplice_refcount_bias)
 
 	/* The truth table of the whole of RAM names it. */
 	ASSERT_EQ(0, ps_control("scan all"));
-	ASSERT_EQ(0, ps_read_file(PS_DEBUGFS_DIR "/verdicts", &buf, &len));
+	ASSERT_EQ(0, ps_read_file(PINSHADOW_DEBUGFS_DIR "/verdicts", &buf, &len));
 	snprintf(want, sizeof(want), "\n0x%" PRIx64 " 0 1 ", pfn);
 	row = strstr(buf, want);
 	ASSERT_TRUE(row != NULL) TH_LOG("no row %s", want + 1);
@@ -376,6 +371,176 @@ TEST_F(cow, audit_off)
 			       PSH_UNPIN_PAGES, 0));
 }
 
+/* What one read of cow_audit saw: its seq column. */
+struct audit_read {
+	uint64_t first, last;	/* seq of the first and last row */
+	uint64_t rows;		/* rows shown */
+	uint64_t skipped;	/* jumps of seq: events overwritten meanwhile */
+	uint64_t dups;		/* rows whose seq did not grow: never allowed */
+};
+
+/* The seq of one cow_audit line (its last field); false if it has none. */
+static bool audit_seq(const char *line, uint64_t *seq)
+{
+	const char *sp = strrchr(line, ' ');
+	char *end;
+
+	if (!sp)
+		return false;
+	errno = 0;
+	*seq = strtoull(sp + 1, &end, 10);
+	return !errno && end != sp + 1 && (!*end || *end == '\n');
+}
+
+/* Account one complete line of a cow_audit read. */
+static void audit_line(struct __test_metadata *_metadata, const char *line,
+		       bool *header, struct audit_read *r)
+{
+	uint64_t seq;
+
+	if (!*header) {
+		const char *sp = strrchr(line, ' ');
+
+		ASSERT_TRUE(sp && !strncmp(sp, " seq\n", 5))
+			TH_LOG("header: %s", line);
+		*header = true;
+		return;
+	}
+	ASSERT_TRUE(audit_seq(line, &seq)) TH_LOG("row: %s", line);
+	if (r->rows && seq <= r->last)
+		r->dups++;
+	else if (r->rows)
+		r->skipped += seq - r->last - 1;
+	if (!r->rows)
+		r->first = seq;
+	r->last = seq;
+	r->rows++;
+}
+
+/*
+ * Read cow_audit @chunk bytes per read(2); every @every reads, @forks
+ * forks add events while the read goes on (until @steps such pauses).
+ */
+static void audit_read(struct __test_metadata *_metadata, size_t chunk,
+		       int every, int forks, int steps, struct audit_read *r)
+{
+	char line[512], buf[4096];
+	size_t used = 0;
+	bool header = false;
+	int fd, reads = 0, i;
+	ssize_t n;
+
+	memset(r, 0, sizeof(*r));
+	ASSERT_LE(chunk, sizeof(buf));
+	fd = open(PINSHADOW_DEBUGFS_DIR "/cow_audit", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(errno));
+	while ((n = read(fd, buf, chunk)) > 0) {
+		for (i = 0; i < n; i++) {
+			ASSERT_LT(used, sizeof(line) - 1);
+			line[used++] = buf[i];
+			if (buf[i] != '\n')
+				continue;
+			line[used] = '\0';
+			used = 0;
+			audit_line(_metadata, line, &header, r);
+		}
+		if (every && steps && ++reads % every == 0) {
+			for (i = 0; i < forks; i++)
+				fork_and_reap(_metadata);
+			steps--;
+		}
+	}
+	ASSERT_EQ(0, n) TH_LOG("read: %s", strerror(errno));
+	close(fd);
+	ASSERT_EQ(0U, used);
+	ASSERT_TRUE(header);
+}
+
+/*
+ * cow_audit is read with the event's sequence number as its cursor: fill
+ * the ring, then read it slowly while forks overwrite it faster than the
+ * read goes.  No event may be shown twice or out of order; the read starts
+ * at the oldest event and ends at the newest; the rows it shows plus the
+ * jumps of its seq column are every event in between; and every event it
+ * skipped was one the ring dropped.
+ */
+TEST_F(cow, audit_ring_wrap)
+{
+	const uint64_t RING = 4096;
+	enum { NPAGES = 64 };
+	char *buf = ps_small_buf(_metadata, NPAGES);
+	struct audit_read before, during, after;
+	int64_t dropped;
+	struct psh_pin req;
+	int i;
+
+	ASSERT_EQ(0, psh_pin(self->env.helper_fd, buf, NPAGES, PSH_PIN_FAST,
+			     PSH_F_WRITE, &req));
+	ASSERT_EQ(NPAGES, req.result);
+	/* Every fork records each pinned page: fill the ring. */
+	for (i = 0; i < (int)(2 * RING / NPAGES); i++)
+		fork_and_reap(_metadata);
+	audit_read(_metadata, 512, 0, 0, 0, &before);
+	ASSERT_EQ(RING, before.rows);
+	ASSERT_EQ(0ULL, before.skipped);
+	ASSERT_EQ(0ULL, before.dups);
+	ASSERT_EQ(RING - 1, before.last - before.first);
+
+	dropped = stat_get(_metadata, "cow_events_dropped");
+	/* ~6 rows a read, 20 reads a pause: ~115 rows per 3 * 64 events. */
+	audit_read(_metadata, 512, 20, 3, 30, &during);
+	audit_read(_metadata, 4096, 0, 0, 0, &after);
+	TH_LOG("ring %llu: read %llu rows of seq %llu..%llu, %llu skipped; dropped meanwhile %lld",
+	       (unsigned long long)RING, (unsigned long long)during.rows,
+	       (unsigned long long)during.first,
+	       (unsigned long long)during.last,
+	       (unsigned long long)during.skipped,
+	       (long long)(stat_get(_metadata, "cow_events_dropped") - dropped));
+	EXPECT_EQ(0ULL, during.dups);
+	EXPECT_EQ(before.first, during.first);
+	EXPECT_EQ(after.last, during.last);
+	EXPECT_EQ(during.last - during.first + 1,
+		  during.rows + during.skipped);
+	/* The forks did overtake the read... */
+	EXPECT_LT(0ULL, during.skipped);
+	/* ...and it skipped only events the ring dropped. */
+	EXPECT_EQ(after.last - before.last,
+		  (uint64_t)(stat_get(_metadata, "cow_events_dropped") -
+			     dropped));
+	EXPECT_GE(after.last - before.last, during.skipped);
+	EXPECT_EQ(RING, after.rows);
+	EXPECT_EQ(0ULL, after.skipped + after.dups);
+	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
+			       PSH_UNPIN_PAGES, 0));
+}
+
+/*
+ * A read of stats only reads: the record a pin call left cached for
+ * sharing stays alive (records, record_bytes) through any number of
+ * reads, and goes only on the explicit "flush" command.
+ */
+TEST_F(cow, stats_read_only_reads)
+{
+	char *page = ps_small_buf(_metadata, 1);
+	int64_t records, bytes;
+	struct psh_pin req;
+
+	ASSERT_EQ(0, ps_control("flush"));
+	records = stat_get(_metadata, "records");
+	ASSERT_EQ(0, psh_pin(self->env.helper_fd, page, 1, PSH_PIN_FAST,
+			     PSH_F_WRITE, &req));
+	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
+			       PSH_UNPIN_PAGES, 0));
+	/* Nothing pinned; the record is cached, not freed. */
+	ASSERT_EQ(records + 1, stat_get(_metadata, "records"));
+	bytes = stat_get(_metadata, "record_bytes");
+	EXPECT_LT(0, bytes);
+	EXPECT_EQ(records + 1, stat_get(_metadata, "records"));
+	EXPECT_EQ(bytes, stat_get(_metadata, "record_bytes"));
+	ASSERT_EQ(0, ps_control("flush"));
+	EXPECT_EQ(records, stat_get(_metadata, "records"));
+}
+
 /* The tracked-region truth table: a THP with one pinned subpage. */
 TEST_F(cow, verdicts_folio_sibling)
 {
@@ -388,7 +553,9 @@ TEST_F(cow, verdicts_folio_sibling)
 	ASSERT_EQ(0, psh_pin(self->env.helper_fd, thp, 1, PSH_PIN_FAST,
 			     PSH_F_WRITE, &req));
 	ASSERT_EQ(0, ps_control("scan tracked"));
-	ASSERT_EQ(0, ps_read_file(PS_DEBUGFS_DIR "/verdicts", &buf, &len));
+	/* Regions emptied by earlier tests: retired now, not in a second. */
+	ASSERT_EQ(0, ps_control("flush"));
+	ASSERT_EQ(0, ps_read_file(PINSHADOW_DEBUGFS_DIR "/verdicts", &buf, &len));
 	EXPECT_TRUE(strstr(buf, "true_pos 1\n") != NULL) TH_LOG("%.200s", buf);
 	EXPECT_TRUE(strstr(buf, "\nfalse_pos 511\n") != NULL)
 		TH_LOG("%.200s", buf);
@@ -422,7 +589,7 @@ TEST_F(cow, in_kernel_api)
 	struct psh_pin a, b, t;
 	struct ps_lookup lk;
 	struct psh_query q;
-	struct ps_stats st;
+	struct ps_test_stats st;
 
 	query(_metadata, fd, page, &q);
 	EXPECT_EQ(0U, q.available);

@@ -51,19 +51,13 @@ PIN_VARIANTS(unlocked, PSH_PIN_UNLOCKED);
 
 FIXTURE_SETUP(pin_api)
 {
-	char why[256] = "";
-
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	self->buf = ps_small_buf(_metadata, NPAGES);
 }
 
 FIXTURE_TEARDOWN(pin_api)
 {
-	char why[1024];
-
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 static void pin_unpin(struct __test_metadata *_metadata,
@@ -147,7 +141,7 @@ TEST_F(pin_api, same_page_many_slots)
 		.flags = variant->flags, .comm = self->env.comm,
 		.nranges = K + 1,
 	};
-	struct ps_stats a, b;
+	struct ps_test_stats a, b;
 	struct ps_vm va, vb;
 	struct ps_lookup lk;
 	size_t i;
@@ -190,19 +184,13 @@ FIXTURE(lookup) {
 
 FIXTURE_SETUP(lookup)
 {
-	char why[256] = "";
-
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	self->buf = ps_small_buf(_metadata, NPAGES);
 }
 
 FIXTURE_TEARDOWN(lookup)
 {
-	char why[1024];
-
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 TEST_F(lookup, by_address)
@@ -270,7 +258,7 @@ TEST_F(lookup, one_answer_per_write)
 	int fd;
 
 	ASSERT_NE(0ULL, pfn);
-	fd = open(PS_DEBUGFS_DIR "/lookup", O_RDWR | O_CLOEXEC);
+	fd = open(PINSHADOW_DEBUGFS_DIR "/lookup", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, read(fd, a, sizeof(a)));
 	EXPECT_EQ(ENODATA, errno);
@@ -370,19 +358,13 @@ FIXTURE(helper) {
 
 FIXTURE_SETUP(helper)
 {
-	char why[256] = "";
-
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	self->buf = ps_small_buf(_metadata, NPAGES);
 }
 
 FIXTURE_TEARDOWN(helper)
 {
-	char why[1024];
-
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 TEST_F(helper, bad_arguments)

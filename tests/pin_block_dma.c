@@ -51,11 +51,8 @@ FIXTURE(dio) {
 
 FIXTURE_SETUP(dio)
 {
-	char why[256] = "";
-
 	self->fd = -1;
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	if (!dio_pins())
 		SKIP(return, "O_DIRECT pins only from 6.12 on (FOLL_GET before)");
 	self->buf = ps_small_buf(_metadata, DIO_PAGES);
@@ -71,8 +68,6 @@ static int cfs_write(const char *dir, const char *attr, const char *val)
 
 FIXTURE_TEARDOWN(dio)
 {
-	char why[1024];
-
 	if (self->ring_live)
 		io_uring_queue_exit(&self->ring);
 	if (self->fd >= 0)
@@ -81,19 +76,18 @@ FIXTURE_TEARDOWN(dio)
 		cfs_write(self->cfs_dir, "power", "0\n");
 		rmdir(self->cfs_dir);
 	}
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 static void check_transient(struct __test_metadata *_metadata,
-			    FIXTURE_DATA(dio) *self, const struct ps_stats *a,
+			    FIXTURE_DATA(dio) *self, const struct ps_test_stats *a,
 			    const struct ps_vm *va)
 {
 	uint64_t pfns[DIO_PAGES];
 	struct ps_expect e = {
 		.watch = pfns, .nwatch = DIO_PAGES, .exact = true,
 	};
-	struct ps_stats b;
+	struct ps_test_stats b;
 	struct ps_vm vb;
 
 	ps_wait_outstanding(_metadata, 0, 5000, &b);
@@ -113,7 +107,7 @@ static void check_transient(struct __test_metadata *_metadata,
 
 TEST_F(dio, read_nullb0)
 {
-	struct ps_stats a;
+	struct ps_test_stats a;
 	struct ps_vm va;
 
 	self->fd = open(NULLB_DEV, O_RDONLY | O_DIRECT);
@@ -168,7 +162,7 @@ TEST_F_TIMEOUT(dio, read_in_flight, 60)
 	struct ps_pin_ent ents[DIO_PAGES];
 	uint64_t pfns[DIO_PAGES];
 	const char *skip;
-	struct ps_stats a, st;
+	struct ps_test_stats a, st;
 	struct ps_vm va;
 	bool seen = false;
 	int64_t end;
@@ -260,11 +254,9 @@ FIXTURE_VARIANT_ADD(udmabuf, hugetlb) {
 FIXTURE_SETUP(udmabuf)
 {
 	unsigned int mflags = MFD_ALLOW_SEALING | MFD_CLOEXEC;
-	char why[256] = "";
 
 	self->memfd = self->devfd = self->dmabuf = -1;
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	if (!ps_kernel_at_least(6, 12))
 		SKIP(return, "udmabuf pins with memfd_pin_folios() from 6.12 on here");
 	self->devfd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
@@ -294,12 +286,9 @@ FIXTURE_SETUP(udmabuf)
 
 FIXTURE_TEARDOWN(udmabuf)
 {
-	char why[1024];
-
 	if (self->dmabuf >= 0)
 		close(self->dmabuf);
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 TEST_F(udmabuf, create_close)
@@ -312,7 +301,7 @@ TEST_F(udmabuf, create_close)
 	size_t per_folio = npages / self->nfolios;
 	struct ps_pin_ent *ents = calloc(self->nfolios, sizeof(*ents));
 	uint64_t *pfns = calloc(npages, sizeof(*pfns)), *watch;
-	struct ps_stats a, b;
+	struct ps_test_stats a, b;
 	struct ps_vm va, vb;
 	bool large;
 

@@ -49,10 +49,7 @@ FIXTURE_VARIANT_ADD(errors, fast) {
 
 FIXTURE_SETUP(errors)
 {
-	char why[256] = "";
-
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	if (!psh_pin_supported(self->env.helper_fd, variant->api, PSH_F_WRITE))
 		SKIP(return, "%s: not in this kernel",
 		     psh_pin_api_name(variant->api));
@@ -61,10 +58,7 @@ FIXTURE_SETUP(errors)
 
 FIXTURE_TEARDOWN(errors)
 {
-	char why[1024];
-
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 /* Pins @addr and expects the call to pin nothing and pinshadow to agree. */
@@ -74,7 +68,7 @@ static void pin_nothing(struct __test_metadata *_metadata,
 			const char *addr, uint32_t flags, int err)
 {
 	uint64_t pfns[NPAGES];
-	struct ps_stats a, b;
+	struct ps_test_stats a, b;
 	struct ps_vm va, vb;
 	struct psh_pin req;
 

@@ -52,10 +52,7 @@ HUGE_VARIANTS(hugetlb, KIND_HUGETLB, unlocked, PSH_PIN_UNLOCKED);
 
 FIXTURE_SETUP(huge)
 {
-	char why[256] = "";
-
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	if (variant->kind == KIND_THP) {
 		self->buf = ps_thp_buf(_metadata, NFOLIOS);
 		if (!self->buf)
@@ -70,10 +67,7 @@ FIXTURE_SETUP(huge)
 
 FIXTURE_TEARDOWN(huge)
 {
-	char why[1024];
-
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 /*

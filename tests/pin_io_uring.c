@@ -56,11 +56,9 @@ FIXTURE_VARIANT_ADD(uring, hugetlb) {
 
 FIXTURE_SETUP(uring)
 {
-	char why[256] = "";
 	int err;
 
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	switch (variant->kind) {
 	case KIND_SMALL:
 		self->npages = SMALL_PAGES;
@@ -90,13 +88,9 @@ FIXTURE_SETUP(uring)
 
 FIXTURE_TEARDOWN(uring)
 {
-	char why[1024];
-
 	if (self->ring_live)
 		io_uring_queue_exit(&self->ring);
-	EXPECT_EQ(0, ps_env_teardown(&self->env, RELEASE_WAIT_MS, why,
-				     sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, RELEASE_WAIT_MS);
 }
 
 /* This kernel keeps one pin per large folio of a fixed buffer. */
@@ -119,7 +113,7 @@ static size_t register_and_check(struct __test_metadata *_metadata,
 		.iov_len = self->npages * PS_PAGE_SIZE,
 	};
 	bool coalesced = coalesces(variant->kind);
-	struct ps_stats a, b;
+	struct ps_test_stats a, b;
 	struct ps_vm va, vb;
 	struct ps_pin_ent *ents;
 	uint64_t *pfns, *watch;
@@ -181,12 +175,12 @@ static size_t register_and_check(struct __test_metadata *_metadata,
 
 static void check_released(struct __test_metadata *_metadata,
 			   const uint64_t *watch, size_t nwatch,
-			   int64_t pins, const struct ps_stats *before)
+			   int64_t pins, const struct ps_test_stats *before)
 {
 	struct ps_expect e = {
 		.watch = watch, .nwatch = nwatch, .exact = true,
 	};
-	struct ps_stats st;
+	struct ps_test_stats st;
 
 	ps_wait_outstanding(_metadata, 0, RELEASE_WAIT_MS, &st);
 	EXPECT_EQ(-pins, PS_DELTA(before, &st, pins_outstanding));
@@ -199,7 +193,7 @@ static void check_released(struct __test_metadata *_metadata,
 
 TEST_F(uring, register_unregister)
 {
-	struct ps_stats st;
+	struct ps_test_stats st;
 	uint64_t *watch;
 	size_t nwatch;
 	int err;
@@ -217,7 +211,7 @@ TEST_F(uring, register_unregister)
 /* The ring goes away with the buffers still registered. */
 TEST_F(uring, ring_exit)
 {
-	struct ps_stats st;
+	struct ps_test_stats st;
 	uint64_t *watch;
 	size_t nwatch;
 

@@ -87,11 +87,9 @@ FIXTURE_VARIANT_ADD(pool, hugetlb) {
 
 FIXTURE_SETUP(pool)
 {
-	char why[256] = "";
 	int err;
 
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	switch (variant->kind) {
 	case KIND_SMALL:
 		self->buf = ps_small_buf(_metadata, BUF_PAGES);
@@ -118,13 +116,9 @@ FIXTURE_SETUP(pool)
 
 FIXTURE_TEARDOWN(pool)
 {
-	char why[1024];
-
 	if (self->ring_live)
 		io_uring_queue_exit(&self->ring);
-	EXPECT_EQ(0, ps_env_teardown(&self->env, RELEASE_WAIT_MS, why,
-				     sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, RELEASE_WAIT_MS);
 }
 
 static void log_st(struct __test_metadata *_metadata, const char *when,

@@ -38,18 +38,12 @@ FIXTURE(probes) {
 
 FIXTURE_SETUP(probes)
 {
-	char why[256] = "";
-
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 }
 
 FIXTURE_TEARDOWN(probes)
 {
-	char why[1024];
-
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 static bool folio_ledger_on(void)
@@ -71,7 +65,7 @@ TEST_F(probes, release_per_unpin_api)
 	char *buf = ps_small_buf(_metadata, NPAGES);
 	int fd = self->env.helper_fd;
 	struct psh_pin req;
-	struct ps_stats a, b;
+	struct ps_test_stats a, b;
 	struct ps_vm va, vb;
 	int64_t h0, h1, rec;
 	size_t i;
@@ -157,13 +151,11 @@ FIXTURE_SETUP(add_pins)
 {
 	unsigned int mflags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
 	struct psh_memfd_pin req;
-	char why[256] = "";
 	int err;
 
 	self->memfd = -1;
 	self->map = MAP_FAILED;
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	err = psh_memfd_pin(self->env.helper_fd, -1, 0, 1, &req);
 	if (err == -EOPNOTSUPP)
 		SKIP(return, "no folio_add_pins() before 6.13");
@@ -187,10 +179,7 @@ FIXTURE_SETUP(add_pins)
 
 FIXTURE_TEARDOWN(add_pins)
 {
-	char why[1024];
-
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 	if (self->map != MAP_FAILED)
 		munmap(self->map, self->size);
 	if (self->memfd >= 0)
@@ -223,7 +212,7 @@ TEST_F(add_pins, pin_then_unpin_page_by_page)
 {
 	uint64_t nr = variant->nr, pfns[16], got, *watch;
 	struct psh_memfd_pin req;
-	struct ps_stats a, b;
+	struct ps_test_stats a, b;
 	struct ps_vm va, vb;
 	size_t nwatch, i;
 	bool large;

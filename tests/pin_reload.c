@@ -72,10 +72,7 @@ FIXTURE_VARIANT_ADD(reload, unpin_user_folio) {
 
 FIXTURE_SETUP(reload)
 {
-	char why[256] = "";
-
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	/* Pins taken before the load are released after it. */
 	self->env.pins_before_reset = true;
 	if (access(ps_ko_path(), R_OK))
@@ -88,10 +85,7 @@ FIXTURE_SETUP(reload)
 
 FIXTURE_TEARDOWN(reload)
 {
-	char why[1024];
-
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 static void unload(struct __test_metadata *_metadata)
@@ -108,7 +102,7 @@ static void load(struct __test_metadata *_metadata)
 
 	ASSERT_EQ(0, err) TH_LOG("insmod %s: %s", ps_ko_path(),
 				 strerror(-err));
-	ASSERT_EQ(0, access(PS_DEBUGFS_DIR "/stats", R_OK));
+	ASSERT_EQ(0, access(PINSHADOW_DEBUGFS_DIR "/stats", R_OK));
 }
 
 static uint32_t pin_all(struct __test_metadata *_metadata,
@@ -171,7 +165,7 @@ static void fresh_cycle(struct __test_metadata *_metadata,
 TEST_F_TIMEOUT(reload, load_with_pins_outstanding, 120)
 {
 	uint64_t pfns[NPAGES];
-	struct ps_stats a, b;
+	struct ps_test_stats a, b;
 	struct ps_vm va, vb;
 	uint32_t slot;
 	int err;
@@ -213,7 +207,7 @@ TEST_F_TIMEOUT(reload, unload_with_pins_outstanding, 120)
 {
 	uint64_t pfns[NPAGES];
 	struct ps_lookup lk;
-	struct ps_stats st;
+	struct ps_test_stats st;
 	uint32_t slot;
 	int err, i;
 
@@ -253,10 +247,7 @@ FIXTURE(fast) {
 
 FIXTURE_SETUP(fast)
 {
-	char why[256] = "";
-
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	if (access(ps_ko_path(), R_OK))
 		SKIP(return, "%s: %s", ps_ko_path(), strerror(errno));
 	self->buf = ps_small_buf(_metadata, NPAGES);
@@ -264,15 +255,13 @@ FIXTURE_SETUP(fast)
 
 FIXTURE_TEARDOWN(fast)
 {
-	char why[1024];
 	int err;
 
 	/* Back to the default load whatever happened. */
 	err = ps_reload(NULL);
 	if (err)
 		TH_LOG("reload: %s", strerror(-err));
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 TEST_F_TIMEOUT(fast, folio_ledger_off, 120)
@@ -282,7 +271,7 @@ TEST_F_TIMEOUT(fast, folio_ledger_off, 120)
 		"vmstat_bypass_pins", "pins_outstanding", "untracked_unpins",
 	};
 	int64_t v[6];
-	struct ps_stats a, b;
+	struct ps_test_stats a, b;
 	uint64_t pfns[NPAGES], n;
 	struct ps_lookup lk;
 	struct psh_pin req;

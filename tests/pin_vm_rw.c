@@ -50,25 +50,19 @@ FIXTURE_VARIANT_ADD(vm_rw, writev) {
 
 FIXTURE_SETUP(vm_rw)
 {
-	char why[256] = "";
-
 	self->uffd = -1;
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	self->remote = ps_small_buf(_metadata, NPAGES);
 }
 
 FIXTURE_TEARDOWN(vm_rw)
 {
-	char why[1024];
-
 	/* Closing the userfaultfd fails a fault still waiting: the copy ends. */
 	if (self->uffd >= 0)
 		close(self->uffd);
 	if (self->thread_live)
 		pthread_join(self->thread, NULL);
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 static ssize_t vm_copy(bool write, char *local, char *remote)
@@ -83,13 +77,13 @@ static ssize_t vm_copy(bool write, char *local, char *remote)
 
 static void check_after_copy(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(vm_rw) *self,
-			     const struct ps_stats *a, const struct ps_vm *va)
+			     const struct ps_test_stats *a, const struct ps_vm *va)
 {
 	uint64_t pfns[NPAGES];
 	struct ps_expect e = {
 		.watch = pfns, .nwatch = NPAGES, .exact = true,
 	};
-	struct ps_stats b;
+	struct ps_test_stats b;
 	struct ps_vm vb;
 
 	ps_get_stats(_metadata, &b);
@@ -111,7 +105,7 @@ static void check_after_copy(struct __test_metadata *_metadata,
 TEST_F(vm_rw, transient)
 {
 	char *local = ps_small_buf(_metadata, NPAGES);
-	struct ps_stats a;
+	struct ps_test_stats a;
 	struct ps_vm va;
 
 	ps_get_stats(_metadata, &a);
@@ -151,7 +145,7 @@ TEST_F(vm_rw, held_while_copying)
 	struct copier c = { .write = variant->write };
 	struct ps_pin_ent ents[NPAGES];
 	uint64_t pfns[NPAGES];
-	struct ps_stats a;
+	struct ps_test_stats a;
 	struct ps_vm va;
 	char *src;
 	int i;

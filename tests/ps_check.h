@@ -143,7 +143,7 @@ static inline void ps_check_pins(struct __test_metadata *_metadata,
 	int64_t nlt = 0;
 	bool lt_known = true;
 	struct ps_lookup lk;
-	struct ps_stats st;
+	struct ps_test_stats st;
 	int err;
 
 	if (e->npins) {
@@ -463,7 +463,7 @@ static inline size_t ps_folio_pfns(struct __test_metadata *_metadata,
 }
 
 static inline void ps_get_stats(struct __test_metadata *_metadata,
-				struct ps_stats *st)
+				struct ps_test_stats *st)
 {
 	int err = ps_stats_read(st);
 
@@ -473,7 +473,7 @@ static inline void ps_get_stats(struct __test_metadata *_metadata,
 /* Waits up to @ms for pins_outstanding == @want; returns the last stats. */
 static inline void ps_wait_outstanding(struct __test_metadata *_metadata,
 				       int64_t want, int ms,
-				       struct ps_stats *st)
+				       struct ps_test_stats *st)
 {
 	int64_t end = ps_now_ms() + ms;
 
@@ -509,6 +509,25 @@ static inline int ps_nohuge(void *addr, size_t len)
 				      F_OK))
 		return 0;
 	return -1;
+}
+
+/* Every fixture's set-up: ps_env_setup(), or the test fails saying why. */
+static inline void ps_fixture_setup(struct __test_metadata *_metadata,
+				    struct ps_env *env)
+{
+	char why[256] = "";
+
+	ASSERT_EQ(0, ps_env_setup(env, why, sizeof(why))) TH_LOG("%s", why);
+}
+
+/* Every fixture's teardown: ps_env_teardown()'s checks, as expectations. */
+static inline void ps_fixture_teardown(struct __test_metadata *_metadata,
+				       struct ps_env *env, int wait_ms)
+{
+	char why[1024];
+
+	EXPECT_EQ(0, ps_env_teardown(env, wait_ms, why, sizeof(why)))
+		TH_LOG("%s", why);
 }
 
 /* An anonymous, touched, order-0 buffer. */
@@ -734,8 +753,8 @@ static inline void ps_plan_free(struct ps_plan *p)
 
 /* Deltas of a pin phase that took @pins pins and nothing else. */
 static inline void ps_check_pin_deltas(struct __test_metadata *_metadata,
-				       const struct ps_stats *a,
-				       const struct ps_stats *b,
+				       const struct ps_test_stats *a,
+				       const struct ps_test_stats *b,
 				       const struct ps_vm *va,
 				       const struct ps_vm *vb,
 				       int64_t pins, bool longterm)
@@ -766,8 +785,8 @@ static inline void ps_check_pin_deltas(struct __test_metadata *_metadata,
 
 /* Deltas of an unpin phase that released @pins pins and nothing else. */
 static inline void ps_check_unpin_deltas(struct __test_metadata *_metadata,
-					 const struct ps_stats *a,
-					 const struct ps_stats *b,
+					 const struct ps_test_stats *a,
+					 const struct ps_test_stats *b,
 					 const struct ps_vm *va,
 					 const struct ps_vm *vb,
 					 int64_t pins)
@@ -794,7 +813,7 @@ static inline void ps_plan_run(struct __test_metadata *_metadata,
 {
 	bool folio_api = unpin == PSH_UNPIN_FOLIO || unpin == PSH_UNPIN_FOLIOS ||
 			 unpin == PSH_UNPIN_USER_FOLIO;
-	struct ps_stats a, b;
+	struct ps_test_stats a, b;
 	struct ps_vm va, vb;
 	size_t i;
 

@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 
+#include "parse.h"
 #include "ps_util.h"
 
 static const char *const ps_stat_names[PS_NR_STATS] = {
@@ -125,97 +126,65 @@ static bool parse_s64(const char *s, int base, int64_t *v)
 	return !errno && !*end;
 }
 
-static bool parse_u64(const char *s, int base, uint64_t *v)
+int ps_stats_text(char **buf)
 {
-	char *end;
+	int err = ps_control("flush");
 
-	if (!*s || *s == '-')
-		return false;
-	errno = 0;
-	*v = strtoull(s, &end, base);
-	return !errno && !*end;
+	return err ? err : ps_read_file(PINSHADOW_DEBUGFS_DIR "/stats", buf, NULL);
 }
 
-int ps_stats_read(struct ps_stats *st)
+/* @names[0..n) of the stats text into @vals; bit i of @seen per name found. */
+static int stats_pick(const char *const *names, int64_t *vals, int n,
+		      uint64_t *seen)
 {
-	char *buf, *line, *save = NULL, name[64], val[64];
-	int err, i;
-	int64_t v;
+	char *buf, err[PS_ERR_LEN];
+	struct ps_stats all;
+	int ret, i;
+
+	*seen = 0;
+	ret = ps_stats_text(&buf);
+	if (ret)
+		return ret;
+	ret = ps_parse_stats(buf, &all, err);
+	free(buf);
+	if (ret)
+		return -EPROTO;
+	for (i = 0; i < n; i++)
+		if (ps_stats_get(&all, names[i], &vals[i]))
+			*seen |= 1ULL << i;
+	ps_stats_free(&all);
+	return 0;
+}
+
+int ps_stats_read(struct ps_test_stats *st)
+{
+	uint64_t seen;
+	int err;
 
 	memset(st, 0, sizeof(*st));
-	err = ps_read_file(PS_DEBUGFS_DIR "/stats", &buf, NULL);
+	err = stats_pick(ps_stat_names, st->v, PS_NR_STATS, &seen);
 	if (err)
 		return err;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		size_t nl;
-
-		if (sscanf(line, "%63s %63s", name, val) != 2)
-			continue;
-		nl = strlen(name);
-		if (nl && name[nl - 1] == ':')
-			name[nl - 1] = '\0';
-		for (i = 0; i < PS_NR_STATS; i++) {
-			if (strcmp(name, ps_stat_names[i]))
-				continue;
-			if (!parse_s64(val, 10, &v)) {
-				free(buf);
-				return -EPROTO;
-			}
-			st->v[i] = v;
-			st->present |= 1u << i;
-		}
-	}
-	free(buf);
+	st->present = (uint32_t)seen;
 	return st->present == (1u << PS_NR_STATS) - 1 ? 0 : -EPROTO;
 }
 
-static int parse_lookup(char *line, struct ps_lookup *lk)
+/* The lookup answer in @line, through the CLI's parser. */
+static int parse_lookup(const char *line, struct ps_lookup *lk)
 {
-	char *tok, *save = NULL, *eq;
-	unsigned int seen = 0;
-	int64_t v;
+	char err[PS_ERR_LEN];
+	struct ps_pin pin;
 
-	for (tok = strtok_r(line, " \t\n", &save); tok;
-	     tok = strtok_r(NULL, " \t\n", &save)) {
-		eq = strchr(tok, '=');
-		if (!eq)
-			continue;
-		*eq++ = '\0';
-		if (!strcmp(tok, "pfn")) {
-			if (!parse_u64(eq, 0, &lk->pfn))
-				return -EPROTO;
-			seen |= 1;
-			continue;
-		}
-		if (!strcmp(tok, "folio_pincount") && !strcmp(eq, "-")) {
-			lk->folio_pincount = -1;
-			seen |= 64;
-			continue;
-		}
-		if (!parse_s64(eq, 10, &v))
-			continue;
-		if (!strcmp(tok, "count")) {
-			lk->count = v;
-			seen |= 2;
-		} else if (!strcmp(tok, "longterm")) {
-			lk->longterm = v;
-			seen |= 4;
-		} else if (!strcmp(tok, "maybe_pinned")) {
-			lk->maybe_pinned = v;
-			seen |= 8;
-		} else if (!strcmp(tok, "refcount")) {
-			lk->refcount = v;
-			seen |= 16;
-		} else if (!strcmp(tok, "order")) {
-			lk->order = v;
-			seen |= 32;
-		} else if (!strcmp(tok, "folio_pincount")) {
-			lk->folio_pincount = v;
-			seen |= 64;
-		}
-	}
-	return seen == 127 ? 0 : -EPROTO;
+	if (ps_parse_lookup(line, &pin, err))
+		return -EPROTO;
+	lk->pfn = pin.pfn;
+	lk->count = pin.count;
+	lk->longterm = pin.longterm;
+	lk->maybe_pinned = pin.maybe_pinned;
+	lk->refcount = pin.refcount;
+	lk->order = pin.order;
+	lk->folio_pincount = pin.folio_pincount;
+	return 0;
 }
 
 int ps_lookup_raw(const char *req, struct ps_lookup *lk)
@@ -226,7 +195,7 @@ int ps_lookup_raw(const char *req, struct ps_lookup *lk)
 	int fd, err;
 
 	memset(lk, 0, sizeof(*lk));
-	fd = open(PS_DEBUGFS_DIR "/lookup", O_RDWR | O_CLOEXEC);
+	fd = open(PINSHADOW_DEBUGFS_DIR "/lookup", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, req, len);
@@ -268,254 +237,150 @@ int ps_lookup_addr(pid_t pid, uint64_t addr, struct ps_lookup *lk)
 	return ps_lookup_raw(req, lk);
 }
 
-enum { C_PFN, C_COUNT, C_LONGTERM, C_MAYBE, C_REFCOUNT, C_ORDER, C_FPC,
-       C_AGE, C_PID, C_COMM, C_API, C_NR };
-static const char *const pins_cols[C_NR] = {
-	"pfn", "count", "longterm", "maybe_pinned", "refcount", "order",
-	"folio_pincount", "age_ms", "pid", "comm", "api",
-};
-
-#define PS_MAX_COLS 32
-
-static int split_ws(char *line, char **tok, int max)
-{
-	char *save = NULL, *t;
-	int n = 0;
-
-	for (t = strtok_r(line, " \t", &save); t && n < max;
-	     t = strtok_r(NULL, " \t", &save))
-		tok[n++] = t;
-	return n;
-}
-
-static int parse_pin_row(char **tok, const int *col, struct ps_pin_row *r)
-{
-	int64_t *num[C_NR] = {
-		[C_COUNT] = &r->count, [C_LONGTERM] = &r->longterm,
-		[C_MAYBE] = &r->maybe_pinned, [C_REFCOUNT] = &r->refcount,
-		[C_ORDER] = &r->order, [C_FPC] = &r->folio_pincount,
-		[C_AGE] = &r->age_ms, [C_PID] = &r->pid,
-	};
-	int c;
-
-	memset(r, 0, sizeof(*r));
-	if (!parse_u64(tok[col[C_PFN]], 0, &r->pfn))
-		return -EPROTO;
-	for (c = 0; c < C_NR; c++) {
-		if (!num[c])
-			continue;
-		if (c == C_FPC && !strcmp(tok[col[c]], "-")) {
-			r->folio_pincount = -1;
-			continue;
-		}
-		if (!parse_s64(tok[col[c]], 10, num[c]))
-			return -EPROTO;
-	}
-	snprintf(r->comm, sizeof(r->comm), "%s", tok[col[C_COMM]]);
-	snprintf(r->api, sizeof(r->api), "%s", tok[col[C_API]]);
-	return 0;
-}
-
 int ps_pins_read(struct ps_pin_row **rowsp, size_t *nrp)
 {
-	char *buf, *line, *save = NULL, *tok[PS_MAX_COLS];
-	struct ps_pin_row *rows = NULL, *nrows;
-	size_t nr = 0, cap = 0;
-	int col[C_NR], ncols = -1, n, c, i, err = 0;
+	struct ps_pin_row *rows;
+	char *buf, err[PS_ERR_LEN];
+	struct ps_pin *pins, *p;
+	size_t n, i;
+	int ret;
 
-	err = ps_read_file(PS_DEBUGFS_DIR "/pins", &buf, NULL);
-	if (err)
-		return err;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		n = split_ws(line, tok, PS_MAX_COLS);
-		if (!n)
-			continue;
-		if (ncols < 0) {	/* the header */
-			ncols = n;
-			for (c = 0; c < C_NR; c++) {
-				col[c] = -1;
-				for (i = 0; i < n; i++)
-					if (!strcmp(tok[i], pins_cols[c]))
-						col[c] = i;
-				if (col[c] < 0) {
-					err = -EPROTO;
-					goto out;
-				}
-			}
-			continue;
-		}
-		if (n != ncols) {
-			err = -EPROTO;
-			goto out;
-		}
-		if (nr == cap) {
-			cap = cap ? cap * 2 : 64;
-			nrows = realloc(rows, cap * sizeof(*rows));
-			if (!nrows) {
-				err = -ENOMEM;
-				goto out;
-			}
-			rows = nrows;
-		}
-		err = parse_pin_row(tok, col, &rows[nr]);
-		if (err)
-			goto out;
-		nr++;
-	}
-	if (ncols < 0)
-		err = -EPROTO;
-out:
+	ret = ps_read_file(PINSHADOW_DEBUGFS_DIR "/pins", &buf, NULL);
+	if (ret)
+		return ret;
+	ret = ps_parse_pins(buf, &pins, &n, err);
 	free(buf);
-	if (err) {
-		free(rows);
-		return err;
+	if (ret)
+		return -EPROTO;
+	rows = calloc(n ? n : 1, sizeof(*rows));
+	if (!rows) {
+		free(pins);
+		return -ENOMEM;
 	}
+	for (i = 0; i < n; i++) {
+		p = &pins[i];
+		rows[i] = (struct ps_pin_row){
+			.pfn = p->pfn, .count = p->count,
+			.longterm = p->longterm,
+			.maybe_pinned = p->maybe_pinned,
+			.refcount = p->refcount, .order = p->order,
+			.folio_pincount = p->folio_pincount,
+			.age_ms = p->age_ms, .pid = p->pid,
+		};
+		snprintf(rows[i].comm, sizeof(rows[i].comm), "%s", p->comm);
+		snprintf(rows[i].api, sizeof(rows[i].api), "%s", p->api);
+	}
+	free(pins);
 	*rowsp = rows;
-	*nrp = nr;
+	*nrp = n;
 	return 0;
 }
 
-/*
- * Reads `probes` into *@bufp (the caller frees it) and splits off its
- * header: *@ncolsp columns, @col the *@colp-th (-1 if absent).  The rows
- * follow with strtok_r(NULL, "\n", @savep).
- */
-static int probes_open(const char *col, char **bufp, char **savep,
-		       int *ncolsp, int *colp)
+/* `probes`, through the CLI's parser; *@probes is malloc()ed. */
+static int probes_read(struct ps_probe **probes, size_t *n)
 {
-	char *line, *tok[PS_MAX_COLS];
-	int n = 0, i, err;
+	char *buf, err[PS_ERR_LEN];
+	int ret;
 
-	*colp = -1;
-	*savep = NULL;
-	err = ps_read_file(PS_DEBUGFS_DIR "/probes", bufp, NULL);
-	if (err)
-		return err;
-	line = strtok_r(*bufp, "\n", savep);
-	while (line && !(n = split_ws(line, tok, PS_MAX_COLS)))
-		line = strtok_r(NULL, "\n", savep);
+	ret = ps_read_file(PINSHADOW_DEBUGFS_DIR "/probes", &buf, NULL);
+	if (ret)
+		return ret;
+	ret = ps_parse_probes(buf, probes, n, err);
+	free(buf);
+	return ret ? -EPROTO : 0;
+}
+
+/* @name's row of `probes` into @out; -ENOENT if there is none. */
+static int probe_row(const char *name, struct ps_probe *out)
+{
+	struct ps_probe *p;
+	size_t n, i;
+	int ret = probes_read(&p, &n);
+
+	if (ret)
+		return ret;
+	ret = -ENOENT;
 	for (i = 0; i < n; i++)
-		if (!strcmp(tok[i], col))
-			*colp = i;
-	*ncolsp = n;
-	return 0;
+		if (!strcmp(p[i].name, name)) {
+			*out = p[i];
+			ret = 0;
+		}
+	free(p);
+	return ret;
 }
 
 int ps_probes_read(int *nr_probes, int64_t *nmissed)
 {
-	char *buf, *line, *save, *tok[PS_MAX_COLS];
-	int col_missed, ncols, n, err;
-	int64_t v;
+	struct ps_probe *p;
+	size_t n, i;
+	int ret;
 
 	*nr_probes = 0;
 	*nmissed = 0;
-	err = probes_open("nmissed", &buf, &save, &ncols, &col_missed);
-	if (err)
-		return err;
-	while (col_missed >= 0 && (line = strtok_r(NULL, "\n", &save))) {
-		n = split_ws(line, tok, PS_MAX_COLS);
-		if (!n)
-			continue;
-		if (n != ncols || !parse_s64(tok[col_missed], 10, &v)) {
-			err = -EPROTO;
-			break;
-		}
-		*nmissed += v;
-		(*nr_probes)++;
-	}
-	if (col_missed < 0)
-		err = -EPROTO;
-	free(buf);
-	return err;
-}
-
-/* The number in column @col of @name's row in `probes`; -1 if none. */
-static int64_t probe_number(const char *name, const char *col)
-{
-	char *buf, *line, *save, *tok[PS_MAX_COLS];
-	int c, ncols, n;
-	int64_t v, found = -1;
-
-	if (probes_open(col, &buf, &save, &ncols, &c))
-		return -1;
-	while (c >= 0 && (line = strtok_r(NULL, "\n", &save))) {
-		n = split_ws(line, tok, PS_MAX_COLS);
-		if (n > c && !strcmp(tok[0], name) &&
-		    parse_s64(tok[c], 10, &v))
-			found = v;
-	}
-	free(buf);
-	return found;
+	ret = probes_read(&p, &n);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++)
+		*nmissed += (int64_t)p[i].nmissed;
+	*nr_probes = (int)n;
+	free(p);
+	return 0;
 }
 
 int ps_probe_armed(const char *name)
 {
-	return (int)probe_number(name, "armed");
+	struct ps_probe p;
+
+	return probe_row(name, &p) ? -1 : p.armed;
 }
 
 int64_t ps_probe_hits(const char *name)
 {
-	return probe_number(name, "hits");
+	struct ps_probe p;
+
+	return probe_row(name, &p) ? -1 : (int64_t)p.hits;
 }
 
 int ps_probe_state(const char *name, char *state, size_t slen,
 		   char *reason, size_t rlen)
 {
-	char *buf, *line, *save, *tok[PS_MAX_COLS];
-	int col_state, col_reason, ncols, n, err;
+	struct ps_probe p;
+	int ret;
 
 	state[0] = '\0';
 	if (reason && rlen)
 		reason[0] = '\0';
-	err = probes_open("state", &buf, &save, &ncols, &col_state);
-	if (err)
-		return err;
-	err = -ENOENT;
-	col_reason = col_state >= 0 && col_state + 1 < ncols ? col_state + 1 : -1;
-	while (col_state >= 0 && (line = strtok_r(NULL, "\n", &save))) {
-		n = split_ws(line, tok, PS_MAX_COLS);
-		if (n != ncols || strcmp(tok[0], name))
-			continue;
-		snprintf(state, slen, "%s", tok[col_state]);
-		if (reason && rlen && col_reason >= 0)
-			snprintf(reason, rlen, "%s", tok[col_reason]);
-		err = 0;
-	}
-	if (col_state < 0)
-		err = -EPROTO;
-	free(buf);
-	return err;
+	ret = probe_row(name, &p);
+	if (ret)
+		return ret;
+	snprintf(state, slen, "%s", p.state);
+	if (reason && rlen)
+		snprintf(reason, rlen, "%s", p.reason[0] ? p.reason : "-");
+	return 0;
 }
 
 int ps_probes_unhealthy(char *why, size_t len)
 {
-	char *buf, *line, *save, *tok[PS_MAX_COLS];
-	int col_state, ncols, n, bad = 0, err;
-	size_t used = 0;
+	struct ps_probe *p;
+	size_t n, i, used = 0;
+	int bad = 0, ret;
 
 	why[0] = '\0';
-	err = probes_open("state", &buf, &save, &ncols, &col_state);
-	if (err)
-		return err;
-	while (col_state >= 0 && (line = strtok_r(NULL, "\n", &save))) {
-		n = split_ws(line, tok, PS_MAX_COLS);
-		if (n != ncols)
+	ret = probes_read(&p, &n);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++) {
+		if (!ps_probe_state_bad(p[i].state))
 			continue;
-		if (!strcmp(tok[col_state], "silent") ||
-		    !strcmp(tok[col_state], "bad_args") ||
-		    !strcmp(tok[col_state], "failed")) {
-			bad++;
-			if (used < len)
-				used += snprintf(why + used, len - used,
-						 "%s%s %s %s", bad > 1 ? ", " : "",
-						 tok[0], tok[col_state],
-						 col_state + 1 < n ?
-						 tok[col_state + 1] : "");
-		}
+		bad++;
+		if (used < len)
+			used += snprintf(why + used, len - used, "%s%s %s %s",
+					 bad > 1 ? ", " : "", p[i].name,
+					 p[i].state,
+					 p[i].reason[0] ? p[i].reason : "-");
 	}
-	free(buf);
-	return col_state < 0 ? -EPROTO : bad;
+	free(p);
+	return bad;
 }
 
 int ps_control(const char *cmd)
@@ -523,7 +388,7 @@ int ps_control(const char *cmd)
 	char s[64];
 
 	snprintf(s, sizeof(s), "%s\n", cmd);
-	return ps_write_file(PS_DEBUGFS_DIR "/control", s);
+	return ps_write_file(PINSHADOW_DEBUGFS_DIR "/control", s);
 }
 
 int psh_open(void)
@@ -885,7 +750,7 @@ int ps_ensure_modules(char *why, size_t len)
 	int err;
 
 	if (access("/sys/kernel/debug/", F_OK) == 0 &&
-	    access(PSH_DEBUGFS_PATH, F_OK) && access(PS_DEBUGFS_DIR, F_OK))
+	    access(PSH_DEBUGFS_PATH, F_OK) && access(PINSHADOW_DEBUGFS_DIR, F_OK))
 		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
 	for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
 		if (ps_module_loaded(mods[i].name))
@@ -897,8 +762,8 @@ int ps_ensure_modules(char *why, size_t len)
 			return err;
 		}
 	}
-	if (access(PS_DEBUGFS_DIR "/stats", R_OK)) {
-		snprintf(why, len, "%s/stats: %s", PS_DEBUGFS_DIR,
+	if (access(PINSHADOW_DEBUGFS_DIR "/stats", R_OK)) {
+		snprintf(why, len, "%s/stats: %s", PINSHADOW_DEBUGFS_DIR,
 			 strerror(errno));
 		return -ENOENT;
 	}
@@ -1011,7 +876,7 @@ int ps_env_setup(struct ps_env *env, char *why, size_t len)
 int ps_env_teardown(struct ps_env *env, int wait_ms, char *why, size_t len)
 {
 	int64_t end = ps_now_ms() + wait_ms, nmissed;
-	struct ps_stats st;
+	struct ps_test_stats st;
 	int err, nprobes;
 	char bad[256];
 	bool ok = true;
@@ -1089,30 +954,14 @@ int ps_env_teardown(struct ps_env *env, int wait_ms, char *why, size_t len)
 
 int ps_stats_named(const char *const *names, int64_t *vals, int n)
 {
-	char *buf, *line, *save = NULL, name[64], val[64];
-	uint64_t seen = 0;
-	int err, i;
+	uint64_t seen;
+	int err;
 
 	if (n > 64)
 		return -EINVAL;
-	err = ps_read_file(PS_DEBUGFS_DIR "/stats", &buf, NULL);
+	err = stats_pick(names, vals, n, &seen);
 	if (err)
 		return err;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "%63s %63s", name, val) != 2)
-			continue;
-		for (i = 0; i < n; i++) {
-			if (strcmp(name, names[i]))
-				continue;
-			if (!parse_s64(val, 10, &vals[i])) {
-				free(buf);
-				return -EPROTO;
-			}
-			seen |= 1ULL << i;
-		}
-	}
-	free(buf);
 	return seen == (n == 64 ? ~0ULL : (1ULL << n) - 1) ? 0 : -EPROTO;
 }
 

@@ -16,9 +16,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "pinshadow_abi.h"
 #include "pinshadow_test_helper.h"
 
-#define PS_DEBUGFS_DIR	"/sys/kernel/debug/pinshadow"
 #define PS_MODULE	"pinshadow"
 #define PSH_MODULE	"pinshadow_test_helper"
 #define PS_KO_DIR	"/lib/pinshadow"
@@ -46,13 +46,19 @@ enum ps_stat_id {
 	PS_NR_STATS
 };
 
-struct ps_stats {
+struct ps_test_stats {
 	int64_t v[PS_NR_STATS];
 	uint32_t present;	/* bit per enum ps_stat_id found in the file */
 };
 
+/*
+ * The text of `stats`, settled: a "flush" to control first, so that
+ * table_*, record* and pool_* show what the pins held now need (a read of
+ * stats only reads).  Every reader of stats below goes through it.
+ */
+int ps_stats_text(char **buf);
 /* Reads `stats`; -EPROTO if a known field is missing or malformed. */
-int ps_stats_read(struct ps_stats *st);
+int ps_stats_read(struct ps_test_stats *st);
 const char *ps_stat_name(int id);
 
 /* One `lookup` answer; folio_pincount is -1 when pinshadow prints `-`. */

@@ -61,7 +61,7 @@ static const struct {
 /* Every regular file of the directory (there may be more than we know). */
 static int list_files(char names[MAX_FILES][64])
 {
-	DIR *d = opendir(PS_DEBUGFS_DIR);
+	DIR *d = opendir(PINSHADOW_DEBUGFS_DIR);
 	struct dirent *de;
 	int n = 0;
 
@@ -88,11 +88,9 @@ FIXTURE(access) {
 
 FIXTURE_SETUP(access)
 {
-	char why[256] = "";
 	struct stat st;
 
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	ASSERT_EQ(0, stat(DEBUGFS, &st));
 	self->debugfs_mode = st.st_mode & 07777;
 	self->nfiles = list_files(self->names);
@@ -101,12 +99,9 @@ FIXTURE_SETUP(access)
 
 FIXTURE_TEARDOWN(access)
 {
-	char why[1024];
-
 	if (self->chmodded)
-		chmod(PS_DEBUGFS_DIR "/stats", 0400);
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+		chmod(PINSHADOW_DEBUGFS_DIR "/stats", 0400);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 /*
@@ -172,7 +167,7 @@ static int child_try(char names[MAX_FILES][64], int nfiles,
 				switch (w) {
 				case 0:
 					snprintf(path, sizeof(path), "%s/%.63s",
-						 PS_DEBUGFS_DIR, names[i]);
+						 PINSHADOW_DEBUGFS_DIR, names[i]);
 					fd = open(path, modes[m] | O_CLOEXEC);
 					break;
 				case 1:
@@ -184,7 +179,7 @@ static int child_try(char names[MAX_FILES][64], int nfiles,
 					break;
 				default:
 					snprintf(path, sizeof(path),
-						 "[%s]/%.63s", PS_DEBUGFS_DIR,
+						 "[%s]/%.63s", PINSHADOW_DEBUGFS_DIR,
 						 names[i]);
 					fd = openat(d->pinshadow, names[i],
 						    modes[m] | O_CLOEXEC);
@@ -222,7 +217,7 @@ static void as_nobody(struct __test_metadata *_metadata,
 
 	ASSERT_NE(MAP_FAILED, msg);
 	d.sys_kernel = open("/sys/kernel", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	d.pinshadow = open(PS_DEBUGFS_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	d.pinshadow = open(PINSHADOW_DEBUGFS_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	d.tmp = open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	d.proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	ASSERT_LE(0, d.proc);
@@ -264,7 +259,7 @@ TEST_F(access, unprivileged)
 
 	/* The modes: owner root, nothing for group or others. */
 	for (i = 0; i < self->nfiles; i++) {
-		snprintf(path, sizeof(path), "%s/%.63s", PS_DEBUGFS_DIR,
+		snprintf(path, sizeof(path), "%s/%.63s", PINSHADOW_DEBUGFS_DIR,
 			 self->names[i]);
 		ASSERT_EQ(0, stat(path, &st));
 		EXPECT_EQ(0U, st.st_uid) TH_LOG("%s", path);
@@ -279,17 +274,17 @@ TEST_F(access, unprivileged)
 				TH_LOG("%s", path);
 		}
 	}
-	EXPECT_EQ((int)NKNOWN, found) TH_LOG("files of %s", PS_DEBUGFS_DIR);
-	ASSERT_EQ(0, stat(PS_DEBUGFS_DIR, &st));
+	EXPECT_EQ((int)NKNOWN, found) TH_LOG("files of %s", PINSHADOW_DEBUGFS_DIR);
+	ASSERT_EQ(0, stat(PINSHADOW_DEBUGFS_DIR, &st));
 	TH_LOG("%d files; debugfs root mode %o, %s mode %o", self->nfiles,
-	       self->debugfs_mode, PS_DEBUGFS_DIR, st.st_mode & 07777);
+	       self->debugfs_mode, PINSHADOW_DEBUGFS_DIR, st.st_mode & 07777);
 	if (ps_rel_break("access")) {
 		self->chmodded = true;
-		chmod(PS_DEBUGFS_DIR "/stats", 0444);
+		chmod(PINSHADOW_DEBUGFS_DIR "/stats", 0444);
 	}
 	as_nobody(_metadata, self);
 	if (ps_rel_break("access"))
-		chmod(PS_DEBUGFS_DIR "/stats", 0400);
+		chmod(PINSHADOW_DEBUGFS_DIR "/stats", 0400);
 	self->chmodded = false;
 }
 
@@ -428,23 +423,17 @@ FIXTURE(ptrs) {
 
 FIXTURE_SETUP(ptrs)
 {
-	char why[256] = "";
-
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 }
 
 FIXTURE_TEARDOWN(ptrs)
 {
-	char why[1024];
-
 	if (self->child > 0) {
 		kill(self->child, SIGKILL);
 		waitpid(self->child, NULL, 0);
 	}
 	ps_control("scan tracked");
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 static void pin(struct __test_metadata *_metadata, int fd, char *buf,
@@ -510,7 +499,7 @@ TEST_F_TIMEOUT(ptrs, no_kernel_pointers, 600)
 		ASSERT_EQ(0, ps_control(scope ? "scan all" : "scan tracked"));
 		for (i = 0; i < nfiles; i++) {
 			snprintf(path, sizeof(path), "%s/%.63s",
-				 PS_DEBUGFS_DIR, names[i]);
+				 PINSHADOW_DEBUGFS_DIR, names[i]);
 			if (!strcmp(names[i], "control"))
 				continue;
 			if (!strcmp(names[i], "lookup"))

@@ -407,7 +407,7 @@ static void check_verdicts_model(struct __test_metadata *_metadata,
 	row_lost = calloc(m->end_pfn, 1);
 	ASSERT_TRUE(row_lost != NULL);
 	ASSERT_EQ(0, ps_control("scan all"));
-	err = ps_read_file(PS_DEBUGFS_DIR "/verdicts", &buf, NULL);
+	err = ps_read_file(PINSHADOW_DEBUGFS_DIR "/verdicts", &buf, NULL);
 	ASSERT_EQ(0, ps_control("scan tracked"));
 	ASSERT_EQ(0, err) TH_LOG("verdicts: %s", strerror(-err));
 	for (line = strtok_r(buf, "\n", &save); line;
@@ -629,13 +629,12 @@ FIXTURE_VARIANT_ADD(block_every, hugetlb_every3) {
 
 FIXTURE_SETUP(block_every)
 {
-	char why[256] = "", params[64];
+	char params[64];
 	const char *vals[] = { "table_end_pfn" };
 	int64_t end_pfn, every;
 	int err;
 
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	if (!psh_unpin_supported(self->env.helper_fd, variant->unpin))
 		SKIP(return, "%s: not in this kernel",
 		     psh_unpin_api_name(variant->unpin));
@@ -663,7 +662,6 @@ FIXTURE_SETUP(block_every)
 
 FIXTURE_TEARDOWN(block_every)
 {
-	char why[1024];
 	int err;
 
 	/* The helper's release unpins what is left, then a normal module. */
@@ -675,8 +673,7 @@ FIXTURE_TEARDOWN(block_every)
 		EXPECT_EQ(0, err) TH_LOG("reloading pinshadow: %s",
 					 strerror(-err));
 	}
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 	held_free(&self->h);
 	m_free(&self->m);
 }
@@ -927,12 +924,11 @@ FIXTURE(kfault) {
 
 FIXTURE_SETUP(kfault)
 {
-	char why[256] = "", path[64];
+	char path[64];
 	int64_t every;
 	pid_t pid;
 
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	if (access(FI_SLAB "/probability", W_OK) ||
 	    access(FI_PAGE "/probability", W_OK))
 		SKIP(return, "no fault injection in this kernel (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC, CONFIG_FAULT_INJECTION_DEBUG_FS)");
@@ -964,8 +960,6 @@ FIXTURE_SETUP(kfault)
 
 FIXTURE_TEARDOWN(kfault)
 {
-	char why[1024];
-
 	pool_make_it_fail(0);
 	if (mif_fd >= 0)
 		close(mif_fd);
@@ -979,8 +973,7 @@ FIXTURE_TEARDOWN(kfault)
 		EXPECT_EQ(0, ps_write_s64(POOL_PARAM, self->depth));
 		EXPECT_EQ(0, ps_control("reset"));
 	}
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 struct fi_delta {

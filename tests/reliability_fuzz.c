@@ -809,14 +809,13 @@ FIXTURE(fuzz) {
 
 FIXTURE_SETUP(fuzz)
 {
-	char why[256] = "", *e;
+	char *e;
 	uint64_t f, lo, hi;
 	struct psh_pin req;
 	uint64_t n;
 	int fd, i;
 
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	e = getenv("FUZZ_INPUTS");
 	self->nr_inputs = e ? atoi(e) : 10000;
 	if (self->nr_inputs <= 0)
@@ -887,8 +886,6 @@ FIXTURE_SETUP(fuzz)
 
 FIXTURE_TEARDOWN(fuzz)
 {
-	char why[1024];
-
 	if (E.child > 0) {
 		kill(E.child, SIGKILL);
 		waitpid(E.child, NULL, 0);
@@ -898,8 +895,7 @@ FIXTURE_TEARDOWN(fuzz)
 	ps_control("enable");
 	ps_control("audit on");
 	ps_control("scan tracked");
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 static void report(struct __test_metadata *_metadata, const char *what,
@@ -975,7 +971,7 @@ static void repin_known(struct __test_metadata *_metadata,
 static void check_final(struct __test_metadata *_metadata,
 			FIXTURE_DATA(fuzz) *self)
 {
-	struct ps_stats st;
+	struct ps_test_stats st;
 	struct ps_pin_row *rows;
 	size_t nrows, i;
 	char *buf;
@@ -986,7 +982,7 @@ static void check_final(struct __test_metadata *_metadata,
 	EXPECT_EQ(1, stat1(_metadata, "enabled"));
 	EXPECT_EQ(1, stat1(_metadata, "cow_audit"));
 	EXPECT_EQ(0, stat1(_metadata, "lost_events"));
-	ASSERT_EQ(0, ps_read_file(PS_DEBUGFS_DIR "/verdicts", &buf, NULL));
+	ASSERT_EQ(0, ps_read_file(PINSHADOW_DEBUGFS_DIR "/verdicts", &buf, NULL));
 	EXPECT_TRUE(strstr(buf, "scope tracked\n") != NULL);
 	EXPECT_TRUE(strstr(buf, "false_neg 0\n") != NULL);
 	free(buf);
@@ -1028,7 +1024,7 @@ TEST_F_TIMEOUT(fuzz, control_single, 1200)
 	int fd, i, want, got;
 	enum ctl_effect eff;
 
-	fd = open(PS_DEBUGFS_DIR "/control", O_WRONLY | O_CLOEXEC);
+	fd = open(PINSHADOW_DEBUGFS_DIR "/control", O_WRONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	for (i = 0; i < self->nr_inputs; i++) {
 		gen_input(rng, true, &in);
@@ -1081,7 +1077,7 @@ TEST_F_TIMEOUT(fuzz, lookup_single, 1200)
 	struct in in;
 	int fd, i;
 
-	fd = open(PS_DEBUGFS_DIR "/lookup", O_RDWR | O_CLOEXEC);
+	fd = open(PINSHADOW_DEBUGFS_DIR "/lookup", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	for (i = 0; i < self->nr_inputs; i++) {
 		gen_input(rng, false, &in);
@@ -1143,8 +1139,8 @@ static void *worker_fn(void *arg)
 static void run_concurrent(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(fuzz) *self, bool control)
 {
-	const char *path = control ? PS_DEBUGFS_DIR "/control" :
-				     PS_DEBUGFS_DIR "/lookup";
+	const char *path = control ? PINSHADOW_DEBUGFS_DIR "/control" :
+				     PINSHADOW_DEBUGFS_DIR "/lookup";
 	struct worker w[NTHREADS];
 	struct stats_run sum = { 0 };
 	int shared, i, j, flags = control ? O_WRONLY : O_RDWR;
@@ -1208,7 +1204,7 @@ static void edges(struct __test_metadata *_metadata, const char *name,
 	struct iovec iov[2];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", PS_DEBUGFS_DIR, name);
+	snprintf(path, sizeof(path), "%s/%s", PINSHADOW_DEBUGFS_DIR, name);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd) TH_LOG("open %s: %s", path, strerror(errno));
 
@@ -1291,7 +1287,7 @@ TEST_F(fuzz, edges)
 
 	/* A "reset" split over two writes is two bad commands, no reset. */
 	{
-		int fd = open(PS_DEBUGFS_DIR "/control", O_WRONLY | O_CLOEXEC);
+		int fd = open(PINSHADOW_DEBUGFS_DIR "/control", O_WRONLY | O_CLOEXEC);
 
 		ASSERT_LE(0, fd);
 		EXPECT_EQ(-1, write(fd, "res", 3));
@@ -1311,14 +1307,14 @@ TEST_F(fuzz, edges)
 	edges(_metadata, "lookup", cmd);
 	/* Reads: control has none, lookup answers once a write succeeded. */
 	{
-		int fd = open(PS_DEBUGFS_DIR "/control", O_RDWR | O_CLOEXEC);
+		int fd = open(PINSHADOW_DEBUGFS_DIR "/control", O_RDWR | O_CLOEXEC);
 		char c;
 
 		ASSERT_LE(0, fd);
 		EXPECT_EQ(-1, read(fd, &c, 1));
 		EXPECT_EQ(EINVAL, errno);
 		close(fd);
-		fd = open(PS_DEBUGFS_DIR "/lookup", O_RDWR | O_CLOEXEC);
+		fd = open(PINSHADOW_DEBUGFS_DIR "/lookup", O_RDWR | O_CLOEXEC);
 		ASSERT_LE(0, fd);
 		EXPECT_EQ(-1, read(fd, &c, 1));
 		EXPECT_EQ(ENODATA, errno);
@@ -1335,7 +1331,7 @@ TEST_F(fuzz, edges)
 		int fd;
 
 		for (i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
-			snprintf(path, sizeof(path), "%s/%s", PS_DEBUGFS_DIR,
+			snprintf(path, sizeof(path), "%s/%s", PINSHADOW_DEBUGFS_DIR,
 				 ro[i]);
 			fd = open(path, O_WRONLY | O_CLOEXEC);
 			if (fd < 0) {
@@ -1349,7 +1345,7 @@ TEST_F(fuzz, edges)
 			close(fd);
 		}
 	}
-	ASSERT_EQ(0, ps_read_file(PS_DEBUGFS_DIR "/stats", &buf, NULL));
+	ASSERT_EQ(0, ps_read_file(PINSHADOW_DEBUGFS_DIR "/stats", &buf, NULL));
 	free(buf);
 	check_final(_metadata, self);
 }

@@ -126,11 +126,8 @@ FIXTURE_VARIANT_ADD(gup, hugetlb) {
 
 FIXTURE_SETUP(gup)
 {
-	char why[256] = "";
-
 	self->fd = -1;
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	self->fd = open(GUP_TEST_PATH, O_RDWR | O_CLOEXEC);
 	if (self->fd < 0)
 		SKIP(return, "%s: %s (CONFIG_GUP_TEST: the debug kernel)",
@@ -142,12 +139,9 @@ FIXTURE_SETUP(gup)
 
 FIXTURE_TEARDOWN(gup)
 {
-	char why[1024];
-
 	if (self->fd >= 0)
 		close(self->fd);	/* releases a longterm test's pins */
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 /* pinshadow shows one FOLL_LONGTERM pin on every page of the buffer. */
@@ -188,7 +182,7 @@ static void longterm(struct __test_metadata *_metadata,
 	};
 	size_t len = self->npages * PS_PAGE_SIZE;
 	int64_t n = self->npages;
-	struct ps_stats a, b, c;
+	struct ps_test_stats a, b, c;
 	struct ps_vm va, vb, vc;
 	__u64 dst;
 	char *copy;
@@ -215,7 +209,7 @@ static void longterm(struct __test_metadata *_metadata,
 	check_held(_metadata, self, api);
 
 	/* STOP, or the release of the file, unpins them all. */
-	b = (struct ps_stats){ 0 };
+	b = (struct ps_test_stats){ 0 };
 	ps_get_stats(_metadata, &b);
 	ps_get_vm(_metadata, &vb);
 	if (stop) {
@@ -272,7 +266,7 @@ static void basic(struct __test_metadata *_metadata, FIXTURE_DATA(gup) *self,
 		.gup_flags = gup_flags,
 	};
 	int64_t n = pins ? (int64_t)self->npages : 0;
-	struct ps_stats a, b;
+	struct ps_test_stats a, b;
 	struct ps_vm va, vb;
 	int64_t acq, rb;
 

@@ -101,12 +101,10 @@ FIXTURE_VARIANT_ADD(midpin, fast_reset_4_threads) {
 FIXTURE_SETUP(midpin)
 {
 	struct uffdio_api api = { .api = UFFD_API };
-	char why[256] = "";
 	int i;
 
 	self->uffd = -1;
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	/* Pins taken before the (re)load or reset are released after it. */
 	self->env.pins_before_reset = true;
 	if (access(ps_ko_path(), R_OK))
@@ -142,7 +140,6 @@ FIXTURE_SETUP(midpin)
 
 FIXTURE_TEARDOWN(midpin)
 {
-	char why[1024];
 	int i, err;
 
 	/* Closing the userfaultfd fails a fault still waiting: calls end. */
@@ -158,8 +155,7 @@ FIXTURE_TEARDOWN(midpin)
 		err = ps_insmod(ps_ko_path(), NULL);
 		EXPECT_EQ(0, err) TH_LOG("insmod: %s", strerror(-err));
 	}
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 static void *pinner_fn(void *arg)
@@ -382,10 +378,7 @@ FIXTURE(traffic) {
 
 FIXTURE_SETUP(traffic)
 {
-	char why[256] = "";
-
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	self->env.pins_before_reset = true;
 	if (access(ps_ko_path(), R_OK))
 		SKIP(return, "%s: %s", ps_ko_path(), strerror(errno));
@@ -393,12 +386,9 @@ FIXTURE_SETUP(traffic)
 
 FIXTURE_TEARDOWN(traffic)
 {
-	char why[1024];
-
 	if (!ps_module_loaded(PS_MODULE))
 		ps_insmod(ps_ko_path(), NULL);
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 /*

@@ -100,11 +100,9 @@ FIXTURE(vmstat) {
 
 FIXTURE_SETUP(vmstat)
 {
-	char why[256] = "";
 	cpu_set_t set;
 
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		SKIP(return, "one CPU");
 	CPU_ZERO(&set);
@@ -119,15 +117,12 @@ FIXTURE_SETUP(vmstat)
 
 FIXTURE_TEARDOWN(vmstat)
 {
-	char why[1024];
-
 	if (self->started) {
 		atomic_store(&self->p.quit, true);
 		pthread_join(self->p.t, NULL);
 		close(self->p.fd);
 	}
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 TEST_F_TIMEOUT(vmstat, reset_while_folding, 900)

@@ -17,9 +17,14 @@ PS_TEST_PROGS := $(addprefix $(PS_TEST_BIN)/,$(PS_TEST_NAMES))
 
 PS_TEST_CC ?= gcc
 PS_TEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -static \
-	-I$(KTOOLS)/tools/testing/selftests -I$(TOP)/include -I$(TOP)/tests
+	-I$(KTOOLS)/tools/testing/selftests -I$(TOP)/include -I$(TOP)/tests \
+	-I$(TOP)/userspace/cli
 PS_TEST_LDLIBS := -luring -lpthread
-PS_TEST_DEPS := $(TOP)/tests/ps_util.c $(TOP)/tests/ps_util.h \
+# The debugfs formats are read by the CLI's parsers (userspace/cli/parse.c),
+# the one reader of each format.
+PS_TEST_LIB := $(TOP)/tests/ps_util.c $(TOP)/userspace/cli/parse.c
+PS_TEST_DEPS := $(PS_TEST_LIB) $(TOP)/tests/ps_util.h \
+	$(TOP)/userspace/cli/parse.h $(TOP)/include/pinshadow_abi.h \
 	$(TOP)/tests/ps_check.h $(TOP)/include/pinshadow_test_helper.h \
 	$(TOP)/tests/tests.mk $(KTOOLS)/.done
 
@@ -28,5 +33,5 @@ tests: $(PS_TEST_PROGS)
 
 $(PS_TEST_BIN)/%: $(TOP)/tests/%.c $(PS_TEST_DEPS)
 	@mkdir -p $(@D)
-	$(PS_TEST_CC) $(PS_TEST_CFLAGS) -o $@ $< $(TOP)/tests/ps_util.c \
+	$(PS_TEST_CC) $(PS_TEST_CFLAGS) -o $@ $< $(PS_TEST_LIB) \
 		$(PS_TEST_LDLIBS)

@@ -38,7 +38,7 @@ US_HOST_TEST_SRCS := $(wildcard $(US_TOP)/tests/host/*.c)
 
 us_obj = $(patsubst $(US_TOP)/%.c,$(US_OBJ)/%.o,$(1))
 
-US_BINS := $(US_BUILD)/pinshadow $(US_BUILD)/pinload
+US_BINS := $(US_BUILD)/pinshadow $(US_BUILD)/pinload $(US_BUILD)/as_nobody
 US_HOST_TEST := $(US_BUILD)/host-test
 US_VM_TESTS := $(wildcard $(US_TOP)/userspace/tests/*.sh)
 US_MAN := $(US_TOP)/userspace/pinshadow.8
@@ -60,6 +60,10 @@ $(US_BUILD)/pinshadow: $(call us_obj,$(US_CLI_SRCS))
 
 $(US_BUILD)/pinload: $(call us_obj,$(US_PINLOAD_SRCS))
 	$(US_CC) $(US_LDFLAGS) $(LDFLAGS) -o $@ $^ -luring
+
+# The VM tests' way to run a command as uid/gid 65534 (no su in the guest).
+$(US_BUILD)/as_nobody: $(call us_obj,$(US_TOP)/userspace/tests/as_nobody.c)
+	$(US_CC) $(US_LDFLAGS) $(LDFLAGS) -o $@ $^
 
 # -MMD does not see a -D: what prints the version follows the file.
 $(call us_obj,$(US_TOP)/userspace/cli/main.c $(US_TOP)/tests/host/test_version.c): \

@@ -174,14 +174,23 @@ static uint64_t regions(uint64_t *pfns, uint64_t n)
 	return r;
 }
 
-/* One value of pinshadow's stats, or -1. */
+/*
+ * One value of pinshadow's stats, or -1.  A read of stats only reads: a
+ * "flush" to control first settles table_*, record* and pool_* to what the
+ * pins held now need (as a stats read itself did before).
+ */
 static int64_t stat_of(const char *name)
 {
 	char line[256], key[128];
 	long long v;
 	int64_t ret = -1;
-	FILE *f = fopen(PS_DIR "stats", "r");
+	int cfd = open(PS_DIR "control", O_WRONLY);
+	FILE *f;
 
+	if (cfd < 0 || write(cfd, "flush", 5) != 5)
+		die("control flush");
+	close(cfd);
+	f = fopen(PS_DIR "stats", "r");
 	if (!f)
 		die("open " PS_DIR "stats");
 	while (fgets(line, sizeof(line), f))

@@ -55,6 +55,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "parse.h"
 #include "ps_check.h"
 
 #define MAX_HELD	24
@@ -343,62 +344,28 @@ struct reader {
 };
 
 /*
- * The `pins` table, checked for shape: the header, then rows of 11 fields
- * (pfn count longterm maybe_pinned refcount order folio_pincount age_ms
- * pid comm api), numbers where numbers go.  A row read while its page is
- * being unpinned may have lost its pin-call record: then age_ms, pid and
- * comm are "-" (counted in *norecord).  Returns the rows, or -EPROTO with
- * the offending line in @bad.
+ * The `pins` table, checked for shape by the CLI's parser (a header naming
+ * every column, rows as wide, numbers where numbers go).  A row read while
+ * its page is being unpinned may have lost its pin-call record: then
+ * age_ms, pid and comm are "-" (counted in *norecord).  Returns the rows,
+ * or -EPROTO with the parser's message in @bad.
  */
-static long check_pins_text(char *text, uint64_t *norecord, char *bad,
+static long check_pins_text(const char *text, uint64_t *norecord, char *bad,
 			    size_t len)
 {
-	static const char *const hdr =
-		"pfn count longterm maybe_pinned refcount order folio_pincount age_ms pid comm api";
-	char *line, *save = NULL, *tok[16], *tsave, *end;
-	long rows = -1;
-	int n, i;
+	char err[PS_ERR_LEN];
+	struct ps_pin *pins;
+	size_t n, i;
 
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char copy[512];
-
-		snprintf(copy, sizeof(copy), "%s", line);
-		if (rows < 0) {
-			if (strcmp(line, hdr))
-				goto malformed;
-			rows = 0;
-			continue;
-		}
-		tsave = NULL;
-		for (n = 0, tok[0] = strtok_r(line, " ", &tsave);
-		     tok[n] && n < 15; tok[++n] = strtok_r(NULL, " ", &tsave))
-			;
-		if (n != 11 || strncmp(tok[0], "0x", 2))
-			goto malformed;
-		strtoull(tok[0] + 2, &end, 16);
-		if (*end)
-			goto malformed;
-		for (i = 1; i <= 8; i++) {
-			if ((i == 6 || i == 7 || i == 8) && !strcmp(tok[i], "-"))
-				continue;
-			strtoll(tok[i], &end, 10);
-			if (*end || end == tok[i])
-				goto malformed;
-		}
-		if (!strcmp(tok[8], "-"))
+	if (ps_parse_pins(text, &pins, &n, err)) {
+		snprintf(bad, len, "%s", err);
+		return -EPROTO;
+	}
+	for (i = 0; i < n; i++)
+		if (pins[i].pid < 0)
 			(*norecord)++;
-		rows++;
-		continue;
-malformed:
-		snprintf(bad, len, "%s", copy);
-		return -EPROTO;
-	}
-	if (rows < 0) {
-		snprintf(bad, len, "no header");
-		return -EPROTO;
-	}
-	return rows;
+	free(pins);
+	return (long)n;
 }
 
 /* An error a read may meet while pinshadow comes and goes. */
@@ -416,7 +383,7 @@ static void *reader_fn(void *arg)
 	uint64_t *rng = &r->seed;
 	char path[128], *buf, cmd[96], bad[512];
 	struct ps_lookup lk;
-	struct ps_stats st;
+	struct ps_test_stats st;
 	long nrows;
 	int op, err;
 
@@ -429,7 +396,7 @@ static void *reader_fn(void *arg)
 		if (op < 15) {
 			err = ps_stats_read(&st);
 		} else if (op < 30) {
-			err = ps_read_file(PS_DEBUGFS_DIR "/pins", &buf, NULL);
+			err = ps_read_file(PINSHADOW_DEBUGFS_DIR "/pins", &buf, NULL);
 			if (!err) {
 				nrows = check_pins_text(buf, &r->norecord, bad,
 							sizeof(bad));
@@ -441,7 +408,7 @@ static void *reader_fn(void *arg)
 				}
 			}
 		} else if (op < 50) {
-			snprintf(path, sizeof(path), "%s/%s", PS_DEBUGFS_DIR,
+			snprintf(path, sizeof(path), "%s/%s", PINSHADOW_DEBUGFS_DIR,
 				 files[R(6)]);
 			err = ps_read_file(path, &buf, NULL);
 			if (!err)
@@ -612,20 +579,14 @@ FIXTURE(stress) {
 
 FIXTURE_SETUP(stress)
 {
-	char why[256] = "";
-
-	ASSERT_EQ(0, ps_env_setup(&self->env, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_setup(_metadata, &self->env);
 }
 
 FIXTURE_TEARDOWN(stress)
 {
-	char why[1024];
-
 	if (!ps_module_loaded(PS_MODULE))
 		ps_insmod(ps_ko_path(), NULL);
-	EXPECT_EQ(0, ps_env_teardown(&self->env, 5000, why, sizeof(why)))
-		TH_LOG("%s", why);
+	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
 static void probe_caps(struct __test_metadata *_metadata, int fd)
@@ -676,7 +637,7 @@ static void check_quiescent(struct __test_metadata *_metadata,
 		long n;
 		int k;
 
-		ASSERT_EQ(0, ps_read_file(PS_DEBUGFS_DIR "/pins", &buf, NULL));
+		ASSERT_EQ(0, ps_read_file(PINSHADOW_DEBUGFS_DIR "/pins", &buf, NULL));
 		for (p = strchr(buf, '\n'), k = 0; p && p[1] && k < 5; k++) {
 			TH_LOG("%s: pins row %.*s", when,
 			       (int)strcspn(p + 1, "\n"), p + 1);

@@ -29,9 +29,11 @@ export STRESS_SECONDS STRESS_THREADS STRESS_MIN_CYCLES
 
 STRESS_CC ?= gcc
 STRESS_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -static \
-	-I$(KTOOLS)/tools/testing/selftests -I$(TOP)/include -I$(TOP)/tests
-STRESS_DEPS := $(STRESS_DIR)/ps_stress.c $(TOP)/tests/ps_util.c \
+	-I$(KTOOLS)/tools/testing/selftests -I$(TOP)/include -I$(TOP)/tests \
+	-I$(TOP)/userspace/cli
+STRESS_DEPS := $(STRESS_DIR)/ps_stress.c $(PS_TEST_LIB) \
 	$(TOP)/tests/ps_util.h $(TOP)/tests/ps_check.h \
+	$(TOP)/userspace/cli/parse.h $(TOP)/include/pinshadow_abi.h \
 	$(TOP)/include/pinshadow_test_helper.h $(STRESS_DIR)/stress.mk \
 	$(KTOOLS)/.done
 
@@ -42,7 +44,7 @@ stress-build: $(STRESS_BIN)
 $(STRESS_BIN): $(STRESS_DEPS)
 	@mkdir -p $(@D)
 	$(STRESS_CC) $(STRESS_CFLAGS) -o $@ $(STRESS_DIR)/ps_stress.c \
-		$(TOP)/tests/ps_util.c -luring -lpthread
+		$(PS_TEST_LIB) -luring -lpthread
 
 stress: $(STRESS_BIN)
 	@ks=$$($(KERNELS) krels $(STRESS_KVERS)) || exit 1; \

@@ -38,6 +38,9 @@ is_static() { ! readelf -l "$1" 2>/dev/null | grep -q 'program interpreter'; }
 	die "$busybox missing or not static: apt-get install busybox-static"
 
 stage=$(mktemp -d)
+# mktemp's 0700 would become the guest's /: no user but root could run a
+# program (the tests that drop to uid 65534 do).
+chmod 755 "$stage"
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage"/{bin,dev,proc,sys,tmp,usr,lib/pinshadow,lib/modules-extra,tests,files}
 ln -s bin "$stage/sbin"
@@ -74,8 +77,12 @@ add_module() { # path relative to $moddir, as modules.dep spells it
 }
 # Built-in code that declares module info (even a bool option such as
 # UDMABUF, which modules.builtin leaves out) is in modules.builtin.modinfo.
+# A kernel without the file (built without modules) has none built in; the
+# test comes first: "<file 2>/dev/null" would report the missing file
+# before the 2>/dev/null is in place.
 is_builtin() {
-	tr '\0' '\n' <"$moddir/modules.builtin.modinfo" 2>/dev/null | grep -q "^$1\."
+	[ -f "$moddir/modules.builtin.modinfo" ] &&
+		tr '\0' '\n' <"$moddir/modules.builtin.modinfo" | grep -q "^$1\."
 }
 for name in ${VM_EXTRA_MODULES-null_blk udmabuf}; do
 	# File names may use '-' where the module name has '_'.
@@ -136,8 +143,10 @@ for t in "${tests[@]}"; do
 	install -m 755 "$t" "$stage/tests/"
 	ntests=$((ntests + 1))
 done
-echo "mkinitramfs: $kver: $ntests test binaries, extra modules:" \
-	"$(tr '\n' ' ' <"$stage/lib/modules-extra/list")"
+extra=none
+[ -s "$stage/lib/modules-extra/list" ] &&
+	extra=$(tr '\n' ' ' <"$stage/lib/modules-extra/list")
+echo "mkinitramfs: $kver: $ntests test binaries, extra modules: $extra"
 
 mkdir -p "$(dirname "$out")"
 (cd "$stage" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) |
