@@ -2,14 +2,15 @@
 #
 # Benchmarks, included by the top-level Makefile.  See tests/bench/README.md.
 #
-#   make bench [KVER=k]     one QEMU TCG boot of k (a kernel of the matrix,
+#   make bench [KVER=k]     one QEMU TCG boot (-icount) of k (a kernel of the matrix,
 #                           default 6.12); prints the table and writes
 #                           build/bench/KREL/results.txt
 #   make bench-deps         the Debian packages only the benchmark needs
 #
 # Knobs (environment or make variables): BENCH_REPS, BENCH_MS, BENCH_FORKS,
 # BENCH_SCALE_PAGES, BENCH_SECTIONS, BENCH_PERF, BENCH_MEM, BENCH_SMP,
-# BENCH_CPU, BENCH_TIMEOUT, BENCH_VERBOSE (tests/bench/run.sh).
+# BENCH_CPU, BENCH_ICOUNT, BENCH_ACCEL, BENCH_TIMEOUT, BENCH_VERBOSE
+# (tests/bench/run.sh).
 
 BENCH_DIR := $(TOP)/tests/bench
 BENCH_BUILD := $(BUILD)/bench
@@ -24,7 +25,8 @@ BENCH_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -static \
 
 # Every BENCH_* knob set for make reaches run.sh.
 export BENCH_REPS BENCH_MS BENCH_FORKS BENCH_SCALE_PAGES BENCH_SECTIONS \
-	BENCH_PERF BENCH_MEM BENCH_SMP BENCH_CPU BENCH_TIMEOUT BENCH_VERBOSE
+	BENCH_PERF BENCH_MEM BENCH_SMP BENCH_CPU BENCH_ICOUNT BENCH_ACCEL \
+	BENCH_TIMEOUT BENCH_VERBOSE
 
 .PHONY: bench bench-deps bench-kmod
 

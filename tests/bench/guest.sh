@@ -15,6 +15,8 @@
 #   bench_perf=1          also profile the pin loop and fork with perf
 #   bench_perf_states, bench_perf_fork_states: which states bench_perf
 #                         profiles (default "nomod audit bpf", "nomod audit")
+#   bench_clock=instr|wall  what the guest's clock counts (run.sh: instr
+#                         under QEMU -icount, wall otherwise); only printed
 #
 # States: nomod (pinshadow unloaded: the limit), psh (loaded, COW audit
 # off), audit (loaded, audit on), bpf (pinshadow unloaded, the bpftrace
@@ -187,22 +189,28 @@ info kernel "$(uname -r)" cpus "$(grep -c ^processor /proc/cpuinfo)" \
 	mem_kb "$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)"
 info params reps "$REPS" ms "$MS" forks "$FORKS" \
 	scale_pages "$SCALE_PAGES" sections "$SECTIONS"
+info clock "${bench_clock:-wall}"
 info thp "$(cat /sys/kernel/mm/transparent_hugepage/enabled)"
 grep -q tracefs /proc/mounts || mount -t tracefs tracefs /sys/kernel/tracing
 insmod $LIB/pinshadow_bench.ko || say check insmod_bench fail
 loaded pinshadow || say check pinshadow_loaded fail
+PIN_STATES="nomod psh audit bpf"
+# Two threads only with two CPUs to run them.
+NCPU=$(grep -c ^processor /proc/cpuinfo)
+THREADS=
+[ "$NCPU" -ge 2 ] || THREADS="--threads 1"
 
 # 1. Pin + unpin throughput.
 if has pin; then
 	rep=1
 	while [ "$rep" -le "$REPS" ]; do
-		for st in $(rotate "$rep" nomod psh audit bpf); do
+		for st in $(rotate "$rep" $PIN_STATES); do
 			if ! set_state "$st"; then
 				say skip pin "$st" "$rep"
 				continue
 			fi
 			mark=$(log_mark)
-			psbench pinloop --ms "$MS" 2>&1 | sed "s/^/BENCH $st $rep /"
+			psbench pinloop --ms "$MS" $THREADS 2>&1 | sed "s/^/BENCH $st $rep /"
 			bad=$(log_bad_since "$mark")
 			[ -z "$bad" ] || info kernel_log pin "$st" "$bad"
 			if [ "$st" = bpf ] && [ "$rep" -eq 1 ]; then
