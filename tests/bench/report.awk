@@ -182,6 +182,7 @@ $2 == "info" && $3 == "peer-verbose" && /is not a struct|invalid bpf_context/ {
 	peer_why = peer_why (peer_why == "" ? "" : "; ") line
 	next
 }
+$2 == "info" && $3 == "peer_ready" { peer_tries = peer_tries " " $5 "/" $7; next }
 $2 == "info" && $3 == "params" { reps = $5; ms = $7; forks = $9; next }
 $2 == "info" && $3 == "kernel" && $5 == "cpus" { cpus = $6; memkb = $8; next }
 $2 == "info" && $3 == "kernel_log" {
@@ -252,6 +253,8 @@ END {
 	}
 	if (peer != "")
 		printf "     bpftrace peer: %s (ready %.1f s after start)\n", peer, peer_start
+	if (peer_tries != "")
+		printf "     peer readiness: map dumps until the 8 held pages showed / were gone, per start:%s\n", peer_tries
 	if ("peer.bt" in peer_failed)
 		printf "     peer.bt (fentry/fexit) refused: %s\n", peer_why == "" ? "see raw" : peer_why
 
@@ -409,5 +412,5 @@ END {
 	for (i = 1; i <= nnotes; i++)
 		printf "     %s\n", notes[i]
 	printf "     VM: %s, %s s\n", status == "" ? "unknown" : status, vmsecs
-	printf "\n%d PASS, %d MISS\n", passes, misses
+	printf "\n%d PASS, %d MISS, %d errors\n", passes, misses, nnotes
 }

@@ -124,6 +124,11 @@ echo "BENCH status $status" >>"$out/raw"
 echo "BENCH vmsecs $secs" >>"$out/raw"
 
 awk -v kver="$kver" -v vm="$vmdesc" -v clock="$clock" -f "$here/report.awk" "$out/raw" | tee "$out/results.txt"
+# A check that failed (a peer not ready, a psbench error...) is an error.
+if ! tail -n 1 "$out/results.txt" | grep -q ' 0 errors$'; then
+	echo "bench $kver: errors, see Checks in $out/results.txt" >&2
+	[ "$status" != ok ] || exit 1
+fi
 if [ "$status" != ok ]; then
 	echo "bench $kver: $status; last lines of $out/console.log:" >&2
 	tail -n 30 "$out/console.log" | tr -d '\r' >&2
