@@ -54,11 +54,19 @@ $(BENCH_PROG): $(BENCH_DIR)/psbench.c $(BENCH_DIR)/pinshadow_bench.h \
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -o $@ $< -lpthread
 
-# bpftrace and perf with their libraries, for the guest.
+# bpftrace and perf with their libraries, for the guest: the host's for a
+# kernel of the host's suite, else those of the kernel's suite, from its
+# build chroot (trixie's bpftrace for 7.3).  run.sh picks the same one.
 $(BENCH_TOOLS): $(BENCH_DIR)/mkoverlay.sh | bench-deps
 	$(BENCH_DIR)/mkoverlay.sh tools $@
+$(BENCH_BUILD)/tools-%.cpio.zst: $(BENCH_DIR)/mkoverlay.sh
+	$(BENCH_DIR)/mkoverlay.sh tools-suite $* $@
 
 # The pinshadow modules come from modules-all's per-kernel build.
-bench: bench-deps bench-kmod $(BENCH_PROG) $(BENCH_TOOLS)
+bench: bench-deps bench-kmod $(BENCH_PROG)
+	@suite=$$($(KERNELS) get $(BENCH_KVER) chroot) && . /etc/os-release && \
+	if [ "$$suite" = "$$VERSION_CODENAME" ]; then t=tools.cpio.zst; \
+	else t=tools-$$suite.cpio.zst; fi && \
+	$(MAKE) --no-print-directory $(BENCH_BUILD)/$$t
 	@$(MAKE) --no-print-directory $(BUILD)/$(BENCH_KVER)/.modules
 	@BUILD='$(BUILD)' '$(BENCH_DIR)/run.sh' '$(BENCH_KVER)'

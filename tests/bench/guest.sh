@@ -74,7 +74,8 @@ peer_start() {
 		t0=$(now)
 		t_end=$(( $(date +%s) + PEER_READY_S ))
 		: >/tmp/peer.out
-		bpftrace "$LIB/$script" >>/tmp/peer.out 2>&1 &
+		peer_script "$script"
+		bpftrace "/tmp/$script" >>/tmp/peer.out 2>&1 &
 		PEER_PID=$!
 		while kill -0 $PEER_PID 2>/dev/null &&
 			! grep -q PEER-READY /tmp/peer.out; do
@@ -107,12 +108,28 @@ peer_start() {
 		grep -v '^ *[~^]* *$' /tmp/peer.out | head -n 20 |
 			sed 's/^/BENCH info peer-out /'
 		# The verifier's log says why a program was refused.
-		timeout 300 bpftrace -v "$LIB/$script" -c /bin/true 2>&1 |
+		timeout 300 bpftrace -v "/tmp/$script" -c /bin/true 2>&1 |
 			grep -E "is not a struct|invalid bpf_context|ERROR|Error" | tail -n 6 |
 			sed 's/^/BENCH info peer-verbose /' 
 	done
 	PEER_PID=
 	return 1
+}
+
+# /tmp/SCRIPT: the peer script for this bpftrace.  Since 0.22 bpftrace no
+# longer prints its maps on SIGUSR1 by itself: a self:signal probe does
+# (older versions know no such probe, and print them unasked).
+peer_script() {
+	name=$1
+	cp "$LIB/$name" "/tmp/$name"
+	ver=$(bpftrace --version 2>/dev/null |
+		sed -n 's/^bpftrace v\{0,1\}\([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
+	set -- $ver
+	[ -n "${2:-}" ] || return 0
+	if [ "$1" -gt 0 ] || [ "$2" -ge 22 ]; then
+		printf '\nself:signal:SIGUSR1\n{\n\tprint(@pins);\n\tprint(@vmemmap);\n}\n' \
+			>>"/tmp/$name"
+	fi
 }
 
 # Where a peer that is not ready is stuck.
@@ -303,6 +320,7 @@ info kernel "$(uname -r)" cpus "$(grep -c ^processor /proc/cpuinfo)" \
 info params reps "$REPS" ms "$MS" forks "$FORKS" \
 	scale_pages "$SCALE_PAGES" sections "$SECTIONS"
 info clock "${bench_clock:-wall}"
+info bpftrace "$(bpftrace --version 2>&1 | head -n 1)"
 info thp "$(cat /sys/kernel/mm/transparent_hugepage/enabled)"
 grep -q tracefs /proc/mounts || mount -t tracefs tracefs /sys/kernel/tracing
 insmod $LIB/pinshadow_bench.ko || say check insmod_bench fail

@@ -31,7 +31,15 @@ top=$(cd "$here/../.." && pwd)
 export BUILD=${BUILD:-$top/build}
 out=$BUILD/bench/$kver
 kernel=$("$top/tests/kernels/kernels.sh" get "$kver" vmlinuz)
-tools=$BUILD/bench/tools.cpio.zst
+# bpftrace and perf: the host's for a kernel of the host's suite, else
+# from the kernel's suite's chroot (bench.mk builds the same one).
+suite=$("$top/tests/kernels/kernels.sh" get "$kver" chroot)
+host_suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
+if [ "$suite" = "$host_suite" ]; then
+	tools=$BUILD/bench/tools.cpio.zst
+else
+	tools=$BUILD/bench/tools-$suite.cpio.zst
+fi
 vm_timeout=${BENCH_TIMEOUT:-1500}
 # Without ERMS: TCG runs "rep stosb" one byte per iteration, and with ERMS
 # the kernel clears every page with it, which makes page allocation, THP
