@@ -20,7 +20,8 @@
 #
 # States: nomod (pinshadow unloaded: the limit), psh (loaded, COW audit
 # off), audit (loaded, audit on), bpf (pinshadow unloaded, the bpftrace
-# peer running).  Every repetition visits every state, in a rotated order,
+# peer running), nost (psh loaded with capture_stacks=0: no stack per pin
+# call; only when the module has that parameter).  Every repetition visits every state, in a rotated order,
 # so that each ratio is taken within one repetition of the same boot.
 set -u
 
@@ -258,6 +259,8 @@ set_state() {
 			echo "audit off" >$PS/control ;;
 	audit)	psh_load; echo enable >$PS/control
 		echo "audit on" >$PS/control ;;
+	nost)	psh_load capture_stacks=0; echo enable >$PS/control
+		echo "audit off" >$PS/control ;;
 	dfast)	psh_load folio_ledger=0; echo enable >$PS/control
 		echo "audit off" >$PS/control ;;
 	doff)	psh_load; echo "audit off" >$PS/control
@@ -325,7 +328,14 @@ info thp "$(cat /sys/kernel/mm/transparent_hugepage/enabled)"
 grep -q tracefs /proc/mounts || mount -t tracefs tracefs /sys/kernel/tracing
 insmod $LIB/pinshadow_bench.ko || say check insmod_bench fail
 loaded pinshadow || say check pinshadow_loaded fail
+# The stack capture's cost (state nost), when the module can turn it off.
 PIN_STATES="nomod psh audit bpf"
+if modinfo -F parm "$PSKO" 2>/dev/null | grep -q '^capture_stacks:'; then
+	PIN_STATES="$PIN_STATES nost"
+	info capture_stacks param
+else
+	info capture_stacks none
+fi
 # Two threads only with two CPUs to run them.
 NCPU=$(grep -c ^processor /proc/cpuinfo)
 THREADS=

@@ -117,6 +117,7 @@ $1 != "BENCH" { next }
 $4 == "pin" && $3 ~ /^[0-9]+$/ {
 	key = $2 SUBSEP $5 SUBSEP $6 SUBSEP $3
 	pps[key] = $7
+	nsc[key] = $8
 	if ($6 > maxthr)
 		maxthr = $6
 	if ($3 > maxrep)
@@ -129,7 +130,7 @@ $4 == "pin" && $3 ~ /^[0-9]+$/ {
 	next
 }
 # Anything else a pin-loop state printed is an error of psbench.
-$2 ~ /^(nomod|psh|audit|bpf|dnomod|doff|dpsh|dres|dfast)$/ && $3 ~ /^[0-9]+$/ {
+$2 ~ /^(nomod|psh|audit|bpf|nost|dnomod|doff|dpsh|dres|dfast)$/ && $3 ~ /^[0-9]+$/ {
 	line = $0
 	sub(/^BENCH /, "", line)
 	fail_row("psbench: " line)
@@ -182,6 +183,7 @@ $2 == "info" && $3 == "peer-verbose" && /is not a struct|invalid bpf_context/ {
 	peer_why = peer_why (peer_why == "" ? "" : "; ") line
 	next
 }
+$2 == "info" && $3 == "capture_stacks" { stacks = $4; next }
 $2 == "info" && $3 == "peer_ready" { peer_tries = peer_tries " " $5 "/" $7; next }
 $2 == "info" && $3 == "params" { reps = $5; ms = $7; forks = $9; next }
 $2 == "info" && $3 == "kernel" && $5 == "cpus" { cpus = $6; memkb = $8; next }
@@ -219,8 +221,9 @@ END {
 				kind == "thp:512" ? "THP, 512-page batch" : \
 				sprintf("4 KiB, batch %s", substr(kind, 4)), t)
 			limit = kind == "4k:1" ? 2 : (kind ~ /512$/ ? 1.2 : "")
-			n = 0; na = 0; nb = 0; nr = 0; nra = 0
+			n = 0; na = 0; nb = 0; nr = 0; nra = 0; nn = 0; nsk = 0
 			delete base; delete rp; delete ra; delete rb; delete ab; delete aab
+			delete rn; delete sk
 			for (r = 1; r <= maxrep; r++) {
 				k0 = "nomod" SUBSEP kind SUBSEP t SUBSEP r
 				if (!(k0 in pps) || pps[k0] <= 0)
@@ -233,6 +236,11 @@ END {
 				if (kp in pps) rp[++np_] = p0 / pps[kp]
 				if (ka in pps) ra[++na] = p0 / pps[ka]
 				if (kb in pps) rb[++nb] = p0 / pps[kb]
+				kn = "nost" SUBSEP kind SUBSEP t SUBSEP r
+				if (kn in pps) rn[++nn] = p0 / pps[kn]
+				# Stack capture per pin call: the time per call
+				# (pin + unpin of a batch) with it less without.
+				if ((kn in nsc) && (kp in nsc)) sk[++nsk] = nsc[kp] - nsc[kn]
 				if ((kb in pps) && pps[kb] < p0) {
 					addb = 1 / pps[kb] - 1 / p0
 					if (kp in pps) ab[++nr] = (1 / pps[kp] - 1 / p0) / addb
@@ -248,11 +256,20 @@ END {
 			ratio_row("1", label ": bpftrace peer", rb, nb, "x", "")
 			ratio_row("1", label ": psh added / bpf added", ab, nr, "r", "0.333")
 			ratio_row("1", label ": psh+audit added / bpf added", aab, nra, "r", "0.333")
+			if (nn) {
+				ratio_row("1", label ": pinshadow, capture_stacks=0", rn, nn, "x", limit)
+				stats(sk, nsk)
+				U = tu("ns") "/call"
+				row("1", label ": stack capture, per pin call", fmt(MED, "n"), \
+					spread("n"), "", "")
+			}
 			np_ = 0
 		}
 	}
 	if (peer != "")
 		printf "     bpftrace peer: %s (ready %.1f s after start)\n", peer, peer_start
+	if (stacks == "none")
+		printf "     capture_stacks=0 not measured: the module has no such parameter (modinfo)\n"
 	if (peer_tries != "")
 		printf "     peer readiness: map dumps until the 8 held pages showed / were gone, per start:%s\n", peer_tries
 	if ("peer.bt" in peer_failed)
