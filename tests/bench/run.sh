@@ -109,7 +109,7 @@ qemu_rc=0
 # The project's one QEMU command line (tests/vm/qemu.sh), with its own
 # settings.
 VM_ACCEL=$accel VM_ICOUNT=$icount VM_CPU=$cpu VM_MEM=${BENCH_MEM:-12G} \
-	VM_SMP=$smp VM_KERNEL=$kernel VM_QEMU_ARGS= \
+	VM_SMP=$smp VM_KERNEL=$kernel VM_QEMU_ARGS='' \
 	"$top/tests/vm/qemu.sh" "$kver" "$out/initrd.img" "$out" "$vm_timeout" \
 	"$append" || qemu_rc=$?
 secs=$(( $(date +%s) - start ))
