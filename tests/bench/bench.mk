@@ -2,14 +2,15 @@
 #
 # Benchmarks, included by the top-level Makefile.  See tests/bench/README.md.
 #
-#   make bench [KVER=k]     one QEMU TCG boot of k (a kernel of the matrix,
+#   make bench [KVER=k]     one QEMU TCG boot (-icount) of k (a kernel of the matrix,
 #                           default 6.12); prints the table and writes
 #                           build/bench/KREL/results.txt
 #   make bench-deps         the Debian packages only the benchmark needs
 #
 # Knobs (environment or make variables): BENCH_REPS, BENCH_MS, BENCH_FORKS,
 # BENCH_SCALE_PAGES, BENCH_SECTIONS, BENCH_PERF, BENCH_MEM, BENCH_SMP,
-# BENCH_CPU, BENCH_TIMEOUT, BENCH_VERBOSE (tests/bench/run.sh).
+# BENCH_CPU, BENCH_ICOUNT, BENCH_ACCEL, BENCH_TIMEOUT, BENCH_VERBOSE
+# (tests/bench/run.sh).
 
 BENCH_DIR := $(TOP)/tests/bench
 BENCH_BUILD := $(BUILD)/bench
@@ -24,7 +25,8 @@ BENCH_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -static \
 
 # Every BENCH_* knob set for make reaches run.sh.
 export BENCH_REPS BENCH_MS BENCH_FORKS BENCH_SCALE_PAGES BENCH_SECTIONS \
-	BENCH_PERF BENCH_MEM BENCH_SMP BENCH_CPU BENCH_TIMEOUT BENCH_VERBOSE
+	BENCH_PERF BENCH_MEM BENCH_SMP BENCH_CPU BENCH_ICOUNT BENCH_ACCEL \
+	BENCH_TIMEOUT BENCH_VERBOSE
 
 .PHONY: bench bench-deps bench-kmod
 
@@ -52,11 +54,19 @@ $(BENCH_PROG): $(BENCH_DIR)/psbench.c $(BENCH_DIR)/pinshadow_bench.h \
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -o $@ $< -lpthread
 
-# bpftrace and perf with their libraries, for the guest.
+# bpftrace and perf with their libraries, for the guest: the host's for a
+# kernel of the host's suite, else those of the kernel's suite, from its
+# build chroot (trixie's bpftrace for 7.3).  run.sh picks the same one.
 $(BENCH_TOOLS): $(BENCH_DIR)/mkoverlay.sh | bench-deps
 	$(BENCH_DIR)/mkoverlay.sh tools $@
+$(BENCH_BUILD)/tools-%.cpio.zst: $(BENCH_DIR)/mkoverlay.sh
+	$(BENCH_DIR)/mkoverlay.sh tools-suite $* $@
 
 # The pinshadow modules come from modules-all's per-kernel build.
-bench: bench-deps bench-kmod $(BENCH_PROG) $(BENCH_TOOLS)
+bench: bench-deps bench-kmod $(BENCH_PROG)
+	@suite=$$($(KERNELS) get $(BENCH_KVER) chroot) && . /etc/os-release && \
+	if [ "$$suite" = "$$VERSION_CODENAME" ]; then t=tools.cpio.zst; \
+	else t=tools-$$suite.cpio.zst; fi && \
+	$(MAKE) --no-print-directory $(BENCH_BUILD)/$$t
 	@$(MAKE) --no-print-directory $(BUILD)/$(BENCH_KVER)/.modules
 	@BUILD='$(BUILD)' '$(BENCH_DIR)/run.sh' '$(BENCH_KVER)'

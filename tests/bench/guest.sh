@@ -15,10 +15,13 @@
 #   bench_perf=1          also profile the pin loop and fork with perf
 #   bench_perf_states, bench_perf_fork_states: which states bench_perf
 #                         profiles (default "nomod audit bpf", "nomod audit")
+#   bench_clock=instr|wall  what the guest's clock counts (run.sh: instr
+#                         under QEMU -icount, wall otherwise); only printed
 #
 # States: nomod (pinshadow unloaded: the limit), psh (loaded, COW audit
 # off), audit (loaded, audit on), bpf (pinshadow unloaded, the bpftrace
-# peer running).  Every repetition visits every state, in a rotated order,
+# peer running), nost (psh loaded with capture_stacks=0: no stack per pin
+# call; only when the module has that parameter).  Every repetition visits every state, in a rotated order,
 # so that each ratio is taken within one repetition of the same boot.
 set -u
 
@@ -53,18 +56,47 @@ psh_unload() {
 }
 
 # The bpftrace peer: peer.bt (fentry/fexit), else peer-kprobe.bt.
+#
+# Ready means counting, checked, not assumed: bpftrace runs BEGIN (which
+# prints PEER-READY) BEFORE it attaches the script's other probes ("begin
+# is triggered before all other probes are attached", bpftrace's language
+# reference), and 0.17 prints "Attaching N probes..." before attaching
+# too.  A measurement started on either sign alone can run with some or
+# none of the probes attached: the peer then looks cheap.  So peer_ready
+# holds 8 pages pinned (pin_user_pages_fast) and asks the peer for its
+# maps (SIGUSR1) until exactly those 8 PFNs have count 1, then releases
+# them (unpin_user_pages) and asks until the map is empty: both probes
+# count.  Not ready within PEER_READY_S seconds: an error, not a figure.
 PEER_SCRIPT=
 PEER_PID=
+PEER_READY_S=${bench_peer_ready_s:-120}
 peer_start() {
 	for script in ${PEER_SCRIPT:-peer.bt peer-kprobe.bt}; do
 		t0=$(now)
-		bpftrace "$LIB/$script" >/tmp/peer.out 2>&1 &
+		t_end=$(( $(date +%s) + PEER_READY_S ))
+		: >/tmp/peer.out
+		peer_script "$script"
+		bpftrace "/tmp/$script" >>/tmp/peer.out 2>&1 &
 		PEER_PID=$!
 		while kill -0 $PEER_PID 2>/dev/null &&
 			! grep -q PEER-READY /tmp/peer.out; do
+			if [ "$(date +%s)" -ge $t_end ]; then
+				say check peer_ready fail "$script: no PEER-READY in ${PEER_READY_S} s"
+				peer_diag
+				kill -KILL $PEER_PID
+				wait $PEER_PID 2>/dev/null
+				PEER_PID=
+				return 1
+			fi
 			sleep 0.2
 		done
 		if grep -q PEER-READY /tmp/peer.out; then
+			if ! peer_ready; then
+				say check peer_ready fail "$script: $PEER_WHY"
+				peer_diag
+				peer_stop
+				return 1
+			fi
 			if [ -z "$PEER_SCRIPT" ]; then
 				info peer "$script" startup_s \
 					"$(echo "$(now) $t0" | awk '{ print $1 - $2 }')"
@@ -77,11 +109,108 @@ peer_start() {
 		grep -v '^ *[~^]* *$' /tmp/peer.out | head -n 20 |
 			sed 's/^/BENCH info peer-out /'
 		# The verifier's log says why a program was refused.
-		timeout 300 bpftrace -v "$LIB/$script" -c /bin/true 2>&1 |
+		timeout 300 bpftrace -v "/tmp/$script" -c /bin/true 2>&1 |
 			grep -E "is not a struct|invalid bpf_context|ERROR|Error" | tail -n 6 |
 			sed 's/^/BENCH info peer-verbose /' 
 	done
 	PEER_PID=
+	return 1
+}
+
+# /tmp/SCRIPT: the peer script for this bpftrace.  Since 0.22 bpftrace no
+# longer prints its maps on SIGUSR1 by itself: a self:signal probe does
+# (older versions know no such probe, and print them unasked).
+peer_script() {
+	name=$1
+	cp "$LIB/$name" "/tmp/$name"
+	ver=$(bpftrace --version 2>/dev/null |
+		sed -n 's/^bpftrace v\{0,1\}\([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
+	set -- $ver
+	[ -n "${2:-}" ] || return 0
+	if [ "$1" -gt 0 ] || [ "$2" -ge 22 ]; then
+		printf '\nself:signal:SIGUSR1\n{\n\tprint(@pins);\n\tprint(@vmemmap);\n}\n' \
+			>>"/tmp/$name"
+	fi
+}
+
+# Where a peer that is not ready is stuck.
+peer_diag() {
+	tail -n 5 /tmp/peer.out | sed 's/^/BENCH info peer-out /'
+	for f in wchan stack; do
+		[ -r /proc/$PEER_PID/$f ] &&
+			info peer_$f "$(tr '\n' ' ' </proc/$PEER_PID/$f)"
+	done
+}
+
+# The peer's maps now (SIGUSR1 makes bpftrace print them all): the lines
+# of that one print, to stdout.  Every script has @vmemmap.
+peer_dump() {
+	n0=$(wc -l </tmp/peer.out)
+	kill -USR1 $PEER_PID 2>/dev/null || return 1
+	last=-1
+	i=0
+	while [ $i -lt 100 ]; do
+		sleep 0.1
+		n=$(wc -l </tmp/peer.out)
+		if [ "$n" = "$last" ] &&
+			tail -n +$((n0 + 1)) /tmp/peer.out | grep -q '^@vmemmap'; then
+			tail -n +$((n0 + 1)) /tmp/peer.out
+			return 0
+		fi
+		last=$n
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# Whether the peer counts pins and unpins (see above); PEER_WHY if not.
+peer_ready() {
+	t_end=$(( $(date +%s) + PEER_READY_S ))
+	PEER_WHY=
+	while ! grep -Eq '^Attach(ing|ed) [0-9]+ probe' /tmp/peer.out; do
+		if ! kill -0 $PEER_PID 2>/dev/null || [ "$(date +%s)" -ge $t_end ]; then
+			PEER_WHY="no 'Attaching N probes' line"
+			return 1
+		fi
+		sleep 0.2
+	done
+	rm -f /tmp/ready.release
+	: >/tmp/ready.hold
+	psbench hold --pages 8 --release /tmp/ready.release >/tmp/ready.hold 2>&1 &
+	rhold=$!
+	while kill -0 $rhold 2>/dev/null && ! grep -q '^held' /tmp/ready.hold; do
+		sleep 0.1
+	done
+	want=$(sed -n 's/^held //p' /tmp/ready.hold | tr ' ' '\n' | sort -n | tr '\n' ' ')
+	pinned=
+	tries=0
+	while [ -n "$want" ] && [ "$(date +%s)" -lt $t_end ]; do
+		tries=$((tries + 1))
+		got=$(peer_dump | sed -n 's/^@pins\[\([0-9]*\)\]: 1$/\1/p' | sort -n | tr '\n' ' ')
+		if [ "$got" = "$want" ]; then
+			pinned=$tries
+			break
+		fi
+		sleep 0.5
+	done
+	touch /tmp/ready.release
+	wait $rhold
+	if [ -z "$pinned" ]; then
+		PEER_WHY="8 held pages not in its map after $tries tries (held: $want map: $got)"
+		return 1
+	fi
+	tries=0
+	while [ "$(date +%s)" -lt $t_end ]; do
+		tries=$((tries + 1))
+		left=unknown
+		dump=$(peer_dump) && left=$(echo "$dump" | grep -c '^@pins\[')
+		if [ "$left" = 0 ]; then
+			info peer_ready tries_pin "$pinned" tries_unpin "$tries"
+			return 0
+		fi
+		sleep 0.5
+	done
+	PEER_WHY="$left map entries left after the 8 pages were unpinned"
 	return 1
 }
 peer_stop() {
@@ -95,16 +224,20 @@ peer_stop() {
 # the test helper, its map must hold exactly those PFNs, once each.
 peer_check() {
 	[ -n "$PEER_PID" ] || return 0
-	rm -f /tmp/release /tmp/hold.out
+	rm -f /tmp/release
+	: >/tmp/hold.out
 	psbench hold --pages 8 --release /tmp/release >/tmp/hold.out 2>&1 &
 	hold_pid=$!
 	while kill -0 $hold_pid 2>/dev/null && ! grep -q '^held' /tmp/hold.out; do
 		sleep 0.1
 	done
+	# What the peer prints at exit, not its earlier dumps (peer_ready).
+	mark=$(wc -l </tmp/peer.out)
 	peer_stop
+	tail -n +$((mark + 1)) /tmp/peer.out >/tmp/peer.end
 	want=$(sed -n 's/^held //p' /tmp/hold.out | tr ' ' '\n' | sort -n | tr '\n' ' ')
-	got=$(sed -n 's/^@pins\[\([0-9]*\)\]: 1$/\1/p' /tmp/peer.out | sort -n | tr '\n' ' ')
-	other=$(grep -c '^@pins\[' /tmp/peer.out)
+	got=$(sed -n 's/^@pins\[\([0-9]*\)\]: 1$/\1/p' /tmp/peer.end | sort -n | tr '\n' ' ')
+	other=$(grep -c '^@pins\[' /tmp/peer.end)
 	touch /tmp/release
 	wait $hold_pid
 	if [ -n "$want" ] && [ "$want" = "$got" ] && [ "$other" -eq 8 ]; then
@@ -126,6 +259,8 @@ set_state() {
 			echo "audit off" >$PS/control ;;
 	audit)	psh_load; echo enable >$PS/control
 		echo "audit on" >$PS/control ;;
+	nost)	psh_load capture_stacks=0; echo enable >$PS/control
+		echo "audit off" >$PS/control ;;
 	dfast)	psh_load folio_ledger=0; echo enable >$PS/control
 		echo "audit off" >$PS/control ;;
 	doff)	psh_load; echo "audit off" >$PS/control
@@ -187,22 +322,43 @@ info kernel "$(uname -r)" cpus "$(grep -c ^processor /proc/cpuinfo)" \
 	mem_kb "$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)"
 info params reps "$REPS" ms "$MS" forks "$FORKS" \
 	scale_pages "$SCALE_PAGES" sections "$SECTIONS"
+info clock "${bench_clock:-wall}"
+info bpftrace "$(bpftrace --version 2>&1 | head -n 1)"
 info thp "$(cat /sys/kernel/mm/transparent_hugepage/enabled)"
 grep -q tracefs /proc/mounts || mount -t tracefs tracefs /sys/kernel/tracing
 insmod $LIB/pinshadow_bench.ko || say check insmod_bench fail
 loaded pinshadow || say check pinshadow_loaded fail
+# The stack capture's cost (state nost), when the module can turn it off.
+PIN_STATES="nomod psh audit bpf"
+if modinfo -F parm "$PSKO" 2>/dev/null | grep -q '^capture_stacks:'; then
+	PIN_STATES="$PIN_STATES nost"
+	info capture_stacks param
+else
+	info capture_stacks none
+fi
+# Two threads only with two CPUs to run them.
+NCPU=$(grep -c ^processor /proc/cpuinfo)
+THREADS=
+[ "$NCPU" -ge 2 ] || THREADS="--threads 1"
+
+# Should the run hang, the task states shortly before init's time limit.
+if [ -n "${psvm_timeout:-}" ] && [ "$psvm_timeout" -gt 120 ]; then
+	(sleep $((psvm_timeout - 60)); echo w >/proc/sysrq-trigger
+	 echo t >/proc/sysrq-trigger) </dev/null >/dev/null 2>&1 &
+fi
 
 # 1. Pin + unpin throughput.
 if has pin; then
 	rep=1
 	while [ "$rep" -le "$REPS" ]; do
-		for st in $(rotate "$rep" nomod psh audit bpf); do
+		for st in $(rotate "$rep" $PIN_STATES); do
+			info state "$st" "$rep" "$(now)"
 			if ! set_state "$st"; then
 				say skip pin "$st" "$rep"
 				continue
 			fi
 			mark=$(log_mark)
-			psbench pinloop --ms "$MS" 2>&1 | sed "s/^/BENCH $st $rep /"
+			psbench pinloop --ms "$MS" $THREADS 2>&1 | sed "s/^/BENCH $st $rep /"
 			bad=$(log_bad_since "$mark")
 			[ -z "$bad" ] || info kernel_log pin "$st" "$bad"
 			if [ "$st" = bpf ] && [ "$rep" -eq 1 ]; then

@@ -3,7 +3,12 @@
 #
 # mkoverlay.sh tools OUT.cpio.zst
 #     bpftrace and perf with every shared library they load (ldd) and the
-#     dynamic loader, for the benchmark guest.  Kernel independent.
+#     dynamic loader, for the benchmark guest: the host's (bookworm's).
+# mkoverlay.sh tools-suite SUITE OUT.cpio.zst
+#     the same from the build chroot of SUITE (tests/kernels/chroot.sh),
+#     installed there first if missing: for a kernel of another suite than
+#     the host's, e.g. trixie's bpftrace for 7.3 (fentry/fexit).  The
+#     chroot's own libc and loader come along; nothing of the host's.
 # mkoverlay.sh bench KVER OUT.cpio.zst
 #     the benchmark's own files: pinshadow_bench.ko for KVER, psbench, the
 #     bpftrace peer scripts and guest.sh as /tests/bench.
@@ -54,6 +59,44 @@ tools)
 	[ -e "$stage/lib64/ld-linux-x86-64.so.2" ] || die "no dynamic loader"
 	pack "$out"
 	;;
+tools-suite)
+	[ $# -eq 3 ] || die "usage: $0 tools-suite SUITE OUT"
+	suite=$2
+	out=$3
+	chroot=$top/tests/kernels/chroot.sh
+	cache=${PS_CACHE:-/var/cache/pinshadow}
+	root=$("$chroot" "$suite")
+	if [ ! -x "$root/usr/bin/bpftrace" ] || [ ! -x "$root/usr/bin/perf" ]; then
+		echo "mkoverlay: installing bpftrace and linux-perf in the $suite chroot" >&2
+		# kernels.sh's lock: one apt at a time in a chroot.
+		flock "$cache/chroot/.$suite.apt.lock" "$chroot" "$suite" run \
+			apt-get install -y -q --no-install-recommends -t "$suite-backports" \
+			bpftrace linux-perf \
+			>"$cache/chroot/$suite.bench-apt.log" 2>&1 ||
+			{ tail -n 20 "$cache/chroot/$suite.bench-apt.log" >&2
+			  die "apt-get install bpftrace linux-perf failed in the $suite chroot"; }
+	fi
+	# Inside the chroot: each file the guest needs and what it resolves
+	# to there (its symlinks point inside the chroot, not at the host).
+	"$chroot" "$suite" run /bin/sh -c '
+		for prog in /usr/bin/bpftrace /usr/bin/perf; do
+			echo "$prog $(readlink -f "$prog")"
+			ldd "$prog" | awk '\''$2 == "=>" && $3 ~ /^\// { print $3 }
+				$1 ~ /^\// { print $1 }'\'' |
+			while read -r lib; do echo "$lib $(readlink -f "$lib")"; done
+		done
+		echo "/lib64/ld-linux-x86-64.so.2 $(readlink -f /lib64/ld-linux-x86-64.so.2)"
+	' >"$stage.list"
+	mkdir -p "$stage/bin"
+	while read -r path real; do
+		case $path in /usr/bin/*) path=/bin/${path##*/} ;; esac
+		mkdir -p "$stage$(dirname "$path")"
+		cp "$root$real" "$stage$path"
+	done <"$stage.list"
+	rm -f "$stage.list"
+	[ -e "$stage/lib64/ld-linux-x86-64.so.2" ] || die "no dynamic loader"
+	pack "$out"
+	;;
 bench)
 	[ $# -eq 3 ] || die "usage: $0 bench KVER OUT"
 	kver=$2
@@ -69,6 +112,6 @@ bench)
 	pack "$out"
 	;;
 *)
-	die "usage: $0 tools OUT | bench KVER OUT"
+	die "usage: $0 tools OUT | tools-suite SUITE OUT | bench KVER OUT"
 	;;
 esac

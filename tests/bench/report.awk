@@ -37,6 +37,11 @@ function stats(a, n,    s) {
 	return n
 }
 
+# A plain number: 3 significant digits, no exponent.
+function num(v) {
+	return v >= 100 ? sprintf("%.0f", v) : sprintf("%.3g", v)
+}
+
 function fmt(v, unit) {
 	if (v == "")
 		return "n/a"
@@ -46,6 +51,8 @@ function fmt(v, unit) {
 		return sprintf("%.2f B", v)
 	if (unit == "r")
 		return sprintf("%.3f", v)
+	if (unit == "n")
+		return num(v)
 	return sprintf("%.3g %s", v, unit)
 }
 
@@ -56,14 +63,27 @@ function spread(unit) {
 		return sprintf("%.2f..%.2f", LO, HI)
 	if (unit == "r")
 		return sprintf("%.3f..%.3f", LO, HI)
+	if (unit == "n")
+		return num(LO) ".." num(HI)
 	return sprintf("%.3g..%.3g", LO, HI)
 }
 
-# One table row.  verdict: PASS, MISS, or "" for a figure with no target.
+# A time unit of the guest's clock: under -icount (clock "instr") one ns
+# of the guest's clock is one executed instruction.
+function tu(u) {
+	if (clock != "instr")
+		return u " wall"
+	return u == "ns" ? "instr" : u == "us" ? "k instr" : u == "ms" ? \
+		"M instr" : u == "s" ? "G instr" : u
+}
+
+# One table row, its unit U (a global: "x instr" for a ratio of
+# instruction counts, "ms wall", "B"...).  verdict: PASS, MISS, or "" for
+# a figure with no target.
 function row(id, what, value, spr, target, verdict) {
 	if (verdict == "")
 		verdict = "-"
-	printf "%-2s %-54s %12s  %-15s %-9s %s\n", id, what, value, spr,
+	printf "%-2s %-54s %12s %-9s %-15s %-9s %s\n", id, what, value, U, spr,
 		target, verdict
 	if (verdict == "MISS")
 		misses++
@@ -71,8 +91,11 @@ function row(id, what, value, spr, target, verdict) {
 		passes++
 }
 
-# A row from a[1..n] against "<= limit" (limit "" for none).
+# A row from a[1..n] against "<= limit" (limit "" for none); a ratio of
+# times ("x") is a ratio of instructions under -icount.
 function ratio_row(id, what, a, n, unit, limit,    v) {
+	U = unit == "x" ? "x " (clock == "instr" ? "instr" : "wall") : \
+		unit == "r" ? "ratio" : unit
 	stats(a, n)
 	if (limit == "" || MED == "")
 		v = MED == "" && limit != "" ? "n/a" : ""
@@ -86,7 +109,7 @@ function section(title) {
 	printf "\n%s\n", title
 }
 
-BEGIN { nnotes = 0; misses = 0; passes = 0 }
+BEGIN { nnotes = 0; misses = 0; passes = 0; if (clock == "") clock = "wall" }
 
 $1 != "BENCH" { next }
 
@@ -94,6 +117,9 @@ $1 != "BENCH" { next }
 $4 == "pin" && $3 ~ /^[0-9]+$/ {
 	key = $2 SUBSEP $5 SUBSEP $6 SUBSEP $3
 	pps[key] = $7
+	nsc[key] = $8
+	if ($6 > maxthr)
+		maxthr = $6
 	if ($3 > maxrep)
 		maxrep = $3
 	large = ($5 ~ /^thp/) ? $5 : ""
@@ -104,7 +130,7 @@ $4 == "pin" && $3 ~ /^[0-9]+$/ {
 	next
 }
 # Anything else a pin-loop state printed is an error of psbench.
-$2 ~ /^(nomod|psh|audit|bpf|dnomod|doff|dpsh|dres|dfast)$/ && $3 ~ /^[0-9]+$/ {
+$2 ~ /^(nomod|psh|audit|bpf|nost|dnomod|doff|dpsh|dres|dfast)$/ && $3 ~ /^[0-9]+$/ {
 	line = $0
 	sub(/^BENCH /, "", line)
 	fail_row("psbench: " line)
@@ -157,6 +183,8 @@ $2 == "info" && $3 == "peer-verbose" && /is not a struct|invalid bpf_context/ {
 	peer_why = peer_why (peer_why == "" ? "" : "; ") line
 	next
 }
+$2 == "info" && $3 == "capture_stacks" { stacks = $4; next }
+$2 == "info" && $3 == "peer_ready" { peer_tries = peer_tries " " $5 "/" $7; next }
 $2 == "info" && $3 == "params" { reps = $5; ms = $7; forks = $9; next }
 $2 == "info" && $3 == "kernel" && $5 == "cpus" { cpus = $6; memkb = $8; next }
 $2 == "info" && $3 == "kernel_log" {
@@ -176,33 +204,43 @@ END {
 	printf "\n(pin loops: fastest of 4 runs sharing %s ms; fork: fastest of %s forks)\n", ms, forks
 	printf "Each row: median over the repetitions [min..max] of a figure taken within one\n"
 	printf "repetition of one boot; ratios are time per page (or per fork) against no module.\n"
-	printf "\n%-2s %-54s %12s  %-15s %-9s %s\n", "#", "measurement", "median", \
-		"spread", "target", "result"
+	if (clock == "instr")
+		printf "Unit: the guest's clock under QEMU -icount shift=0 counts executed instructions\n(1 ns = 1 instruction, all vCPUs on one clock): \"x instr\" is a ratio of instruction\ncounts, \"k instr\" a thousand instructions. The host's load does not move them.\n"
+	else
+		printf "Unit: the host's wall time as the guest sees it (\"x wall\": a ratio of times);\nthe host's other load moves these figures.\n"
+	printf "\n%-2s %-54s %12s %-9s %-15s %-9s %s\n", "#", "measurement", "median", \
+		"unit", "spread", "target", "result"
 
 	# 1. Pin + unpin throughput.
 	section("1. pin_user_pages_fast + unpin_user_pages, timed in the kernel (pinshadow_bench.ko)")
 	nk = split("4k:1 4k:64 4k:512 thp:512", kinds, " ")
-	for (t = 1; t <= 2; t++) {
+	for (t = 1; t <= maxthr; t++) {
 		for (k = 1; k <= nk; k++) {
 			kind = kinds[k]
 			label = sprintf("%s, %d thr", \
 				kind == "thp:512" ? "THP, 512-page batch" : \
 				sprintf("4 KiB, batch %s", substr(kind, 4)), t)
 			limit = kind == "4k:1" ? 2 : (kind ~ /512$/ ? 1.2 : "")
-			n = 0; na = 0; nb = 0; nr = 0; nra = 0
+			n = 0; na = 0; nb = 0; nr = 0; nra = 0; nn = 0; nsk = 0
 			delete base; delete rp; delete ra; delete rb; delete ab; delete aab
+			delete rn; delete sk
 			for (r = 1; r <= maxrep; r++) {
 				k0 = "nomod" SUBSEP kind SUBSEP t SUBSEP r
 				if (!(k0 in pps) || pps[k0] <= 0)
 					continue
 				p0 = pps[k0]
-				base[++n] = p0 / 1e6
+				base[++n] = 1e9 / p0
 				kp = "psh" SUBSEP kind SUBSEP t SUBSEP r
 				ka = "audit" SUBSEP kind SUBSEP t SUBSEP r
 				kb = "bpf" SUBSEP kind SUBSEP t SUBSEP r
 				if (kp in pps) rp[++np_] = p0 / pps[kp]
 				if (ka in pps) ra[++na] = p0 / pps[ka]
 				if (kb in pps) rb[++nb] = p0 / pps[kb]
+				kn = "nost" SUBSEP kind SUBSEP t SUBSEP r
+				if (kn in pps) rn[++nn] = p0 / pps[kn]
+				# Stack capture per pin call: the time per call
+				# (pin + unpin of a batch) with it less without.
+				if ((kn in nsc) && (kp in nsc)) sk[++nsk] = nsc[kp] - nsc[kn]
 				if ((kb in pps) && pps[kb] < p0) {
 					addb = 1 / pps[kb] - 1 / p0
 					if (kp in pps) ab[++nr] = (1 / pps[kp] - 1 / p0) / addb
@@ -210,18 +248,30 @@ END {
 				}
 			}
 			stats(base, n)
-			row("1", label ": no module (Mpages/s)", fmt(MED, "r"), \
-				spread("r"), "limit", "")
+			U = tu("ns") "/pg"
+			row("1", label ": no module, per page", fmt(MED, "n"), \
+				spread("n"), "limit", "")
 			ratio_row("1", label ": pinshadow, audit off", rp, np_, "x", limit)
 			ratio_row("1", label ": pinshadow, audit on", ra, na, "x", limit)
 			ratio_row("1", label ": bpftrace peer", rb, nb, "x", "")
 			ratio_row("1", label ": psh added / bpf added", ab, nr, "r", "0.333")
 			ratio_row("1", label ": psh+audit added / bpf added", aab, nra, "r", "0.333")
+			if (nn) {
+				ratio_row("1", label ": pinshadow, capture_stacks=0", rn, nn, "x", limit)
+				stats(sk, nsk)
+				U = tu("ns") "/call"
+				row("1", label ": stack capture, per pin call", fmt(MED, "n"), \
+					spread("n"), "", "")
+			}
 			np_ = 0
 		}
 	}
 	if (peer != "")
 		printf "     bpftrace peer: %s (ready %.1f s after start)\n", peer, peer_start
+	if (stacks == "none")
+		printf "     capture_stacks=0 not measured: the module has no such parameter (modinfo)\n"
+	if (peer_tries != "")
+		printf "     peer readiness: map dumps until the 8 held pages showed / were gone, per start:%s\n", peer_tries
 	if ("peer.bt" in peer_failed)
 		printf "     peer.bt (fentry/fexit) refused: %s\n", peer_why == "" ? "see raw" : peer_why
 
@@ -252,7 +302,8 @@ END {
 				if (ka in pps) rfa[++nfa] = p0 / pps[ka]
 			}
 			stats(nsb, no)
-			row("D", kind ": no module (ns per page)", fmt(MED, "ns"), spread("ns"), "", "")
+			U = tu("ns") "/pg"
+			row("D", kind ": no module, per page", fmt(MED, "n"), spread("n"), "", "")
 			ratio_row("D", kind ": probes armed, counting disabled", rf, nf, "x", "")
 			ratio_row("D", kind ": counting (pinshadow, audit off)", rpp, np_, "x", "")
 			ratio_row("D", kind ": counting, every page already pinned", rr, nres, "x", "")
@@ -273,7 +324,8 @@ END {
 		if (("audit" SUBSEP r) in fork_ns) ra[++na] = fork_ns["audit" SUBSEP r] / f0
 	}
 	stats(base, n)
-	row("2", "fork: no module (ms)", fmt(MED, "ms"), spread("ms"), "limit", "")
+	U = tu("ms")
+	row("2", "fork: no module", fmt(MED, "n"), spread("n"), "limit", "")
 	ratio_row("2", "fork: pinshadow, audit off", rp, np_, "x", "")
 	ratio_row("2", "fork: pinshadow, audit on", ra, na, "x", 2)
 	if (audit_examined != "")
@@ -283,6 +335,7 @@ END {
 	# 3. Memory.
 	section("3. memory: pinshadow's table_bytes (directory + blocks) beyond the empty table")
 	e = table["empty"]
+	U = ""
 	row("3", "empty table (directory only)", e == "" ? "n/a" : e " B", "", "", "")
 	if ("dense_thp" in table) {
 		v = (table["dense_thp"] - e) / pinned["dense_thp"]
@@ -314,20 +367,26 @@ END {
 
 	# 4. Scale.
 	section("4. scale: pins held at once, reading pins / stats / lookup")
+	U = ""
 	if ("scale" in pinned) {
 		row("4", "pinned pages held at once (stats pinned_pages)", pinned["scale"], "", \
 			">= 2000000", pinned["scale"] >= 2000000 ? "PASS" : "MISS")
 		row("4", "  table_bytes per pinned page", \
 			fmt((table["scale"] - table["scale_empty"]) / pinned["scale"], "B") "/pg", "", "", "")
-		row("4", sprintf("  fault-in, pin (%d calls), unpin (s)", s_calls), \
+		U = tu("s")
+		row("4", sprintf("  fault-in, pin (%d calls), unpin", s_calls), \
 			sprintf("%.1f %.2f %.2f", s_fault / 1e9, s_pin / 1e9, s_unpin / 1e9), "", "", "")
+		U = ""
 	}
 	if (s_rows != "") {
 		ok = s_rows == pinned["scale"] && check["scale_log"] == "ok"
-		row("4", sprintf("pins: %d rows, %.0f MB read in (s)", s_rows, s_bytes / 1e6), \
+		U = tu("s")
+		row("4", sprintf("pins: %d rows, %.0f MB read in", s_rows, s_bytes / 1e6), \
 			sprintf("%.2f", s_total / 1e9), "", "streams", ok ? "PASS" : "MISS")
-		row("4", "  pins: first bytes after / longest read gap (ms)", \
+		U = tu("ms")
+		row("4", "  pins: first bytes after / longest read gap", \
 			sprintf("%.1f / %.1f", s_first / 1e6, s_gap / 1e6), "", "", "")
+		U = ""
 		row("4", "  kernel log: soft lockup, RCU stall, hung task", \
 			check["scale_log"] == "ok" ? "none" : "FOUND", "", "none", \
 			check["scale_log"] == "ok" ? "PASS" : "MISS")
@@ -335,10 +394,12 @@ END {
 	if ("pinned" in sc_stats) {
 		e0 = sc_stats["empty"]; e1 = sc_stats["unpinned"]
 		ref = e1 == "" ? e0 : (e0 + e1) / 2
-		row("4", "stats read, empty table before / after (us)", \
+		U = tu("us")
+		row("4", "stats read, empty table before / after", \
 			sprintf("%.1f / %.1f", e0 / 1e3, e1 / 1e3), "", "", "")
-		row("4", sprintf("stats read, %d pinned (us)", pinned["scale"]), \
+		row("4", sprintf("stats read, %d pinned", pinned["scale"]), \
 			sprintf("%.1f", sc_stats["pinned"] / 1e3), "", "", "")
+		U = "x " (clock == "instr" ? "instr" : "wall")
 		# O(1): the time relative to a /proc/meminfo read taken just
 		# before, pinned against empty (the host's load cancels out).
 		r0 = sc_rel["empty"]; r1 = sc_rel["unpinned"]
@@ -347,14 +408,16 @@ END {
 			sprintf("%.2fx", v), sprintf("%.2f/%.2f/%.2f", r0, sc_rel["pinned"], r1), \
 			"<= 1.5x", v <= 1.5 ? "PASS" : "MISS")
 		if (sc_pfn["unpinned"] > 0) {
-			row("4", "lookup 'pfn N' of a pinned page (us), vs unpinned", \
+			U = tu("us")
+			row("4", "lookup 'pfn N' of a pinned page, vs unpinned", \
 				sprintf("%.1f", sc_pfn["pinned"] / 1e3), \
 				sprintf("%.2fx", sc_pfn["pinned"] / sc_pfn["unpinned"]), "", "")
-			row("4", "lookup 'pid P addr A', pinned (us), vs unpinned", \
+			row("4", "lookup 'pid P addr A', pinned, vs unpinned", \
 				sprintf("%.1f", sc_addr["pinned"] / 1e3), \
 				sprintf("%.2fx", sc_addr["pinned"] / sc_addr["unpinned"]), "", "")
 		}
 	}
+	U = ""
 	if ("scale_after_unpin" in table)
 		row("4", "  after unpin, = empty", table["scale_after_unpin"] " B", "", \
 			"= " table["scale_empty"], \
@@ -366,5 +429,5 @@ END {
 	for (i = 1; i <= nnotes; i++)
 		printf "     %s\n", notes[i]
 	printf "     VM: %s, %s s\n", status == "" ? "unknown" : status, vmsecs
-	printf "\n%d PASS, %d MISS\n", passes, misses
+	printf "\n%d PASS, %d MISS, %d errors\n", passes, misses, nnotes
 }

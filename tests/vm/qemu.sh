@@ -18,6 +18,9 @@
 #
 # Environment: VM_MEM (2G), VM_SMP (2), VM_CPU (max),
 #   VM_ACCEL (tcg,thread=single), VM_KERNEL (default: from the cache),
+#   VM_ICOUNT (unset: none; e.g. "shift=0,sleep=off": QEMU's -icount, the
+#   guest's clock counts executed instructions; needs thread=single, which
+#   make bench uses for figures that do not move with the host's load),
 #   VM_QEMU_ARGS (more QEMU arguments).
 set -eu
 
@@ -27,9 +30,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 kernel=${VM_KERNEL:-$("$here/../kernels/kernels.sh" get "$kver" vmlinuz)}
 [ -r "$kernel" ] || { echo "qemu.sh: no kernel image $kernel" >&2; exit 1; }
 mkdir -p "$out"
+icount=()
+[ -z "${VM_ICOUNT:-}" ] || icount=(-icount "$VM_ICOUNT")
 # shellcheck disable=SC2086 # VM_QEMU_ARGS splits on purpose
 exec timeout -k 10 "$timeout" qemu-system-x86_64 \
-	-accel "${VM_ACCEL:-tcg,thread=single}" -cpu "${VM_CPU:-max}" \
+	-accel "${VM_ACCEL:-tcg,thread=single}" "${icount[@]}" -cpu "${VM_CPU:-max}" \
 	-m "${VM_MEM:-2G}" -smp "${VM_SMP:-2}" -nodefaults -display none \
 	-monitor none -no-reboot \
 	-serial file:"$out/console.log" -serial file:"$out/tests.log" \
