@@ -269,10 +269,10 @@ int ps_lookup_addr(pid_t pid, uint64_t addr, struct ps_lookup *lk)
 }
 
 enum { C_PFN, C_COUNT, C_LONGTERM, C_MAYBE, C_REFCOUNT, C_ORDER, C_FPC,
-       C_AGE, C_PID, C_COMM, C_API, C_NR };
+       C_AGE, C_PID, C_COMM, C_API, C_STACK, C_ORPHANED, C_NR };
 static const char *const pins_cols[C_NR] = {
 	"pfn", "count", "longterm", "maybe_pinned", "refcount", "order",
-	"folio_pincount", "age_ms", "pid", "comm", "api",
+	"folio_pincount", "age_ms", "pid", "comm", "api", "stack", "orphaned",
 };
 
 #define PS_MAX_COLS 32
@@ -295,6 +295,7 @@ static int parse_pin_row(char **tok, const int *col, struct ps_pin_row *r)
 		[C_MAYBE] = &r->maybe_pinned, [C_REFCOUNT] = &r->refcount,
 		[C_ORDER] = &r->order, [C_FPC] = &r->folio_pincount,
 		[C_AGE] = &r->age_ms, [C_PID] = &r->pid,
+		[C_STACK] = &r->stack, [C_ORPHANED] = &r->orphaned,
 	};
 	int c;
 
@@ -304,8 +305,8 @@ static int parse_pin_row(char **tok, const int *col, struct ps_pin_row *r)
 	for (c = 0; c < C_NR; c++) {
 		if (!num[c])
 			continue;
-		if (c == C_FPC && !strcmp(tok[col[c]], "-")) {
-			r->folio_pincount = -1;
+		if ((c == C_FPC || c == C_STACK) && !strcmp(tok[col[c]], "-")) {
+			*num[c] = -1;
 			continue;
 		}
 		if (!parse_s64(tok[col[c]], 10, num[c]))

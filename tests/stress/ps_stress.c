@@ -343,9 +343,10 @@ struct reader {
 };
 
 /*
- * The `pins` table, checked for shape: the header, then rows of 11 fields
+ * The `pins` table, checked for shape: the header, then rows of 13 fields
  * (pfn count longterm maybe_pinned refcount order folio_pincount age_ms
- * pid comm api), numbers where numbers go.  A row read while its page is
+ * pid comm api stack orphaned), numbers where numbers go, stack a number
+ * or "-", orphaned 0 or 1.  A row read while its page is
  * being unpinned may have lost its pin-call record: then age_ms, pid and
  * comm are "-" (counted in *norecord).  Returns the rows, or -EPROTO with
  * the offending line in @bad.
@@ -354,7 +355,7 @@ static long check_pins_text(char *text, uint64_t *norecord, char *bad,
 			    size_t len)
 {
 	static const char *const hdr =
-		"pfn count longterm maybe_pinned refcount order folio_pincount age_ms pid comm api";
+		"pfn count longterm maybe_pinned refcount order folio_pincount age_ms pid comm api stack orphaned";
 	char *line, *save = NULL, *tok[16], *tsave, *end;
 	long rows = -1;
 	int n, i;
@@ -374,7 +375,14 @@ static long check_pins_text(char *text, uint64_t *norecord, char *bad,
 		for (n = 0, tok[0] = strtok_r(line, " ", &tsave);
 		     tok[n] && n < 15; tok[++n] = strtok_r(NULL, " ", &tsave))
 			;
-		if (n != 11 || strncmp(tok[0], "0x", 2))
+		if (n != 13 || strncmp(tok[0], "0x", 2))
+			goto malformed;
+		if (strcmp(tok[11], "-")) {
+			strtoll(tok[11], &end, 10);
+			if (*end || end == tok[11])
+				goto malformed;
+		}
+		if (strcmp(tok[12], "0") && strcmp(tok[12], "1"))
 			goto malformed;
 		strtoull(tok[0] + 2, &end, 16);
 		if (*end)
