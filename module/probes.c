@@ -162,7 +162,7 @@ static int pin_api_entry(struct ps_probe *pp, void *data,
 	pc->start_ns = ktime_get_mono_fast_ns();
 	pc->epoch = ps_epoch();
 	/* Here, not at the return: the frames are the caller's. */
-	pc->stack = ps_stack_capture((unsigned long)pp->rp.kp.addr);
+	pc->stack = ps_stack_capture((unsigned long)pp->rp.kp.addr, regs);
 	ps_frame_push(&pc->frame, true, true);
 	return 0;
 }
@@ -223,7 +223,7 @@ static int add_pins_entry(struct ps_probe *pp, void *data,
 	ac->folio = (struct folio *)arg(regs, 0);
 	ac->pins = arg(regs, 1);
 	ac->epoch = ps_epoch();
-	ac->stack = ps_stack_capture((unsigned long)pp->rp.kp.addr);
+	ac->stack = ps_stack_capture((unsigned long)pp->rp.kp.addr, regs);
 	ps_frame_push(&ac->frame, false, true);
 	return 0;
 }
@@ -528,7 +528,7 @@ static int folio_add_pin_entry(struct ps_probe *pp, void *data,
 	/* Legacy direct I/O: a pin the kernel's acquired counter never sees. */
 	ps_ledger_bypass_pin(folio);
 	ps_call_begin(&call, PS_API_FOLIO_ADD_PIN, ktime_get_mono_fast_ns(),
-		      1, ps_stack_capture((unsigned long)pp->rp.kp.addr));
+		      1, ps_stack_capture((unsigned long)pp->rp.kp.addr, regs));
 	ps_ledger_pin_folios(&folio, 1, 0, false, &call);
 	ps_call_end(&call);
 	trace_pin(task_pid_nr(current), ps_api_name(PS_API_FOLIO_ADD_PIN), 1,

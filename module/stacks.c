@@ -2,8 +2,8 @@
 /*
  * Kernel stacks of pin calls.
  *
- * A pin API's entry probe saves the stack of its caller (stack_trace_save(),
- * trimmed to start at the probed function's frame) and finds or adds it in
+ * A pin API's entry probe saves the stack of its caller (unwound from the
+ * probe's registers: see save_from_regs()) and finds or adds it in
  * a table of PS_STACK_SLOTS slots allocated at load: open addressing on a
  * hash of the frames, at most PS_STACK_PROBE_LEN slots tried.  The handle
  * is the slot's index + 1.  Slots are never freed until a reset, like the
@@ -40,9 +40,9 @@
 #include <linux/moduleparam.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
-#include <linux/stacktrace.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+#include <asm/unwind.h>
 
 #include "stacks.h"
 #include "stats.h"
@@ -55,9 +55,6 @@ MODULE_PARM_DESC(capture_stacks,
 #define PS_STACK_SLOTS		2048	/* a power of 2 */
 #define PS_STACK_PROBE_LEN	32
 #define PS_STACK_DEPTH		16	/* frames kept */
-#define PS_STACK_CAPTURE	32	/* frames saved, before the trim */
-/* The probed function's own frame: a return address this far into it. */
-#define PS_STACK_ENTRY_SLACK	32
 
 struct ps_stack {
 	u32 hash;
@@ -107,30 +104,36 @@ static int slot_find(u32 hash, const unsigned long *f, unsigned int nr,
 	return -1;
 }
 
-/* Drop the frames of the probe machinery: start at the probed function. */
-static unsigned int trim(unsigned long *f, unsigned int nr,
-			 unsigned long probed)
+/*
+ * The probed function, then its callers, unwound from the probe's
+ * registers as arch_stack_walk() does for stack_trace_save_regs() (which
+ * is not exported).  Not stack_trace_save() from the handler: where the
+ * kprobe is jump-optimised (no ftrace, as in the debug kernel), the
+ * unwinder cannot get past the optprobe trampoline and the stack ended
+ * there.  The registers are the probed function's at its entry, whatever
+ * the kprobe's kind, and the x86 unwinder is exported on every kernel.
+ */
+static unsigned int save_from_regs(unsigned long *f, unsigned int max,
+				   unsigned long probed, struct pt_regs *regs)
 {
-	unsigned int i, from = 0;
+	struct unwind_state state;
+	unsigned int nr = 0;
+	unsigned long addr;
 
-	for (i = 0; i < nr; i++) {
-		if (f[i] >= probed && f[i] < probed + PS_STACK_ENTRY_SLACK) {
-			from = i;
+	f[nr++] = probed;
+	for (unwind_start(&state, current, regs, NULL);
+	     !unwind_done(&state) && nr < max; unwind_next_frame(&state)) {
+		addr = unwind_get_return_address(&state);
+		if (!addr)
 			break;
-		}
+		f[nr++] = addr;
 	}
-	/* Not found: at least drop our own frames. */
-	if (i == nr)
-		while (from < nr && within_module(f[from], THIS_MODULE))
-			from++;
-	nr = min_t(unsigned int, nr - from, PS_STACK_DEPTH);
-	memmove(f, f + from, nr * sizeof(*f));
 	return nr;
 }
 
-u32 ps_stack_capture(unsigned long probed)
+u32 ps_stack_capture(unsigned long probed, struct pt_regs *regs)
 {
-	unsigned long f[PS_STACK_CAPTURE], flags;
+	unsigned long f[PS_STACK_DEPTH], flags;
 	unsigned int nr;
 	struct ps_stack *s;
 	bool found;
@@ -139,9 +142,7 @@ u32 ps_stack_capture(unsigned long probed)
 
 	if (!READ_ONCE(capture_stacks) || !stacks)
 		return PS_STACK_NONE;
-	nr = trim(f, stack_trace_save(f, ARRAY_SIZE(f), 0), probed);
-	if (!nr)
-		goto lost;
+	nr = save_from_regs(f, ARRAY_SIZE(f), probed, regs);
 	hash = jhash2((u32 *)f, nr * sizeof(*f) / sizeof(u32), 0);
 	idx = slot_find(hash, f, nr, &found);
 	if (found)

@@ -7,15 +7,17 @@
 #define PINSHADOW_STACKS_H
 
 #include <linux/fs.h>
+#include <linux/ptrace.h>
 #include <linux/types.h>
 
 #define PS_STACK_NONE	0
 
 /*
- * The stack of the caller of the probed function at @probed (its entry),
- * from a probe handler; PS_STACK_NONE when capture is off or failed.
+ * The stack of a call of the probed function at @probed, from its entry
+ * probe's handler with the registers it got (@regs): the function, then
+ * its callers.  PS_STACK_NONE when capture is off or failed.
  */
-u32 ps_stack_capture(unsigned long probed);
+u32 ps_stack_capture(unsigned long probed, struct pt_regs *regs);
 /* A pin call that captured @stack; pages moved to or off @stack. */
 void ps_stack_call(u32 stack);
 void ps_stack_pages_add(u32 stack, long nr);
