@@ -113,6 +113,29 @@ struct psh_unpin_range {
 	__u64 nr;		/* in: pages */
 };
 
+/*
+ * PSH_IOC_LEAK: a driver that leaks pins.  psh_leak_pin() pins the caller's
+ * pages with pin_user_pages_fast() and the helper keeps them, not the open
+ * file: they outlive the file and the process until PSH_IOC_LEAK_RELEASE
+ * or the helper's unload.  At most PSH_MAX_LEAKS leaks at once (ENOSPC).
+ */
+#define PSH_MAX_LEAKS		64
+#define PSH_LEAK_ALL		0xffffffffU
+
+struct psh_leak {
+	__u64 addr;		/* in: user address, page aligned */
+	__u64 nr_pages;		/* in: pages to pin */
+	__u32 flags;		/* in: PSH_F_* */
+	__u32 id;		/* out: the leak's id (> 0), 0 if none */
+	__s64 result;		/* out: pages pinned, 0 or -errno */
+};
+
+struct psh_leak_release {
+	__u32 id;		/* in: a leak's id, or PSH_LEAK_ALL */
+	__u32 pad;
+	__u64 pages;		/* out: pages unpinned */
+};
+
 #define PSH_IOC_MAGIC	'P'
 #define PSH_IOC_PIN	_IOWR(PSH_IOC_MAGIC, 1, struct psh_pin)
 #define PSH_IOC_UNPIN	_IOW(PSH_IOC_MAGIC, 2, struct psh_unpin)
@@ -120,5 +143,7 @@ struct psh_unpin_range {
 #define PSH_IOC_QUERY	_IOWR(PSH_IOC_MAGIC, 4, struct psh_query)
 #define PSH_IOC_MEMFD_PIN	_IOWR(PSH_IOC_MAGIC, 5, struct psh_memfd_pin)
 #define PSH_IOC_UNPIN_RANGE	_IOW(PSH_IOC_MAGIC, 6, struct psh_unpin_range)
+#define PSH_IOC_LEAK		_IOWR(PSH_IOC_MAGIC, 7, struct psh_leak)
+#define PSH_IOC_LEAK_RELEASE	_IOWR(PSH_IOC_MAGIC, 8, struct psh_leak_release)
 
 #endif /* PINSHADOW_TEST_HELPER_H */

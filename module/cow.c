@@ -52,6 +52,7 @@
 #include "pool.h"
 #include "stats.h"
 #include "table.h"
+#include "trace.h"
 #include "walk.h"
 
 #define PS_RING_SIZE	4096
@@ -158,6 +159,8 @@ static void event(unsigned long vaddr, unsigned long pfn, u32 count,
 	memcpy(ev.comm, current->comm, sizeof(ev.comm));
 	ev.comm[sizeof(ev.comm) - 1] = '\0';
 	ring_add(&ev);
+	trace_cow(ev.pid, pfn, 1, decision_names[decision],
+		  verdict_names[verdict]);
 }
 
 static void policy_add(enum ps_policy pol, enum ps_policy_field f, s64 n)
@@ -330,7 +333,7 @@ static void fork_examine(void *ctx, unsigned long addr, unsigned long pfn,
 		if (rec_add(fc, &rec))
 			return;
 		fc->unaudited++;
-		ps_stat_inc(PS_COW_UNAUDITED);
+		ps_lost(PS_COW_UNAUDITED, "cow");
 		return;
 	}
 	/* No policy copies it and it holds no pin: shared by all. */
@@ -408,7 +411,7 @@ void ps_cow_fork_exit(void *data, struct pt_regs *regs)
 			if (ok)
 				fork_judge(fc, &rp->recs[i]);
 			else
-				ps_stat_inc(PS_COW_UNAUDITED);
+				ps_lost(PS_COW_UNAUDITED, "cow");
 		}
 		ps_pool_put(&rec_page_pool, rp);
 	}

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /sys/kernel/debug/pinshadow/: stats, pins, probes, lookup, control,
- * verdicts, cow_audit, policies.
+ * verdicts, cow_audit, policies, stacks.
  *
  * Root only (0400 / 0600).  No kernel pointer is printed.  Writable files
  * take one command per write(2); a write that is partial (at an offset),
@@ -37,6 +37,7 @@
 #include "pool.h"
 #include "probes.h"
 #include "records.h"
+#include "stacks.h"
 #include "stats.h"
 #include "table.h"
 #include "verdicts.h"
@@ -136,6 +137,9 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "table_end_pfn %lu\n", ps_table_end_pfn());
 	seq_printf(m, "cow_audit %d\n", ps_cow_audit_enabled());
 	seq_printf(m, "folio_ledger %d\n", ps_folio_ledger());
+	seq_printf(m, "stacks %llu\n", ps_stacks_count());
+	seq_printf(m, "stack_bytes %llu\n", ps_stacks_bytes());
+	seq_printf(m, "lost_stacks %lld\n", ps_stat_read(PS_LOST_STACKS));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
@@ -431,6 +435,7 @@ int ps_debugfs_init(void)
 	debugfs_create_file("cow_audit", 0400, ps_dir, NULL,
 			    &ps_cow_audit_fops);
 	debugfs_create_file("policies", 0400, ps_dir, NULL, &policies_fops);
+	debugfs_create_file("stacks", 0400, ps_dir, NULL, &ps_stacks_fops);
 	return 0;
 }
 

@@ -42,6 +42,7 @@
 #include "ledger.h"
 #include "probes.h"
 #include "records.h"
+#include "stacks.h"
 #include "stats.h"
 #include "table.h"
 
@@ -105,6 +106,7 @@ void ps_reset(void)
 	synchronize_rcu();
 	ps_table_reset();
 	ps_records_reset();
+	ps_stacks_reset();
 	ps_cow_reset();
 	ps_stats_reset();
 	reconciled_reset();
@@ -203,7 +205,7 @@ bool ps_frame_push(struct ps_frame *f, bool pin_call, bool task_call)
 		mark = mark_claim();
 		if (!mark) {
 			/* Rollbacks and releases in this call go unreconciled. */
-			ps_stat_inc(PS_LOST_EVENTS);
+			ps_lost(PS_LOST_EVENTS, "events");
 			return false;
 		}
 		top = &mark->top;
@@ -259,7 +261,7 @@ void ps_frame_pop(struct ps_frame *f, bool known, s64 net)
 	}
 	if (*top != f) {
 		/* Not the innermost: a frame was lost on the way. */
-		ps_stat_inc(PS_LOST_EVENTS);
+		ps_lost(PS_LOST_EVENTS, "events");
 		return;
 	}
 	*top = f->parent;

@@ -12,6 +12,7 @@
 #include "pool.h"
 #include "probes.h"
 #include "records.h"
+#include "stacks.h"
 #include "stats.h"
 #include "table.h"
 
@@ -22,6 +23,9 @@ static int __init pinshadow_init(void)
 	err = ps_pools_init();
 	if (err)
 		goto err_pools;
+	err = ps_stacks_init();
+	if (err)
+		goto err_stacks;
 	err = ps_records_init();
 	if (err)
 		goto err_records;
@@ -51,6 +55,8 @@ err_cow:
 err_table:
 	ps_records_exit();
 err_records:
+	ps_stacks_exit();
+err_stacks:
 	ps_pools_exit();
 err_pools:
 	return err;
@@ -65,6 +71,7 @@ static void __exit pinshadow_exit(void)
 	ps_cow_exit();
 	ps_table_exit();
 	ps_records_exit();
+	ps_stacks_exit();
 	ps_pools_exit();
 }
 

@@ -61,13 +61,15 @@ int ps_page_info(unsigned long pfn, struct ps_page_info *pi)
 	rcu_read_unlock();
 	if (pi->entry.count)
 		pi->has_record = ps_record_info(pi->entry.handle, &pi->record);
+	if (pi->has_record)
+		pi->orphaned = ps_record_orphaned(&pi->record);
 	read_folio_state(page, pi);
 	return 0;
 }
 
 void ps_page_info_header(struct seq_file *m)
 {
-	seq_puts(m, "pfn count longterm maybe_pinned refcount order folio_pincount age_ms pid comm api\n");
+	seq_puts(m, "pfn count longterm maybe_pinned refcount order folio_pincount age_ms pid comm api stack orphaned\n");
 }
 
 /* A comm with white space would break the columns. */
@@ -85,6 +87,16 @@ static void comm_for_table(char *dst, const struct ps_page_info *pi)
 			*c = '_';
 }
 
+/* The stack column: a handle, or "-". */
+static void stack_for_table(char *dst, size_t size,
+			    const struct ps_page_info *pi)
+{
+	if (pi->has_record && pi->record.stack)
+		snprintf(dst, size, "%u", pi->record.stack);
+	else
+		strscpy(dst, "-", size);
+}
+
 static u64 age_ms(const struct ps_page_info *pi)
 {
 	u64 now = ktime_get_ns();
@@ -95,9 +107,10 @@ static u64 age_ms(const struct ps_page_info *pi)
 
 void ps_page_info_row(struct seq_file *m, const struct ps_page_info *pi)
 {
-	char comm[TASK_COMM_LEN];
+	char comm[TASK_COMM_LEN], stack[16];
 
 	comm_for_table(comm, pi);
+	stack_for_table(stack, sizeof(stack), pi);
 	seq_printf(m, "0x%lx %u %u %d %d %u ", pi->pfn, pi->entry.count,
 		   pi->entry.longterm, pi->maybe_pinned, pi->refcount,
 		   pi->order);
@@ -106,31 +119,34 @@ void ps_page_info_row(struct seq_file *m, const struct ps_page_info *pi)
 	else
 		seq_printf(m, "%d ", pi->pincount);
 	if (pi->has_record)
-		seq_printf(m, "%llu %d %s %s\n", age_ms(pi), pi->record.pid,
-			   comm, ps_api_name(pi->record.api));
+		seq_printf(m, "%llu %d %s %s %s %d\n", age_ms(pi),
+			   pi->record.pid, comm, ps_api_name(pi->record.api),
+			   stack, pi->orphaned);
 	else
-		seq_printf(m, "- - - %s\n", ps_api_name(PS_API_UNKNOWN));
+		seq_printf(m, "- - - %s - 0\n", ps_api_name(PS_API_UNKNOWN));
 }
 
 int ps_page_info_line(char *buf, size_t size, const struct ps_page_info *pi)
 {
-	char comm[TASK_COMM_LEN], pincount[16];
+	char comm[TASK_COMM_LEN], pincount[16], stack[16];
 
 	comm_for_table(comm, pi);
+	stack_for_table(stack, sizeof(stack), pi);
 	if (pi->pincount < 0)
 		strscpy(pincount, "-", sizeof(pincount));
 	else
 		snprintf(pincount, sizeof(pincount), "%d", pi->pincount);
 	if (!pi->has_record)
 		return scnprintf(buf, size,
-				 "pfn=0x%lx count=%u longterm=%u maybe_pinned=%d refcount=%d order=%u folio_pincount=%s age_ms=- pid=- comm=- api=%s exact=%d\n",
+				 "pfn=0x%lx count=%u longterm=%u maybe_pinned=%d refcount=%d order=%u folio_pincount=%s age_ms=- pid=- comm=- api=%s exact=%d stack=- orphaned=0\n",
 				 pi->pfn, pi->entry.count, pi->entry.longterm,
 				 pi->maybe_pinned, pi->refcount, pi->order,
 				 pincount, ps_api_name(PS_API_UNKNOWN), pi->exact);
 	return scnprintf(buf, size,
-			 "pfn=0x%lx count=%u longterm=%u maybe_pinned=%d refcount=%d order=%u folio_pincount=%s age_ms=%llu pid=%d comm=%s api=%s exact=%d\n",
+			 "pfn=0x%lx count=%u longterm=%u maybe_pinned=%d refcount=%d order=%u folio_pincount=%s age_ms=%llu pid=%d comm=%s api=%s exact=%d stack=%s orphaned=%d\n",
 			 pi->pfn, pi->entry.count, pi->entry.longterm,
 			 pi->maybe_pinned, pi->refcount, pi->order, pincount,
 			 age_ms(pi), pi->record.pid, comm,
-			 ps_api_name(pi->record.api), pi->exact);
+			 ps_api_name(pi->record.api), pi->exact, stack,
+			 pi->orphaned);
 }

@@ -21,6 +21,7 @@ struct ps_page_info {
 	bool maybe_pinned;	/* the kernel's verdict */
 	bool exact;		/* no event for this region was lost */
 	bool has_record;
+	bool orphaned;		/* its pinner has exited */
 	struct ps_record_info record;
 };
 

@@ -48,7 +48,9 @@
 #include "ledger.h"
 #include "probes.h"
 #include "records.h"
+#include "stacks.h"
 #include "stats.h"
+#include "trace.h"
 
 /*
  * The folio ledger (pins_acquired, pins_released, rollback_unpins) costs a
@@ -144,6 +146,7 @@ struct ps_pin_call {
 	u64 start_ns;
 	unsigned int gup_flags;
 	unsigned int epoch;
+	u32 stack;
 };
 
 static int pin_api_entry(struct ps_probe *pp, void *data,
@@ -158,6 +161,8 @@ static int pin_api_entry(struct ps_probe *pp, void *data,
 	pc->offset = pp->folios ? (pgoff_t *)arg(regs, 5) : NULL;
 	pc->start_ns = ktime_get_mono_fast_ns();
 	pc->epoch = ps_epoch();
+	/* Here, not at the return: the frames are the caller's. */
+	pc->stack = ps_stack_capture((unsigned long)pp->rp.kp.addr, regs);
 	ps_frame_push(&pc->frame, true, true);
 	return 0;
 }
@@ -171,12 +176,12 @@ static void pin_api_exit(struct ps_probe *pp, void *data,
 				 (long)regs_return_value(regs);
 	/* memfd_pin_folios() pins for as long as a FOLL_LONGTERM pin would. */
 	bool longterm = pp->folios || (pc->gup_flags & FOLL_LONGTERM);
-	unsigned long pinned = 0;
+	unsigned long pinned = 0, pfn;
 	pgoff_t offset = 0;
 	struct ps_call call;
 
 	if (ret > 0 && pc->array && ps_active() && pc->epoch == ps_epoch()) {
-		ps_call_begin(&call, pp->api, pc->start_ns, ret);
+		ps_call_begin(&call, pp->api, pc->start_ns, ret, pc->stack);
 		if (pp->folios) {
 			if (!pc->offset ||
 			    get_kernel_nofault(offset, pc->offset))
@@ -184,11 +189,16 @@ static void pin_api_exit(struct ps_probe *pp, void *data,
 			pinned = ps_ledger_pin_folios(pc->array, ret,
 						      offset >> PAGE_SHIFT,
 						      longterm, &call);
+			pfn = folio_pfn(*(struct folio **)pc->array) +
+			      (offset >> PAGE_SHIFT);
 		} else {
 			pinned = ps_ledger_pin_pages(pc->array, ret, longterm,
 						     &call);
+			pfn = page_to_pfn(*(struct page **)pc->array);
 		}
 		ps_call_end(&call);
+		trace_pin(task_pid_nr(current), ps_api_name(pp->api), ret, pfn,
+			  longterm);
 	}
 	/* What the call holds now: what it returned, or nothing. */
 	ps_frame_pop(&pc->frame, folio_ledger && (ret <= 0 || pc->array),
@@ -202,6 +212,7 @@ struct ps_add_pins_call {
 	struct folio *folio;
 	unsigned int pins;
 	unsigned int epoch;
+	u32 stack;
 };
 
 static int add_pins_entry(struct ps_probe *pp, void *data,
@@ -212,6 +223,7 @@ static int add_pins_entry(struct ps_probe *pp, void *data,
 	ac->folio = (struct folio *)arg(regs, 0);
 	ac->pins = arg(regs, 1);
 	ac->epoch = ps_epoch();
+	ac->stack = ps_stack_capture((unsigned long)pp->rp.kp.addr, regs);
 	ps_frame_push(&ac->frame, false, true);
 	return 0;
 }
@@ -228,9 +240,13 @@ static void add_pins_exit(struct ps_probe *pp, void *data,
 		added = ac->pins;
 		if (ps_active() && ac->epoch == ps_epoch()) {
 			ps_call_begin(&call, PS_API_FOLIO_ADD_PINS,
-				      ktime_get_mono_fast_ns(), added);
+				      ktime_get_mono_fast_ns(), added,
+				      ac->stack);
 			ps_ledger_add_pins(ac->folio, added, &call);
 			ps_call_end(&call);
+			trace_pin(task_pid_nr(current),
+				  ps_api_name(PS_API_FOLIO_ADD_PINS), added,
+				  folio_pfn(ac->folio), true);
 		}
 	}
 	ps_frame_pop(&ac->frame, folio_ledger, added);
@@ -261,6 +277,12 @@ static unsigned long page_refs(struct page **pages, unsigned long nr)
 	return refs;
 }
 
+/* The first page's PFN, for the unpin event. */
+static unsigned long page_pfn(struct page **pages, unsigned long nr)
+{
+	return nr && pages[0] ? page_to_pfn(pages[0]) : 0;
+}
+
 static void unpin_pages(struct page **pages, unsigned long nr)
 {
 	struct ps_puts puts;
@@ -276,8 +298,11 @@ static void unpin_pages(struct page **pages, unsigned long nr)
 }
 
 /* Every unpin probe ends here: counts on, open the call's frame. */
-static int unpin_begin(struct ps_unpin_call *uc, unsigned long refs)
+static int unpin_begin(struct ps_unpin_call *uc, unsigned long refs,
+		       unsigned long pfn)
 {
+	if (refs)
+		trace_unpin(task_pid_nr(current), refs, pfn);
 	uc->refs = refs;
 	ps_frame_push(&uc->frame, false, false);
 	return 0;
@@ -305,7 +330,7 @@ static int unpin_user_page_entry(struct ps_probe *pp, void *data,
 
 	uc->pages = NULL;
 	unpin_pages(&page, 1);
-	return unpin_begin(uc, page_refs(&page, 1));
+	return unpin_begin(uc, page_refs(&page, 1), page_pfn(&page, 1));
 }
 
 static int unpin_user_pages_entry(struct ps_probe *pp, void *data,
@@ -318,9 +343,9 @@ static int unpin_user_pages_entry(struct ps_probe *pp, void *data,
 	uc->pages = NULL;
 	/* unpin_user_pages() itself ignores (WARNs on) an -errno count. */
 	if (IS_ERR_VALUE(nr))
-		return unpin_begin(uc, 0);
+		return unpin_begin(uc, 0, 0);
 	unpin_pages(pages, nr);
-	return unpin_begin(uc, page_refs(pages, nr));
+	return unpin_begin(uc, page_refs(pages, nr), page_pfn(pages, nr));
 }
 
 static int unpin_dirty_lock_entry(struct ps_probe *pp, void *data,
@@ -332,7 +357,7 @@ static int unpin_dirty_lock_entry(struct ps_probe *pp, void *data,
 
 	uc->pages = NULL;
 	if (IS_ERR_VALUE(nr))
-		return unpin_begin(uc, 0);
+		return unpin_begin(uc, 0, 0);
 	if (arg(regs, 2) & 0xff) {
 		unpin_pages(pages, nr);
 	} else {
@@ -340,7 +365,7 @@ static int unpin_dirty_lock_entry(struct ps_probe *pp, void *data,
 		uc->pages = pages;
 		uc->nr = nr;
 	}
-	return unpin_begin(uc, page_refs(pages, nr));
+	return unpin_begin(uc, page_refs(pages, nr), page_pfn(pages, nr));
 }
 
 static int unpin_range_entry(struct ps_probe *pp, void *data,
@@ -364,7 +389,7 @@ static int unpin_range_entry(struct ps_probe *pp, void *data,
 			ps_ledger_unpin_page(p, &puts);
 	}
 	ps_puts_flush(&puts);
-	return unpin_begin(uc, refs);
+	return unpin_begin(uc, refs, page_to_pfn(page));
 }
 
 /* Debits @refs pins of each folio, NULL entries skipped. */
@@ -394,7 +419,8 @@ static int unpin_folio_entry(struct ps_probe *pp, void *data,
 	struct folio *folio = (struct folio *)arg(regs, 0);
 
 	uc->pages = NULL;
-	return unpin_begin(uc, unpin_folio_array(&folio, 1, 1));
+	return unpin_begin(uc, unpin_folio_array(&folio, 1, 1),
+			   folio_pfn(folio));
 }
 
 static int unpin_folios_entry(struct ps_probe *pp, void *data,
@@ -402,12 +428,14 @@ static int unpin_folios_entry(struct ps_probe *pp, void *data,
 {
 	struct ps_unpin_call *uc = data;
 	unsigned long nr = arg(regs, 1);
+	struct folio **folios;
 
 	uc->pages = NULL;
 	if (IS_ERR_VALUE(nr))
-		return unpin_begin(uc, 0);
-	return unpin_begin(uc, unpin_folio_array((struct folio **)arg(regs, 0),
-						 nr, 1));
+		return unpin_begin(uc, 0, 0);
+	folios = (struct folio **)arg(regs, 0);
+	return unpin_begin(uc, unpin_folio_array(folios, nr, 1),
+			   nr ? folio_pfn(folios[0]) : 0);
 }
 
 static int unpin_user_folio_entry(struct ps_probe *pp, void *data,
@@ -417,7 +445,8 @@ static int unpin_user_folio_entry(struct ps_probe *pp, void *data,
 	struct folio *folio = (struct folio *)arg(regs, 0);
 
 	uc->pages = NULL;
-	return unpin_begin(uc, unpin_folio_array(&folio, 1, arg(regs, 1)));
+	return unpin_begin(uc, unpin_folio_array(&folio, 1, arg(regs, 1)),
+			   folio_pfn(folio));
 }
 
 /* try_grab_*(), gup_put_folio(), folio_add_pin(): the folio ledger. */
@@ -499,9 +528,11 @@ static int folio_add_pin_entry(struct ps_probe *pp, void *data,
 	/* Legacy direct I/O: a pin the kernel's acquired counter never sees. */
 	ps_ledger_bypass_pin(folio);
 	ps_call_begin(&call, PS_API_FOLIO_ADD_PIN, ktime_get_mono_fast_ns(),
-		      1);
+		      1, ps_stack_capture((unsigned long)pp->rp.kp.addr, regs));
 	ps_ledger_pin_folios(&folio, 1, 0, false, &call);
 	ps_call_end(&call);
+	trace_pin(task_pid_nr(current), ps_api_name(PS_API_FOLIO_ADD_PIN), 1,
+		  folio_pfn(folio), false);
 	return 0;
 }
 
@@ -623,7 +654,7 @@ static int kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 		return 0;
 	this_cpu_inc(*pp->hits);
 	if (in_nmi()) {
-		ps_stat_inc(PS_LOST_EVENTS);
+		ps_lost(PS_LOST_EVENTS, "events");
 		return 0;
 	}
 	rcu_read_lock();
@@ -643,7 +674,7 @@ static int kretprobe_entry(struct kretprobe_instance *ri,
 		return 1;
 	this_cpu_inc(*pp->hits);
 	if (pp->nmi_unsafe && in_nmi()) {
-		ps_stat_inc(PS_LOST_EVENTS);
+		ps_lost(PS_LOST_EVENTS, "events");
 		return 1;
 	}
 	rcu_read_lock();

@@ -36,12 +36,17 @@
  *   takes its own references with atomic_add_unless() and checks the
  *   record's fields; ps_records_flush_shared() empties every CPU's cache
  *   (a "control" flush, a reset).
+ * Stacks (stacks.c): a page moves on and off its record's stack where it
+ *   takes and gives up its reference to the record: ps_call_handle_for(),
+ *   ps_call_handle_undo() and ps_puts_flush().
  */
 #include <linux/minmax.h>
 #include <linux/percpu.h>
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/xarray.h>
@@ -49,6 +54,7 @@
 #include "pinshadow_abi.h"
 #include "pool.h"
 #include "records.h"
+#include "stacks.h"
 #include "stats.h"
 
 struct ps_record {
@@ -135,7 +141,7 @@ static u32 record_new(const struct ps_record_info *info, int refs,
 	struct ps_record *rec = ps_pool_get(&record_pool);
 
 	if (!rec) {
-		ps_stat_inc(PS_LOST_RECORDS);
+		ps_lost(PS_LOST_RECORDS, "records");
 		*recp = NULL;
 		return PS_HANDLE_NONE;
 	}
@@ -180,9 +186,20 @@ void ps_puts_add(struct ps_puts *puts, u32 handle)
 	puts->nr++;
 }
 
+/* Pages give up their references: off the record's stack too. */
 void ps_puts_flush(struct ps_puts *puts)
 {
-	record_put_handle(puts->handle, puts->nr);
+	struct ps_record *rec;
+
+	if (puts->handle != PS_HANDLE_NONE && puts->nr) {
+		rcu_read_lock();
+		rec = xa_load(&records, puts->handle);
+		if (rec) {
+			ps_stack_pages_add(rec->info.stack, -(long)puts->nr);
+			record_put_many(rec, puts->nr);
+		}
+		rcu_read_unlock();
+	}
 	ps_puts_init(puts);
 }
 
@@ -227,6 +244,8 @@ static u32 record_share(const struct ps_record_info *info, int refs,
 	/* The handle may be another record's by now: check the fields. */
 	old = &rec->info;
 	if (old->pid == info->pid && old->api == info->api &&
+	    old->stack == info->stack && old->tgid == info->tgid &&
+	    old->leader_start == info->leader_start &&
 	    info->since_ns >= old->since_ns &&
 	    info->since_ns - old->since_ns < PS_RECORD_SHARE_NS &&
 	    !memcmp(old->comm, info->comm, sizeof(old->comm))) {
@@ -238,11 +257,14 @@ static u32 record_share(const struct ps_record_info *info, int refs,
 }
 
 void ps_call_begin(struct ps_call *call, u8 api, u64 start_ns,
-		   unsigned long nr_pages)
+		   unsigned long nr_pages, u32 stack)
 {
 	struct ps_record_info info = {
 		.since_ns = start_ns,
+		.leader_start = current->group_leader->start_time,
 		.pid = task_pid_nr(current),
+		.tgid = task_tgid_nr(current),
+		.stack = stack,
 		.api = api,
 	};
 	int refs = 1 + min_t(unsigned long, nr_pages, INT_MAX / 2);
@@ -263,6 +285,8 @@ void ps_call_begin(struct ps_call *call, u8 api, u64 start_ns,
 					       call->handle), 1);
 	}
 	call->budget = refs - 1;
+	call->stack = stack;
+	ps_stack_call(stack);
 	call->memo_rec = NULL;
 	call->memo_from = PS_HANDLE_NONE;
 	call->memo_to = PS_HANDLE_NONE;
@@ -290,7 +314,7 @@ static u32 call_own_handle(struct ps_call *call)
 	return call->handle;
 }
 
-u32 ps_call_handle_for(struct ps_call *call, u32 old_handle, u32 old_count)
+static u32 handle_for(struct ps_call *call, u32 old_handle, u32 old_count)
 {
 	struct ps_record_info info;
 	struct ps_record *rec;
@@ -308,6 +332,9 @@ u32 ps_call_handle_for(struct ps_call *call, u32 old_handle, u32 old_count)
 		return call_own_handle(call);
 	/* Keep the age of the older pins, name the new pinner. */
 	info.pid = call->rec->info.pid;
+	info.tgid = call->rec->info.tgid;
+	info.leader_start = call->rec->info.leader_start;
+	info.stack = call->rec->info.stack;
 	info.api = call->rec->info.api;
 	memcpy(info.comm, call->rec->info.comm, sizeof(info.comm));
 	/* One reference for the memo, one for this page. */
@@ -322,15 +349,46 @@ u32 ps_call_handle_for(struct ps_call *call, u32 old_handle, u32 old_count)
 	return handle;
 }
 
+/* A new reference for the page: it moves onto the call's stack. */
+u32 ps_call_handle_for(struct ps_call *call, u32 old_handle, u32 old_count)
+{
+	u32 handle = handle_for(call, old_handle, old_count);
+
+	if (handle != PS_HANDLE_NONE && handle != old_handle)
+		ps_stack_pages_add(call->stack, 1);
+	return handle;
+}
+
 void ps_call_handle_undo(struct ps_call *call, u32 handle)
 {
 	if (handle == PS_HANDLE_NONE)
 		return;
 	/* ps_call_handle_for() hands out no other handle with a reference. */
-	if (handle == call->handle)
+	if (handle == call->handle) {
 		call->budget++;
-	else if (handle == call->memo_to)
+		ps_stack_pages_add(call->stack, -1);
+	} else if (handle == call->memo_to) {
 		record_put_many(call->memo_rec, 1);
+		ps_stack_pages_add(call->stack, -1);
+	}
+}
+
+bool ps_record_orphaned(const struct ps_record_info *info)
+{
+	struct task_struct *task;
+	bool gone;
+
+	/* No process (an interrupt, the idle task): never orphaned. */
+	if (info->tgid <= 0)
+		return false;
+	rcu_read_lock();
+	task = pid_task(find_pid_ns(info->tgid, &init_pid_ns), PIDTYPE_TGID);
+	/* Gone, another process with the pid, or its last thread exiting. */
+	gone = !task || task->start_time != info->leader_start ||
+	       ((READ_ONCE(task->flags) & PF_EXITING) &&
+		thread_group_empty(task));
+	rcu_read_unlock();
+	return gone;
 }
 
 u64 ps_records_bytes(void)

@@ -20,11 +20,16 @@
 
 /*
  * since_ns: when the oldest pin that the pages sharing this record still
- * hold was taken.  pid/comm/api: the last call that pinned them.
+ * hold was taken.  pid/comm/api/stack: the last call that pinned them;
+ * tgid and leader_start (its thread group leader's start_time) tell,
+ * even after the pid is reused, whether that process has exited.
  */
 struct ps_record_info {
 	u64 since_ns;
+	u64 leader_start;
 	pid_t pid;
+	pid_t tgid;
+	u32 stack;
 	u8 api;
 	char comm[TASK_COMM_LEN];
 };
@@ -59,6 +64,7 @@ void ps_puts_flush(struct ps_puts *puts);
 struct ps_call {
 	struct ps_record *rec;
 	u32 handle;
+	u32 stack;
 	u32 budget;
 	struct ps_record *memo_rec;
 	u32 memo_from;
@@ -70,12 +76,13 @@ struct ps_call {
  * A pin call's record.  One task's calls of one API that start within
  * PS_RECORD_SHARE_NS of a live record's since_ns share it: the age of a
  * pin is then at most that much too old, and a loop of one-page pins
- * creates one record per millisecond, not one per call.  @nr_pages: the
- * most pages the call pins (the references taken ahead).
+ * creates one record per millisecond, not one per call.  Calls with
+ * different stacks never share one.  @nr_pages: the most pages the call
+ * pins (the references taken ahead).  @stack: its stack handle (stacks.h).
  */
 #define PS_RECORD_SHARE_NS	NSEC_PER_MSEC
 void ps_call_begin(struct ps_call *call, u8 api, u64 start_ns,
-		   unsigned long nr_pages);
+		   unsigned long nr_pages, u32 stack);
 void ps_call_end(struct ps_call *call);
 /*
  * The handle a page whose entry holds @old_handle with @old_count pins gets
@@ -88,6 +95,8 @@ void ps_call_handle_undo(struct ps_call *call, u32 handle);
 
 /* Copy out a record's fields; false if the handle is unknown. */
 bool ps_record_info(u32 handle, struct ps_record_info *info);
+/* The process that took the pins has exited.  Process context. */
+bool ps_record_orphaned(const struct ps_record_info *info);
 const char *ps_api_name(unsigned int api);
 u64 ps_records_bytes(void);
 

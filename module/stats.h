@@ -38,6 +38,7 @@ enum ps_stat {
 	PS_WP_COPY_PINNED,	/* write fault copied a pinned page */
 	PS_POOL_EMPTY,		/* takes that found a pool empty (lost) */
 	PS_POOL_REFILL_FAILURES,/* allocations failed refilling a pool */
+	PS_LOST_STACKS,		/* stack captures that failed */
 	/* Per policy (enum ps_policy): enum ps_policy_field counters each. */
 	PS_POLICY_BASE,
 	PS_NR_STATS = PS_POLICY_BASE + PS_NR_POLICIES * PS_NR_POL_FIELDS
@@ -58,6 +59,9 @@ static inline void ps_stat_inc(enum ps_stat item)
 {
 	ps_stat_add(item, 1);
 }
+
+/* One loss of @item, counted and traced (pinshadow:lost); trace.c. */
+void ps_lost(enum ps_stat item, const char *what);
 
 s64 ps_stat_read(enum ps_stat item);
 void ps_stats_reset(void);

@@ -231,7 +231,7 @@ static void slot_mark_lost(struct ps_slot *slot)
 {
 	if (slot)
 		WRITE_ONCE(slot->lost, 1);
-	ps_stat_inc(PS_LOST_EVENTS);
+	ps_lost(PS_LOST_EVENTS, "events");
 }
 
 /*

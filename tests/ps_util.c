@@ -266,6 +266,7 @@ int ps_pins_read(struct ps_pin_row **rowsp, size_t *nrp)
 			.refcount = p->refcount, .order = p->order,
 			.folio_pincount = p->folio_pincount,
 			.age_ms = p->age_ms, .pid = p->pid,
+			.stack = p->stack, .orphaned = p->orphaned,
 		};
 		snprintf(rows[i].comm, sizeof(rows[i].comm), "%s", p->comm);
 		snprintf(rows[i].api, sizeof(rows[i].api), "%s", p->api);

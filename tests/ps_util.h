@@ -91,6 +91,8 @@ struct ps_pin_row {
 	int64_t pid;
 	char comm[64];
 	char api[64];
+	int64_t stack;		/* handle in `stacks`; -1 when `-` */
+	int64_t orphaned;
 };
 
 /* Reads `pins` into a malloc()ed array; -EPROTO on a malformed file. */

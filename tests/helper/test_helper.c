@@ -19,11 +19,20 @@
  * PSH_IOC_PIN otherwise succeeds and reports what the pin API returned in
  * .result (pages pinned, possibly fewer than asked, 0 or -errno); .slot is
  * PSH_MAX_SLOTS when nothing was pinned.  So does PSH_IOC_MEMFD_PIN.
+ *
+ * Leaks (PSH_IOC_LEAK) belong to the module, not to a file: they stay
+ * pinned after their process exits, until PSH_IOC_LEAK_RELEASE or unload.
+ *
+ * Notes on locking
+ * ----------------
+ * psh_file.lock: one open file's slots.
+ * leaks_lock: the leaks list and leak_next_id.  Process context only.
  */
 #include <linux/debugfs.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/module.h>
@@ -48,6 +57,18 @@ struct psh_file {
 };
 
 static struct dentry *psh_dentry;
+
+struct psh_leaked {
+	struct list_head node;
+	u32 id;
+	unsigned long nr;
+	struct page **pages;
+};
+
+static DEFINE_MUTEX(leaks_lock);
+static LIST_HEAD(leaks);
+static unsigned int nr_leaks;
+static u32 leak_next_id = 1;
 
 /* A free slot, or PSH_MAX_SLOTS; the caller holds pf->lock. */
 static unsigned int psh_free_slot(struct psh_file *pf)
@@ -348,6 +369,109 @@ out:
 	return ret;
 }
 
+/*
+ * The leaking "driver": its own function, not inlined and not a tail call,
+ * so that the pin's stack names it.
+ */
+static noinline long psh_leak_pin(struct psh_leaked *lk, unsigned long addr,
+				  unsigned long nr, unsigned int gup_flags)
+{
+	long ret = pin_user_pages_fast(addr, nr, gup_flags, lk->pages);
+
+	lk->nr = ret > 0 ? ret : 0;
+	return ret;
+}
+
+static long psh_ioctl_leak(void __user *argp)
+{
+	unsigned int gup_flags = 0;
+	struct psh_leaked *lk;
+	struct psh_leak req;
+	long ret;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if ((req.flags & ~(PSH_F_WRITE | PSH_F_LONGTERM)) ||
+	    !PAGE_ALIGNED(req.addr) || !req.nr_pages ||
+	    req.nr_pages > PSH_MAX_PAGES)
+		return -EINVAL;
+	if (req.flags & PSH_F_WRITE)
+		gup_flags |= FOLL_WRITE;
+	if (req.flags & PSH_F_LONGTERM)
+		gup_flags |= FOLL_LONGTERM;
+	lk = kzalloc(sizeof(*lk), GFP_KERNEL);
+	if (!lk)
+		return -ENOMEM;
+	lk->pages = kvcalloc(req.nr_pages, sizeof(*lk->pages), GFP_KERNEL);
+	if (!lk->pages) {
+		kfree(lk);
+		return -ENOMEM;
+	}
+	mutex_lock(&leaks_lock);
+	if (nr_leaks == PSH_MAX_LEAKS) {
+		ret = -ENOSPC;
+		goto free;
+	}
+	req.result = psh_leak_pin(lk, req.addr, req.nr_pages, gup_flags);
+	req.id = 0;
+	if (lk->nr) {
+		lk->id = leak_next_id++;
+		if (!leak_next_id || leak_next_id == PSH_LEAK_ALL)
+			leak_next_id = 1;
+		req.id = lk->id;
+		list_add_tail(&lk->node, &leaks);
+		nr_leaks++;
+		lk = NULL;
+	}
+	ret = 0;
+free:
+	mutex_unlock(&leaks_lock);
+	if (lk) {
+		kvfree(lk->pages);
+		kfree(lk);
+	}
+	if (!ret && copy_to_user(argp, &req, sizeof(req)))
+		return -EFAULT;
+	return ret;
+}
+
+/* Unpins the leaks of @id (all if PSH_LEAK_ALL): the pages they held. */
+static u64 psh_leaks_release(u32 id)
+{
+	struct psh_leaked *lk, *tmp;
+	u64 pages = 0;
+
+	mutex_lock(&leaks_lock);
+	list_for_each_entry_safe(lk, tmp, &leaks, node) {
+		if (id != PSH_LEAK_ALL && lk->id != id)
+			continue;
+		list_del(&lk->node);
+		nr_leaks--;
+		unpin_user_pages(lk->pages, lk->nr);
+		pages += lk->nr;
+		kvfree(lk->pages);
+		kfree(lk);
+	}
+	mutex_unlock(&leaks_lock);
+	return pages;
+}
+
+static long psh_ioctl_leak_release(void __user *argp)
+{
+	struct psh_leak_release req;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.pad || !req.id)
+		return -EINVAL;
+	req.pages = psh_leaks_release(req.id);
+	if (!req.pages && req.id != PSH_LEAK_ALL)
+		return -ENOENT;
+	if (copy_to_user(argp, &req, sizeof(req)))
+		return -EFAULT;
+	return 0;
+}
+
 static long psh_ioctl_pfns(struct psh_file *pf, void __user *argp)
 {
 	struct psh_pfns req;
@@ -443,6 +567,10 @@ static long psh_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return psh_ioctl_memfd_pin(pf, argp);
 	case PSH_IOC_UNPIN_RANGE:
 		return psh_ioctl_unpin_range(pf, argp);
+	case PSH_IOC_LEAK:
+		return psh_ioctl_leak(argp);
+	case PSH_IOC_LEAK_RELEASE:
+		return psh_ioctl_leak_release(argp);
 	default:
 		return -ENOTTY;
 	}
@@ -506,6 +634,7 @@ static int __init psh_init(void)
 static void __exit psh_exit(void)
 {
 	debugfs_remove(psh_dentry);
+	psh_leaks_release(PSH_LEAK_ALL);
 }
 
 module_init(psh_init);

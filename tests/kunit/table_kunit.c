@@ -14,6 +14,20 @@
 #include "../../module/records.c"
 #include "../../module/table.c"
 
+/* stacks.c and trace.c are not linked in: no stack, no trace event. */
+void ps_lost(enum ps_stat item, const char *what)
+{
+	ps_stat_inc(item);
+}
+
+void ps_stack_call(u32 stack)
+{
+}
+
+void ps_stack_pages_add(u32 stack, long nr)
+{
+}
+
 /* A PFN well inside RAM whose region the test owns. */
 static unsigned long test_pfn(struct kunit *test, unsigned long region)
 {
@@ -68,7 +82,8 @@ static void pin_n(unsigned long pfn, unsigned int n, bool longterm)
 	struct ps_call call;
 
 	rcu_read_lock();
-	ps_call_begin(&call, PS_API_PIN_USER_PAGES_FAST, ktime_get_ns(), n);
+	ps_call_begin(&call, PS_API_PIN_USER_PAGES_FAST, ktime_get_ns(), n,
+		      PS_STACK_NONE);
 	while (n--)
 		ps_table_pin(pfn, longterm, &call);
 	ps_call_end(&call);
@@ -255,7 +270,7 @@ static void records_shared_and_derived(struct kunit *test)
 	struct ps_call call;
 
 	rcu_read_lock();
-	ps_call_begin(&call, PS_API_PIN_USER_PAGES, 1000, 2);
+	ps_call_begin(&call, PS_API_PIN_USER_PAGES, 1000, 2, PS_STACK_NONE);
 	ps_table_pin(pfn, false, &call);
 	ps_table_pin(pfn + 1, false, &call);
 	ps_call_end(&call);
@@ -268,7 +283,7 @@ static void records_shared_and_derived(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 1);
 
 	rcu_read_lock();
-	ps_call_begin(&call, PS_API_PIN_USER_PAGES_REMOTE, 5000, 2);
+	ps_call_begin(&call, PS_API_PIN_USER_PAGES_REMOTE, 5000, 2, PS_STACK_NONE);
 	ps_table_pin(pfn, false, &call);
 	ps_table_pin(pfn + 1, false, &call);
 	ps_call_end(&call);
@@ -295,7 +310,7 @@ static u32 pin_at(unsigned long pfn, u8 api, u64 start_ns)
 	struct ps_entry e;
 
 	rcu_read_lock();
-	ps_call_begin(&call, api, start_ns, 1);
+	ps_call_begin(&call, api, start_ns, 1, PS_STACK_NONE);
 	ps_table_pin(pfn, false, &call);
 	ps_call_end(&call);
 	ps_table_read(pfn, &e);
