@@ -8,7 +8,7 @@
 #define PINSHADOW_ABI_H
 
 /* Bumped whenever a debugfs file changes shape; printed in "stats". */
-#define PINSHADOW_ABI_VERSION	2
+#define PINSHADOW_ABI_VERSION	3
 
 /*
  * "stats" also has a line "version X.Y.Z": the release, from the file

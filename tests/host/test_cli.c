@@ -15,11 +15,12 @@
 #include "exitcodes.h"
 #include "harness.h"
 #include "procmap.h"
+#include "pinshadow_abi.h"
 
 static char dfs[4096], proc[4096], env_dfs[4200], env_proc[4200];
 
 static const char good_stats[] =
-	"abi_version 2\nversion 9.8.7\nenabled 1\npins_acquired 4100\n"
+	"abi_version 3\nversion 9.8.7\nenabled 1\npins_acquired 4100\n"
 	"pins_released 2048\npins_outstanding 2052\npinned_pages 2052\nlongterm_outstanding 2048\n"
 	"untracked_unpins 0\nlost_events 0\nlost_records 0\nmissed_events 0\n"
 	"vmstat_acquired 4100\nvmstat_released 2048\nvmstat_bypass_pins 0\n"
@@ -127,13 +128,13 @@ static void setup(void)
 static void status(void)
 {
 	expect("status", PS_EXIT_OK, "self-check: OK", NULL);
-	expect("status", PS_EXIT_OK, "pinshadow 9.8.7 loaded, ABI 2", NULL);
+	expect("status", PS_EXIT_OK, "pinshadow 9.8.7 loaded, ABI 3", NULL);
 	expect("status --json", PS_EXIT_OK, "\"version\": \"9.8.7\"", NULL);
 	expect("status", PS_EXIT_OK, "1 unarmed: pin_user_pages_fast_only", NULL);
 	expect("status", PS_EXIT_OK, "2052 outstanding on 2052 pages", NULL);
 	expect("status --json", PS_EXIT_OK, "\"pins_outstanding\": 2052", NULL);
 	expect("--json status", PS_EXIT_OK, "\"ok\": true", NULL);
-	th_write(dfs, "stats", "abi_version 2\nenabled 1\npins_acquired 5\npins_released 2\n"
+	th_write(dfs, "stats", "abi_version 3\nenabled 1\npins_acquired 5\npins_released 2\n"
 		 "pins_outstanding 3\nvmstat_acquired 5\nvmstat_bypass_pins 0\n"
 		 "vmstat_released 1\nmissed_events 0\nlost_events 2\nnew_stat 9\n");
 	expect("status", PS_EXIT_SELFCHECK,
@@ -581,7 +582,13 @@ static void args(void)
 	expect("--help", PS_EXIT_OK, "Exit status:", NULL);
 	expect("pins --help", PS_EXIT_OK, "--sort KEY", NULL);
 	expect("help watch --json", PS_EXIT_OK, "\"help_for\": \"watch\"", NULL);
-	expect("--version", PS_EXIT_OK, "ABI version 2", NULL);
+	{
+		char want[64];
+
+		snprintf(want, sizeof(want), "ABI version %d",
+			 PINSHADOW_ABI_VERSION);
+		expect("--version", PS_EXIT_OK, want, NULL);
+	}
 }
 
 
@@ -607,7 +614,7 @@ static void conventions(void)
 		{ "watch -n 1 -b", PS_EXIT_OK, "refresh 1", NULL },
 		{ "--from", PS_EXIT_USAGE, NULL, "--from needs a value" },
 		{ "cow -f --from /nonexistent", PS_EXIT_USAGE, NULL, "cow --follow: reads the live module" },
-		{ "--version", PS_EXIT_OK, "\nmodule    pinshadow 9.8.7, ABI 2\nkernel    ", NULL },
+		{ "--version", PS_EXIT_OK, "\nmodule    pinshadow 9.8.7, ABI 3\nkernel    ", NULL },
 	};
 	char *out, *err;
 	size_t i;
@@ -664,7 +671,8 @@ static void envelope(void)
 		ret = cli(args, &out, &err, 0);
 		snprintf(want, sizeof(want),
 			 "{\n  \"command\": \"%s\",\n  \"version\": \"%s\",\n"
-			 "  \"abi\": 2,\n  \"module\": ", cmd, PINSHADOW_VERSION);
+			 "  \"abi\": %d,\n  \"module\": ", cmd, PINSHADOW_VERSION,
+			 PINSHADOW_ABI_VERSION);
 		ok = !strncmp(out, want, strlen(want)) &&
 		     strstr(out, "\n  \"kernel\": \"") &&
 		     strstr(out, "\n  \"time\": {\n    \"clock\": \"CLOCK_REALTIME\",\n    \"utc\": \"") &&
@@ -681,8 +689,8 @@ static void envelope(void)
 	snprintf(args, sizeof(args), "--json --from %s/tests/host/fixtures/save1 status",
 		 th_top);
 	ret = cli("--json watch -n 1", &out, &err, 0);
-	snprintf(want, sizeof(want), "{\"command\": \"watch\", \"version\": \"%s\", \"abi\": 2, \"module\": {\"version\": \"9.8.7\", \"abi\": 2}, \"kernel\": \"",
-		 PINSHADOW_VERSION);
+	snprintf(want, sizeof(want), "{\"command\": \"watch\", \"version\": \"%s\", \"abi\": %d, \"module\": {\"version\": \"9.8.7\", \"abi\": %d}, \"kernel\": \"",
+		 PINSHADOW_VERSION, PINSHADOW_ABI_VERSION, PINSHADOW_ABI_VERSION);
 	CHECK(ret == 0 && json_lines(out) == 1 && !strncmp(out, want, strlen(want)) &&
 	      strstr(out, "\"time\": {\"clock\": \"CLOCK_REALTIME\", \"utc\": \"") &&
 	      strstr(out, "}, \"data\": {\"refresh\": 1, "),

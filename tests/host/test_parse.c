@@ -7,7 +7,7 @@
 #include "parse.h"
 
 static const char stats_sample[] =
-	"abi_version 2\nversion 1.2.3-rc1\nenabled 1\npins_acquired 4096\n"
+	"abi_version 3\nversion 1.2.3-rc1\nenabled 1\npins_acquired 4096\n"
 	"pins_released 2048\npins_outstanding 2048\npinned_pages 2048\nlongterm_outstanding 2048\n"
 	"untracked_unpins 0\nlost_events 0\nlost_records 0\nmissed_events 0\n"
 	"vmstat_acquired 4096\nvmstat_released 2048\nvmstat_bypass_pins 0\n"
@@ -67,7 +67,7 @@ static void stats(void)
 	CHECK(ps_parse_stats("", &st, err) != 0, "stats: empty file is an error");
 	CHECK(ps_parse_stats("version 1\n", &st, err) != 0,
 	      "stats: a version line alone is empty");
-	CHECK(ps_parse_stats("abi_version 2\n", &st, err) == 0 && !st.version[0],
+	CHECK(ps_parse_stats("abi_version 3\n", &st, err) == 0 && !st.version[0],
 	      "stats: no version line (an older module): empty version");
 	ps_stats_free(&st);
 	CHECK(ps_parse_stats("pins_acquired 99999999999999999999\n", &st, err),
@@ -268,13 +268,13 @@ static void stats_forward(void)
 		int ok;
 		size_t n;
 	} cases[] = {
-		{ "abi_version 2\nstacks 17\nstack_bytes 40960\nlost_stacks 0\n", 1, 4 },
-		{ "abi_version 2\nfuture_mode fast\n", 1, 1 },
-		{ "abi_version 2\nfuture_pair 1 2\n", 1, 1 },
-		{ "abi_version 2\nfuture_flag\n", 1, 1 },
-		{ "abi_version 2\na_name_much_longer_than_any_stat_name_should_ever_be 3\n", 1, 1 },
-		{ "abi_version 2\npins_outstanding many\n", 0, 0 },
-		{ "abi_version 2\npins_outstanding 1 2\n", 0, 0 },
+		{ "abi_version 3\nstacks 17\nstack_bytes 40960\nlost_stacks 0\n", 1, 4 },
+		{ "abi_version 3\nfuture_mode fast\n", 1, 1 },
+		{ "abi_version 3\nfuture_pair 1 2\n", 1, 1 },
+		{ "abi_version 3\nfuture_flag\n", 1, 1 },
+		{ "abi_version 3\na_name_much_longer_than_any_stat_name_should_ever_be 3\n", 1, 1 },
+		{ "abi_version 3\npins_outstanding many\n", 0, 0 },
+		{ "abi_version 3\npins_outstanding 1 2\n", 0, 0 },
 		{ "future_only text\n", 0, 0 },
 	};
 	char err[PS_ERR_LEN];
