@@ -149,7 +149,7 @@ int main(int argc, char **argv)
 	test_opts();
 	test_procmap();
 	test_runs();
-	test_reports();
+	test_readable();
 	test_selfcheck();
 	test_cli();
 	test_version();

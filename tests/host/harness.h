@@ -38,7 +38,7 @@ void test_parse(void);
 void test_opts(void);
 void test_procmap(void);
 void test_runs(void);
-void test_reports(void);
+void test_readable(void);
 void test_selfcheck(void);
 void test_json(void);
 void test_cli(void);

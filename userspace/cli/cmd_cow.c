@@ -19,9 +19,9 @@
 #include "debugfs.h"
 #include "exitcodes.h"
 #include "procmap.h"
-#include "reports.h"
-#include "tables.h"
-#include "ttable.h"
+#include "readable.h"
+#include "raw_tables.h"
+#include "text_table.h"
 
 #define FILE_NAME	"cow_audit"
 #define FOLLOW_POLL_MS	500

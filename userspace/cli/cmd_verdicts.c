@@ -19,9 +19,9 @@
 #include "commands.h"
 #include "debugfs.h"
 #include "exitcodes.h"
-#include "reports.h"
-#include "tables.h"
-#include "ttable.h"
+#include "readable.h"
+#include "raw_tables.h"
+#include "text_table.h"
 
 #define FILE_NAME	"verdicts"
 #define RUNS_SHOWN	50	/* text only; --json and --raw have them all */

@@ -10,7 +10,7 @@
 
 #include "debugfs.h"
 #include "exitcodes.h"
-#include "tables.h"
+#include "raw_tables.h"
 
 int ps_read_report(struct ps_ctx *c, const char *file, struct ps_report *rep)
 {

@@ -4,8 +4,8 @@
  * worked out when printing, columns are two spaces apart, and the last
  * column carries no trailing blanks.
  */
-#ifndef PS_TTABLE_H
-#define PS_TTABLE_H
+#ifndef PS_TEXT_TABLE_H
+#define PS_TEXT_TABLE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -37,4 +37,4 @@ void ps_tt_min_width(struct ps_tt *t, size_t col, size_t w);
 void ps_tt_flush(struct ps_tt *t, FILE *f, bool header);
 void ps_tt_free(struct ps_tt *t);
 
-#endif /* PS_TTABLE_H */
+#endif /* PS_TEXT_TABLE_H */

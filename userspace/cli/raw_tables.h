@@ -5,8 +5,8 @@
  * keyed by the file's own names.  The readable forms are in cmd_verdicts.c,
  * cmd_cow.c and cmd_policies.c.
  */
-#ifndef PS_TABLES_H
-#define PS_TABLES_H
+#ifndef PS_RAW_TABLES_H
+#define PS_RAW_TABLES_H
 
 #include <stdio.h>
 
@@ -44,4 +44,4 @@ int ps_show_raw(struct ps_ctx *c, const char *file);
 /* "needless_copies" -> "NEEDLESS_COPIES" into @buf. */
 const char *ps_upper(const char *s, char *buf, size_t size);
 
-#endif /* PS_TABLES_H */
+#endif /* PS_RAW_TABLES_H */

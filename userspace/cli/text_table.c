@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ttable.h"
+#include "text_table.h"
 
 void ps_tt_init(struct ps_tt *t, size_t ncols, const char *const *heads,
 		const char *align)

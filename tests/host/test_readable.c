@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "reports.h"
+#include "readable.h"
 
 #define PG 4096ULL
 #define VA 0x7f0000000000ULL
@@ -330,7 +330,7 @@ static void texts(void)
 	      "texts: every policy");
 }
 
-void test_reports(void)
+void test_readable(void)
 {
 	times();
 	cow_parse();

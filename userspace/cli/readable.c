@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reports.h"
+#include "readable.h"
 
 bool ps_parse_time_us(const char *s, uint64_t *us)
 {

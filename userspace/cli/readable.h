@@ -5,8 +5,8 @@
  * totals, and a sentence for each cause and policy.  Pure functions on
  * parsed tables (parse.h), so the host tests can feed them samples.
  */
-#ifndef PS_REPORTS_H
-#define PS_REPORTS_H
+#ifndef PS_READABLE_H
+#define PS_READABLE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -115,4 +115,4 @@ int ps_group_mismatches(const struct ps_mismatch *m, size_t n,
 const char *ps_cause_text(const char *cause);
 const char *ps_policy_text(const char *policy);
 
-#endif /* PS_REPORTS_H */
+#endif /* PS_READABLE_H */
