@@ -292,9 +292,8 @@ static void json_save(struct json *j, const char *key, const struct save *s)
 static void print_json(struct ps_ctx *c, const struct save *a,
 		       const struct save *b, const struct tally *t)
 {
-	char frame[256];
 	struct json j;
-	size_t i, k;
+	size_t i;
 
 	ps_json_begin(c, &j, "data");
 	json_object_begin(&j);
@@ -323,15 +322,8 @@ static void print_json(struct ps_ctx *c, const struct save *a,
 		json_object_begin(&j);
 		json_kv_int_or_null(&j, "handle_before", r->handle[0]);
 		json_kv_int_or_null(&j, "handle_after", r->handle[1]);
-		json_key(&j, "frames");
-		if (!strcmp(r->key, "-") || !strncmp(r->key, "handle ", 7)) {
-			json_null(&j);
-		} else {
-			json_array_begin(&j);
-			for (k = 0; ps_stack_frame(r->key, k, frame, sizeof(frame)); k++)
-				json_string(&j, frame);
-			json_array_end(&j);
-		}
+		ps_json_frames(&j, !strcmp(r->key, "-") ||
+				   !strncmp(r->key, "handle ", 7) ? NULL : r->key);
 		json_counts(&j, &r->n);
 		json_object_end(&j);
 	}

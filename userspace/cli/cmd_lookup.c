@@ -117,9 +117,7 @@ static void print_json(struct ps_ctx *c, const struct ps_opts *o,
 		       const struct ps_pin *p, const struct ps_stacks *st)
 {
 	const struct ps_stack *s = ps_stacks_find(st, p->stack);
-	char frame[256];
 	struct json j;
-	size_t k;
 
 	ps_json_begin(c, &j, "data");
 	json_object_begin(&j);
@@ -151,15 +149,7 @@ static void print_json(struct ps_ctx *c, const struct ps_opts *o,
 	else
 		json_bool(&j, p->orphaned);
 	json_kv_int_or_null(&j, "stack", p->stack);
-	json_key(&j, "frames");
-	if (!s) {
-		json_null(&j);
-	} else {
-		json_array_begin(&j);
-		for (k = 0; ps_stack_frame(s->frames, k, frame, sizeof(frame)); k++)
-			json_string(&j, frame);
-		json_array_end(&j);
-	}
+	ps_json_frames(&j, s ? s->frames : NULL);
 	json_object_end(&j);
 	json_object_end(&j);
 	ps_json_end(&j);

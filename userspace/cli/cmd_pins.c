@@ -272,9 +272,8 @@ static void print_stacks_text(struct ps_ctx *c, const struct stack_group *g,
 static void print_stacks_json(struct ps_ctx *c, const struct stack_group *g,
 			      size_t ng, const struct ps_stacks *st)
 {
-	char frame[256];
 	struct json j;
-	size_t i, k;
+	size_t i;
 
 	ps_json_begin(c, &j, "data");
 	json_object_begin(&j);
@@ -288,15 +287,7 @@ static void print_stacks_json(struct ps_ctx *c, const struct stack_group *g,
 		json_kv_uint(&j, "runs", g[i].runs);
 		json_kv_uint(&j, "orphaned_pages", g[i].orphaned);
 		json_agg(&j, &g[i].agg);
-		json_key(&j, "frames");
-		if (!s) {
-			json_null(&j);
-		} else {
-			json_array_begin(&j);
-			for (k = 0; ps_stack_frame(s->frames, k, frame, sizeof(frame)); k++)
-				json_string(&j, frame);
-			json_array_end(&j);
-		}
+		ps_json_frames(&j, s ? s->frames : NULL);
 		json_object_end(&j);
 	}
 	json_array_end(&j);

@@ -208,3 +208,19 @@ void ps_warn(struct ps_ctx *c, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', c->err);
 }
+
+void ps_json_frames(struct json *j, const char *frames)
+{
+	char frame[256];
+	size_t k;
+
+	json_key(j, "frames");
+	if (!frames) {
+		json_null(j);
+		return;
+	}
+	json_array_begin(j);
+	for (k = 0; ps_stack_frame(frames, k, frame, sizeof(frame)); k++)
+		json_string(j, frame);
+	json_array_end(j);
+}
