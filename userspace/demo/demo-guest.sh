@@ -37,6 +37,10 @@ hold splice vmsplice --count 1100 --hold 600 || exit 1
 show pinshadow status
 show pinshadow pins --sort count
 echo
+echo "Who pinned them: the pinned pages grouped by the kernel stack of the"
+echo "pin call (io_uring's buffer registration):"
+show pinshadow pins --by stack
+echo
 echo "A process pins a THP buffer and forks: the kernel copies into the child"
 echo "every page it believes pinned.  The audit checks each decision against"
 echo "the exact counts (one line per run of pages; --raw for one per page):"
