@@ -232,13 +232,22 @@ void ps_stacks_reset(void)
 /*
  * One frame as one word: "symbol+0xoff/0xsize", "[module]" appended
  * without a space, "?" when it resolves to no symbol (never an address).
+ * The first frame is the probed function's own address, the others are
+ * return addresses.
  */
-static void frame_show(struct seq_file *m, unsigned long addr)
+static void frame_show(struct seq_file *m, unsigned long addr, bool first)
 {
 	char buf[KSYM_SYMBOL_LEN + 8], *c, *o;
 
-	/* %pB: a return address, looked up as the call before it. */
-	snprintf(buf, sizeof(buf), "%pB", (void *)addr);
+	/*
+	 * %pB looks a return address up as the call before it; at a
+	 * function's first byte (a probe on 6.1, without endbr64) that is
+	 * the function before, so the probed address takes %pS.
+	 */
+	if (first)
+		snprintf(buf, sizeof(buf), "%pS", (void *)addr);
+	else
+		snprintf(buf, sizeof(buf), "%pB", (void *)addr);
 	if (!buf[0] || !strncmp(buf, "0x", 2)) {
 		seq_putc(m, '?');
 		return;
@@ -297,7 +306,7 @@ static int stacks_show(struct seq_file *m, void *v)
 	for (i = 0; i < nr; i++) {
 		if (i)
 			seq_putc(m, ',');
-		frame_show(m, READ_ONCE(s->frames[i]));
+		frame_show(m, READ_ONCE(s->frames[i]), !i);
 	}
 	if (!nr)
 		seq_putc(m, '?');
