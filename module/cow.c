@@ -492,29 +492,44 @@ void ps_cow_exit(void)
  * read shows each event at most once, in order, however the ring moves.
  * Events overwritten before the read reached them are skipped: the seq
  * column then jumps, and the jump is the number of rows missed.  A read
- * ends at the newest event held when it gets there.
+ * ends at the newest event held when it gets there, or at the latest
+ * PS_AUDIT_READ_AHEAD events after the newest one held when it began: forks
+ * that go on never keep a read (and the module's reference) from ending.
  */
+#define PS_AUDIT_READ_AHEAD	(4 * PS_RING_SIZE)
+
+struct ps_audit_read {
+	struct ps_cow_event ev;
+	u64 limit;		/* no event from this seq on; 0: not set yet */
+};
+
 static void *audit_find(struct seq_file *m, u64 want, loff_t *pos)
 {
-	struct ps_cow_event *ev = m->private;
+	struct ps_audit_read *ar = m->private;
 	unsigned long flags;
 	bool found;
 
 	raw_spin_lock_irqsave(&ring_lock, flags);
+	if (!ar->limit)
+		ar->limit = ring_next + PS_AUDIT_READ_AHEAD;
 	if (want < ring_first)
 		want = ring_first;	/* overwritten: skipped */
-	found = want < ring_next;
+	found = want < ring_next && want < ar->limit;
 	if (found)
-		*ev = ring[want % PS_RING_SIZE];
+		ar->ev = ring[want % PS_RING_SIZE];
 	raw_spin_unlock_irqrestore(&ring_lock, flags);
 	*pos = (loff_t)want + 1;
-	return found ? ev : NULL;
+	return found ? &ar->ev : NULL;
 }
 
 static void *audit_start(struct seq_file *m, loff_t *pos)
 {
-	if (*pos == 0)
+	struct ps_audit_read *ar = m->private;
+
+	if (*pos == 0) {
+		ar->limit = 0;	/* a read from the start: a new limit */
 		return SEQ_START_TOKEN;
+	}
 	return audit_find(m, *pos - 1, pos);
 }
 
@@ -561,7 +576,7 @@ static const struct seq_operations audit_seq_ops = {
 static int audit_open(struct inode *inode, struct file *file)
 {
 	return seq_open_private(file, &audit_seq_ops,
-				sizeof(struct ps_cow_event));
+				sizeof(struct ps_audit_read));
 }
 
 const struct file_operations ps_cow_audit_fops = {
