@@ -402,8 +402,8 @@ void ps_report_free(struct ps_report *r)
 }
 
 /* Column indices of @names in @t; an error names the first one missing. */
-static int find_cols(const struct ps_table *t, const char *file,
-		     const char *const *names, int *idx, size_t n, char *err)
+int ps_table_cols(const struct ps_table *t, const char *file,
+		  const char *const *names, int *idx, size_t n, char *err)
 {
 	size_t i;
 
@@ -418,7 +418,7 @@ static int find_cols(const struct ps_table *t, const char *file,
 	return 0;
 }
 
-static bool copy_word(char *dst, size_t size, const char *src)
+bool ps_copy_word(char *dst, size_t size, const char *src)
 {
 	if (strlen(src) >= size)
 		return false;
@@ -464,7 +464,7 @@ int ps_parse_stacks(const char *text, struct ps_stacks *st, char *err)
 	memset(st, 0, sizeof(*st));
 	if (ps_parse_table(text, "stacks", false, &t, err))
 		return -1;
-	if (find_cols(&t, "stacks", names, c, 4, err))
+	if (ps_table_cols(&t, "stacks", names, c, 4, err))
 		goto fail;
 	st->v = calloc(t.nrows ? t.nrows : 1, sizeof(*st->v));
 	if (!st->v) {
@@ -605,7 +605,7 @@ int ps_parse_vapfn(const char *text, struct ps_vapfn **v, size_t *n,
 	*n = 0;
 	if (ps_parse_table(text, "pinned", false, &t, err))
 		return -1;
-	if (find_cols(&t, "pinned", names, c, 2, err))
+	if (ps_table_cols(&t, "pinned", names, c, 2, err))
 		goto fail;
 	a = calloc(t.nrows ? t.nrows : 1, sizeof(*a));
 	if (!a) {
@@ -666,7 +666,7 @@ int ps_parse_probes(const char *text, struct ps_probe **probes, size_t *n,
 	*n = 0;
 	if (ps_parse_table(text, "probes", false, &t, err))
 		return -1;
-	if (find_cols(&t, "probes", names, c, 7, err))
+	if (ps_table_cols(&t, "probes", names, c, 7, err))
 		goto fail;
 	p = calloc(t.nrows ? t.nrows : 1, sizeof(*p));
 	if (!p) {
@@ -674,14 +674,14 @@ int ps_parse_probes(const char *text, struct ps_probe **probes, size_t *n,
 		goto fail;
 	}
 	for (r = 0; r < t.nrows; r++) {
-		if (!copy_word(p[r].name, sizeof(p[r].name), ps_table_cell(&t, r, c[0])) ||
-		    !copy_word(p[r].symbol, sizeof(p[r].symbol), ps_table_cell(&t, r, c[1])) ||
+		if (!ps_copy_word(p[r].name, sizeof(p[r].name), ps_table_cell(&t, r, c[0])) ||
+		    !ps_copy_word(p[r].symbol, sizeof(p[r].symbol), ps_table_cell(&t, r, c[1])) ||
 		    !parse_bool(ps_table_cell(&t, r, c[2]), &p[r].armed) ||
 		    !ps_parse_u64(ps_table_cell(&t, r, c[3]), &p[r].hits) ||
 		    !ps_parse_u64(ps_table_cell(&t, r, c[4]), &p[r].nmissed) ||
 		    !known_state(ps_table_cell(&t, r, c[5])) ||
-		    !copy_word(p[r].state, sizeof(p[r].state), ps_table_cell(&t, r, c[5])) ||
-		    !copy_word(p[r].reason, sizeof(p[r].reason),
+		    !ps_copy_word(p[r].state, sizeof(p[r].state), ps_table_cell(&t, r, c[5])) ||
+		    !ps_copy_word(p[r].reason, sizeof(p[r].reason),
 			       strcmp(ps_table_cell(&t, r, c[6]), "-") ?
 			       ps_table_cell(&t, r, c[6]) : "")) {
 			snprintf(err, PS_ERR_LEN, "probes line %zu: malformed row",
@@ -744,10 +744,10 @@ static int pin_from_fields(struct ps_pin *p, const char *const *v)
 	if (!parse_opt_i64(v[F_PID], &x) || x > INT32_MAX)
 		return F_PID;
 	p->pid = (int32_t)x;
-	if (!copy_word(p->comm, sizeof(p->comm),
+	if (!ps_copy_word(p->comm, sizeof(p->comm),
 		       strcmp(v[F_COMM], "-") ? v[F_COMM] : ""))
 		return F_COMM;
-	if (!copy_word(p->api, sizeof(p->api), v[F_API]))
+	if (!ps_copy_word(p->api, sizeof(p->api), v[F_API]))
 		return F_API;
 	p->stack = -1;
 	if (v[F_STACK] && (!parse_opt_i64(v[F_STACK], &p->stack)))
@@ -784,7 +784,7 @@ int ps_parse_pins(const char *text, struct ps_pin **pins, size_t *n,
 	*n = 0;
 	if (ps_parse_table(text, "pins", false, &t, err))
 		return -1;
-	if (find_cols(&t, "pins", pin_field_names, c, NR_REQUIRED_PIN_FIELDS,
+	if (ps_table_cols(&t, "pins", pin_field_names, c, NR_REQUIRED_PIN_FIELDS,
 		      err))
 		goto fail;
 	for (f = NR_REQUIRED_PIN_FIELDS; f < NR_PIN_FIELDS; f++)

@@ -197,4 +197,13 @@ struct ps_vapfn {
 int ps_parse_vapfn(const char *text, struct ps_vapfn **v, size_t *n,
 		   char *err);
 
+/*
+ * The index of each of @names in @t's header into @idx; -1 with a message
+ * naming @file in @err (PS_ERR_LEN) if one is missing.
+ */
+int ps_table_cols(const struct ps_table *t, const char *file,
+		  const char *const *names, int *idx, size_t n, char *err);
+/* @src into @dst of @size bytes; false if it does not fit. */
+bool ps_copy_word(char *dst, size_t size, const char *src);
+
 #endif /* PS_PARSE_H */

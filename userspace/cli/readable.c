@@ -48,30 +48,6 @@ const char *ps_fmt_time_us(uint64_t us, char *buf, size_t size)
 }
 
 /* Column indices of @names; an error names the first one missing. */
-static int columns(const struct ps_table *t, const char *file,
-		   const char *const *names, int *idx, size_t n, char *err)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		idx[i] = ps_table_col(t, names[i]);
-		if (idx[i] < 0) {
-			snprintf(err, PS_ERR_LEN, "%s: no column \"%s\" in header",
-				 file, names[i]);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static bool word(char *dst, size_t size, const char *src)
-{
-	if (strlen(src) >= size)
-		return false;
-	strcpy(dst, src);
-	return true;
-}
-
 static bool flag(const char *s, bool *v)
 {
 	if (strcmp(s, "0") && strcmp(s, "1"))
@@ -118,13 +94,13 @@ static int cow_event(struct ps_cow_event *e, const char *const *v)
 		return C_TIME;
 	if (!i32(v[C_PID], &e->pid) || e->pid < 0)
 		return C_PID;
-	if (!word(e->comm, sizeof(e->comm), v[C_COMM]))
+	if (!ps_copy_word(e->comm, sizeof(e->comm), v[C_COMM]))
 		return C_COMM;
 	if (!ps_parse_u64(v[C_VADDR], &e->vaddr))
 		return C_VADDR;
 	if (!ps_parse_u64(v[C_PFN], &e->pfn))
 		return C_PFN;
-	if (!word(e->decision, sizeof(e->decision), v[C_DECISION]))
+	if (!ps_copy_word(e->decision, sizeof(e->decision), v[C_DECISION]))
 		return C_DECISION;
 	if (!flag(v[C_EXCLUSIVE], &e->exclusive))
 		return C_EXCLUSIVE;
@@ -132,7 +108,7 @@ static int cow_event(struct ps_cow_event *e, const char *const *v)
 		return C_MAYBE;
 	if (!u32(v[C_COUNT], &e->count))
 		return C_COUNT;
-	if (!word(e->verdict, sizeof(e->verdict), v[C_VERDICT]))
+	if (!ps_copy_word(e->verdict, sizeof(e->verdict), v[C_VERDICT]))
 		return C_VERDICT;
 	return -1;
 }
@@ -147,7 +123,7 @@ int ps_parse_cow_events(const struct ps_table *t, size_t from,
 
 	*ev = NULL;
 	*n = 0;
-	if (columns(t, "cow_audit", cow_cols, c, NR_COW_COLS, err))
+	if (ps_table_cols(t, "cow_audit", cow_cols, c, NR_COW_COLS, err))
 		return -1;
 	if (from > t->nrows)
 		from = t->nrows;
@@ -353,7 +329,7 @@ int ps_parse_truth(const struct ps_report *rep, struct ps_truth *t, char *err)
 		} else if (!strcmp(name, "mismatches_dropped")) {
 			ok = ps_parse_u64(val, &t->dropped);
 		} else if (!strcmp(name, "scope")) {
-			ok = word(t->scope, sizeof(t->scope), val);
+			ok = ps_copy_word(t->scope, sizeof(t->scope), val);
 		}
 		if (!ok) {
 			snprintf(err, PS_ERR_LEN, "verdicts: bad %s \"%s\"", name,
@@ -401,7 +377,7 @@ static int mismatch(struct ps_mismatch *m, const char *const *v)
 		m->pincount = -1;
 	else if (!i32(v[M_PINCOUNT], &m->pincount) || m->pincount < 0)
 		return M_PINCOUNT;
-	if (!word(m->cause, sizeof(m->cause), v[M_CAUSE]))
+	if (!ps_copy_word(m->cause, sizeof(m->cause), v[M_CAUSE]))
 		return M_CAUSE;
 	return -1;
 }
@@ -423,7 +399,7 @@ int ps_parse_mismatches(const struct ps_table *t, struct ps_mismatch **out,
 
 	*out = NULL;
 	*n = 0;
-	if (columns(t, "verdicts", mm_cols, c, NR_MM_COLS, err))
+	if (ps_table_cols(t, "verdicts", mm_cols, c, NR_MM_COLS, err))
 		return -1;
 	m = calloc(t->nrows + 1, sizeof(*m));
 	if (!m) {
