@@ -11,6 +11,8 @@
 #   make lint            checkpatch --strict, W=1 and sparse C=2 on every kernel
 #   make check           lint, host tests, packages, VM tests on every kernel
 #   make pkg-test        the Debian packages: built, lintian, DKMS (tests/pkg/)
+#   make study           the policies and verdicts on real workloads, per kernel
+#                        (tests/study/)
 #   make clean
 
 SHELL := /bin/bash
@@ -154,6 +156,7 @@ include userspace/userspace.mk
 include tests/stress/stress.mk
 include tests/bench/bench.mk
 include tests/pkg/pkg.mk
+include tests/study/study.mk
 
 clean:
 	rm -rf $(BUILD)
