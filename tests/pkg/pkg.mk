@@ -13,8 +13,8 @@
 #                       them in a throwaway overlay of the kernels' chroot
 #                       (tests/pkg/pkg-test.sh); "N passed, N failed"
 #   make pkg-vm-test    after pkg-test-run: the modules DKMS built, loaded in
-#                       a VM of their kernel (tests/pkg/vm-load.sh); not in
-#                       make check, which boots enough VMs already
+#                       a VM of their kernel and used by the package's CLI
+#                       (tests/pkg/vm-load.sh); "PASS pkg-vm"/"FAIL pkg-vm"
 
 PKG_DIR := $(BUILD)/pkg
 PKG_VERSION = $(shell cat $(TOP)/VERSION)
@@ -58,10 +58,23 @@ pkg-test-run:
 	@ks=$$($(KERNELS) krels $(PKG_KVERS)) || exit 1; \
 	$(TOP)/tests/pkg/pkg-test.sh $(PKG_DIR) $$ks
 
+# The package's CLI comes out of its .deb with the libraries ldd names and
+# the loader (the files their links name), all flat in the guest's /files;
+# vm-load.sh runs it through the loader: the guest has no libc of its own.
+PKG_CLI_DIR := $(PKG_DIR)/cli
+
 pkg-vm-test:
-	@set -e; for k in $$($(KERNELS) krels $(PKG_KVERS)); do \
-		test -f $(PKG_DIR)/ko/$$k/pinshadow.ko || \
-			{ echo "pkg-vm-test: no DKMS build for $$k: make pkg-test first" >&2; exit 1; }; \
+	@set -e; rm -rf $(PKG_CLI_DIR) && mkdir -p $(PKG_CLI_DIR)/root; \
+	dpkg-deb -x $(PKG_DIR)/pinshadow_$(PKG_VERSION)_amd64.deb $(PKG_CLI_DIR)/root; \
+	cli=$$(find $(PKG_CLI_DIR)/root -type f -name pinshadow -perm -u+x | head -n 1); \
+	test -n "$$cli" || { echo "pkg-vm-test: no pinshadow program in the package" >&2; exit 1; }; \
+	files="$$cli"; \
+	for lib in $$(ldd "$$cli" | awk '$$2 == "=>" && $$3 ~ /^\// { print $$3 } \
+		$$1 ~ /^\// { print $$1 }'); do files="$$files $$(readlink -f $$lib)"; done; \
+	set -o pipefail; rc=0; for k in $$($(KERNELS) krels $(PKG_KVERS)); do \
+		if [ ! -f $(PKG_DIR)/ko/$$k/pinshadow.ko ]; then \
+			echo "FAIL pkg-vm $$k: no DKMS build (make pkg-test first)"; rc=1; continue; fi; \
 		$(MAKE) --no-print-directory vm KVER=$$k RUN=$(TOP)/tests/pkg/vm-load.sh \
-			FILES="$(PKG_DIR)/ko/$$k/pinshadow.ko $(TOP)/VERSION"; \
-	done
+			FILES="$(PKG_DIR)/ko/$$k/pinshadow.ko $(TOP)/VERSION $$files" | \
+			sed -u "s/^\(PASS\|FAIL\) pkg-vm /&$$k:/" || rc=1; \
+	done; exit $$rc

@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# In the VM (busybox sh, make pkg-vm-test): the pinshadow.ko that DKMS
-# built in pkg-test, in /files, loaded in place of the one the VM booted
-# with.  It reports the version in /files/VERSION, the CLI sees it loaded,
-# and it unloads.  One PASS/FAIL line per check; exits 1 on any FAIL.
+# In the VM (busybox sh, make pkg-vm-test, which make check runs): the
+# pinshadow.ko that DKMS built in pkg-test, in /files, loaded in place of
+# the one the VM booted with.  It reports the version in /files/VERSION,
+# the package's CLI sees it loaded, and it unloads.  One PASS/FAIL line
+# per check; exits 1 on any FAIL.
 set -u
 
 v=$(cat /files/VERSION)
@@ -22,13 +23,25 @@ else
 	no modinfo-version
 fi
 if grep -qx "version $v" $D/stats; then ok stats-version; else no stats-version; fi
-# The guest's CLI is the static one (the package's needs glibc).
-pinshadow status >/tmp/status 2>&1
+# The package's CLI, as the package installed it: dynamically linked, so
+# it runs under the glibc it was built against (its libraries and loader
+# came along in /files; the guest's root has no libc).
+pkgcli() { /files/ld-linux-x86-64.so.2 --library-path /files /files/pinshadow "$@"; }
+pkgcli status >/tmp/status 2>&1
 if grep -q "pinshadow $v loaded" /tmp/status; then
 	ok cli-status
 else
 	cat /tmp/status
 	no cli-status
 fi
+pkgcli --version >/tmp/version 2>&1
+if grep -q "^module  *pinshadow $v, ABI" /tmp/version; then
+	ok cli-version
+else
+	cat /tmp/version
+	no cli-version
+fi
 if rmmod pinshadow; then ok rmmod; else no rmmod; fi
+# The runner wants the module it booted with back.
+insmod /lib/pinshadow/pinshadow.ko || no "insmod of the booted module"
 exit $rc

@@ -13,7 +13,8 @@
 # (deps, kernels, modules-all, tests, userspace, host-test) counts only when it fails; host-test
 # adds its own counts when it prints them; each kernel adds its summary.
 # The Debian packages: building them and lintian count as one test each,
-# and pkg-test-run (tests/pkg/pkg-test.sh) adds its own counts.
+# and pkg-test-run (tests/pkg/pkg-test.sh) and pkg-vm-test
+# (tests/pkg/vm-load.sh) add their own counts.
 #
 # Called from vm.mk with MAKE and BUILD set; exits non-zero on any failure.
 set -u # not -e: a failing step is counted, never the end of the run
@@ -90,6 +91,21 @@ pkg_test() {
 	passed=$((passed + p)) failed=$((failed + f))
 	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || fail "pkg-test (exit $rc)"
 	while IFS= read -r l; do failures+=("$l"); done < <(grep '^FAIL pkg ' "$log")
+}
+
+# The modules DKMS built in pkg-test, each loaded in a VM of its kernel and
+# used by the package's CLI (tests/pkg/vm-load.sh): its "PASS pkg-vm" and
+# "FAIL pkg-vm" lines.
+pkg_vm_test() {
+	local log=$build/pkg-vm-test.log rc p f
+	echo "=== check: pkg-vm-test"
+	mk pkg-vm-test 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	p=$(grep -c '^PASS pkg-vm ' "$log")
+	f=$(grep -c '^FAIL pkg-vm ' "$log")
+	passed=$((passed + p)) failed=$((failed + f))
+	while IFS= read -r l; do failures+=("$l"); done < <(grep '^FAIL pkg-vm ' "$log")
+	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || fail "pkg-vm-test (exit $rc: see $log)"
 }
 
 # The VM suite of one kernel, then its bounded stress: one lane's job
@@ -221,6 +237,7 @@ host_test
 step pkg:build test pkg
 step pkg:lintian test pkg-lintian
 pkg_test
+pkg_vm_test
 
 # shellcheck disable=SC2086 # one word per kernel
 kvers=$([ -z "$deb" ] || mk -s vm-kvers KVERS="$deb")
