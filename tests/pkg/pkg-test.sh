@@ -87,6 +87,9 @@ suite_test() { # SUITE TMP KREL...
 	check "$suite:cli-help" inside pinshadow --help
 	check "$suite:cli-no-module" cli_no_module
 	check "$suite:man-page" test -s "$merged/usr/share/man/man8/pinshadow.8.gz"
+	# The completion the package installs loads and registers itself.
+	check "$suite:completion" inside bash -c \
+		'. /usr/share/bash-completion/completions/pinshadow && complete -p pinshadow'
 	check "$suite:examples" test -s \
 		"$merged/usr/share/doc/pinshadow-dkms/examples/modules-load.d/pinshadow.conf"
 	check "$suite:purge" inside apt-get purge -y -q pinshadow pinshadow-dkms
