@@ -21,8 +21,6 @@
 
 #include "ps_check.h"
 
-enum buf_kind { KIND_SMALL, KIND_THP, KIND_HUGETLB };
-
 #define SMALL_PAGES	16
 #define NFOLIOS		2
 #define HPAGE_PAGES	(PS_HPAGE_SIZE / PS_PAGE_SIZE)
@@ -38,48 +36,21 @@ FIXTURE(uring) {
 	size_t npages;
 };
 
-FIXTURE_VARIANT(uring) {
-	enum buf_kind kind;
-};
-
-FIXTURE_VARIANT_ADD(uring, small) {
-	.kind = KIND_SMALL,
-};
-
-FIXTURE_VARIANT_ADD(uring, thp) {
-	.kind = KIND_THP,
-};
-
-FIXTURE_VARIANT_ADD(uring, hugetlb) {
-	.kind = KIND_HUGETLB,
-};
+PS_BUF_KIND_VARIANTS(uring);
 
 FIXTURE_SETUP(uring)
 {
 	int err;
 
 	ps_fixture_setup(_metadata, &self->env);
-	switch (variant->kind) {
-	case KIND_SMALL:
-		self->npages = SMALL_PAGES;
-		self->buf = ps_small_buf(_metadata, SMALL_PAGES);
-		break;
-	case KIND_THP:
-		self->npages = NFOLIOS * HPAGE_PAGES;
-		self->buf = ps_thp_buf(_metadata, NFOLIOS);
-		if (!self->buf)
-			SKIP(return, "no THP available");
-		break;
-	case KIND_HUGETLB:
-		self->npages = NFOLIOS * HPAGE_PAGES;
-		self->buf = ps_hugetlb_buf(_metadata, NFOLIOS);
-		if (!self->buf)
-			SKIP(return, "no hugetlb pages: %s", strerror(errno));
-		/* fixed buffers are FOLL_LONGTERM pins */
-		if (ps_hugetlb_longterm_warns(self->buf))
-			SKIP(return, "FOLL_LONGTERM of a ZONE_MOVABLE hugetlb page WARNs in this kernel");
-		break;
-	}
+	self->buf = ps_kind_buf(_metadata, variant->kind, SMALL_PAGES, NFOLIOS,
+				&self->npages);
+	if (!self->buf)
+		SKIP(return, "no %s here", ps_buf_kind_name(variant->kind));
+	/* fixed buffers are FOLL_LONGTERM pins */
+	if (variant->kind == PS_BUF_HUGETLB &&
+	    ps_hugetlb_longterm_warns(self->buf))
+		SKIP(return, "FOLL_LONGTERM of a ZONE_MOVABLE hugetlb page WARNs in this kernel");
 	err = io_uring_queue_init(8, &self->ring, 0);
 	if (err)
 		SKIP(return, "io_uring_queue_init: %s", strerror(-err));
@@ -94,9 +65,9 @@ FIXTURE_TEARDOWN(uring)
 }
 
 /* This kernel keeps one pin per large folio of a fixed buffer. */
-static bool coalesces(enum buf_kind kind)
+static bool coalesces(enum ps_buf_kind kind)
 {
-	return kind != KIND_SMALL && ps_kernel_at_least(6, 12);
+	return kind != PS_BUF_SMALL && ps_kernel_at_least(6, 12);
 }
 
 /*
@@ -143,7 +114,7 @@ static size_t register_and_check(struct __test_metadata *_metadata,
 		n++;
 	}
 	nwatch = ps_folio_pfns(_metadata, pfns, self->npages, &watch, &large);
-	ASSERT_EQ(variant->kind != KIND_SMALL, large);
+	ASSERT_EQ(variant->kind != PS_BUF_SMALL, large);
 
 	/* Every page was pinned by the pin API call... */
 	EXPECT_EQ((int64_t)self->npages, PS_DELTA(&a, &b, api_pins));

@@ -36,7 +36,6 @@
 #define BUF_FOLIOS	(BUF_BYTES / PS_HPAGE_SIZE)
 #define RELEASE_WAIT_MS	20000
 
-enum buf_kind { KIND_SMALL, KIND_THP, KIND_HUGETLB };
 
 static const char *const names[] = {
 	"lost_events", "lost_records", "pool_empty", "pool_refill_failures",
@@ -69,45 +68,20 @@ FIXTURE(pool) {
 	char *buf;
 };
 
-FIXTURE_VARIANT(pool) {
-	enum buf_kind kind;
-};
-
-FIXTURE_VARIANT_ADD(pool, small) {
-	.kind = KIND_SMALL,
-};
-
-FIXTURE_VARIANT_ADD(pool, thp) {
-	.kind = KIND_THP,
-};
-
-FIXTURE_VARIANT_ADD(pool, hugetlb) {
-	.kind = KIND_HUGETLB,
-};
+PS_BUF_KIND_VARIANTS(pool);
 
 FIXTURE_SETUP(pool)
 {
 	int err;
 
 	ps_fixture_setup(_metadata, &self->env);
-	switch (variant->kind) {
-	case KIND_SMALL:
-		self->buf = ps_small_buf(_metadata, BUF_PAGES);
-		break;
-	case KIND_THP:
-		self->buf = ps_thp_buf(_metadata, BUF_FOLIOS);
-		if (!self->buf)
-			SKIP(return, "no THP available");
-		break;
-	case KIND_HUGETLB:
-		self->buf = ps_hugetlb_buf(_metadata, BUF_FOLIOS);
-		if (!self->buf)
-			SKIP(return, "no %lu hugetlb pages: %s", BUF_FOLIOS,
-			     strerror(errno));
-		if (ps_hugetlb_longterm_warns(self->buf))
-			SKIP(return, "FOLL_LONGTERM of a ZONE_MOVABLE hugetlb page WARNs in this kernel");
-		break;
-	}
+	self->buf = ps_kind_buf(_metadata, variant->kind, BUF_PAGES, BUF_FOLIOS,
+				NULL);
+	if (!self->buf)
+		SKIP(return, "no %s here", ps_buf_kind_name(variant->kind));
+	if (variant->kind == PS_BUF_HUGETLB &&
+	    ps_hugetlb_longterm_warns(self->buf))
+		SKIP(return, "FOLL_LONGTERM of a ZONE_MOVABLE hugetlb page WARNs in this kernel");
 	err = io_uring_queue_init(8, &self->ring, 0);
 	if (err)
 		SKIP(return, "io_uring_queue_init: %s", strerror(-err));
@@ -211,13 +185,13 @@ TEST_F_TIMEOUT(pool, fork_64m, 600)
 {
 	int64_t first, second;
 
-	if (variant->kind == KIND_HUGETLB)
+	if (variant->kind == PS_BUF_HUGETLB)
 		SKIP(return, "a fork copies pinned hugetlb pages: 64 MiB more of them");
 	register_64m(_metadata, self);
 	fork_once(_metadata, "first", &first);
 	fork_once(_metadata, "second", &second);
 	EXPECT_EQ(0, second);
-	if (variant->kind == KIND_SMALL) {
+	if (variant->kind == PS_BUF_SMALL) {
 		EXPECT_EQ(0, first);
 	}
 }

@@ -521,6 +521,40 @@ char *ps_hugetlb_buf(struct __test_metadata *_metadata,
 	return buf;
 }
 
+const char *ps_buf_kind_name(enum ps_buf_kind kind)
+{
+	static const char *const names[] = {
+		[PS_BUF_SMALL] = "4 KiB pages",
+		[PS_BUF_THP] = "THP",
+		[PS_BUF_HUGETLB] = "hugetlb",
+	};
+
+	return names[kind];
+}
+
+char *ps_kind_buf(struct __test_metadata *_metadata, enum ps_buf_kind kind,
+		  size_t nsmall, size_t nfolios, size_t *npages)
+{
+	size_t n = nfolios * (PS_HPAGE_SIZE / PS_PAGE_SIZE);
+	char *buf = NULL;
+
+	switch (kind) {
+	case PS_BUF_SMALL:
+		n = nsmall;
+		buf = ps_small_buf(_metadata, nsmall);
+		break;
+	case PS_BUF_THP:
+		buf = ps_thp_buf(_metadata, nfolios);
+		break;
+	case PS_BUF_HUGETLB:
+		buf = ps_hugetlb_buf(_metadata, nfolios);
+		break;
+	}
+	if (npages)
+		*npages = n;
+	return buf;
+}
+
 bool ps_hugetlb_longterm_warns(const char *buf)
 {
 	return !ps_kernel_at_least(6, 5) &&

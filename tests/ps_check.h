@@ -120,6 +120,35 @@ char *ps_thp_buf(struct __test_metadata *_metadata,
 char *ps_hugetlb_buf(struct __test_metadata *_metadata,
 		     size_t nfolios);
 
+/* The buffers a test pins: order-0 pages, THP or hugetlb 2 MiB folios. */
+enum ps_buf_kind { PS_BUF_SMALL, PS_BUF_THP, PS_BUF_HUGETLB };
+
+/* The fixture variants of a test that runs on each kind of buffer. */
+#define PS_BUF_KIND_VARIANTS(fixture)					\
+	FIXTURE_VARIANT(fixture) {					\
+		enum ps_buf_kind kind;					\
+	};								\
+	FIXTURE_VARIANT_ADD(fixture, small) {				\
+		.kind = PS_BUF_SMALL,					\
+	};								\
+	FIXTURE_VARIANT_ADD(fixture, thp) {				\
+		.kind = PS_BUF_THP,					\
+	};								\
+	FIXTURE_VARIANT_ADD(fixture, hugetlb) {			\
+		.kind = PS_BUF_HUGETLB,					\
+	}
+
+/* "4 KiB pages", "THP" or "hugetlb", for a SKIP or a log. */
+const char *ps_buf_kind_name(enum ps_buf_kind kind);
+
+/*
+ * A touched buffer of @kind: @nsmall order-0 pages, or @nfolios 2 MiB
+ * folios; *npages (if not NULL) is its size in pages.  NULL if this kernel
+ * has no such folios to give.
+ */
+char *ps_kind_buf(struct __test_metadata *_metadata, enum ps_buf_kind kind,
+		  size_t nsmall, size_t nfolios, size_t *npages);
+
 /*
  * Until 6.5, follow_hugetlb_page() WARNs (and fails) when asked for a
  * FOLL_LONGTERM pin of a hugetlb page in ZONE_MOVABLE instead of migrating
