@@ -120,7 +120,10 @@ int ps_probes_unhealthy(char *why, size_t len);
 /* Writes @cmd ("reset", "enable", "disable") to `control`. */
 int ps_control(const char *cmd);
 
-/* Reads a whole debugfs/proc file into a malloc()ed NUL-terminated buffer. */
+/*
+ * Reads a whole debugfs/proc file into a malloc()ed NUL-terminated buffer
+ * (the CLI's ps_slurp()).
+ */
 int ps_read_file(const char *path, char **buf, size_t *len);
 int ps_write_file(const char *path, const char *s);
 

@@ -23,7 +23,8 @@ PS_TEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -static \
 PS_TEST_LDLIBS := -luring -lpthread
 # The debugfs formats are read by the CLI's parsers (userspace/cli/parse.c),
 # the one reader of each format.
-PS_TEST_LIB := $(PS_TEST_LIB_SRCS) $(TOP)/userspace/cli/parse.c
+PS_TEST_LIB := $(PS_TEST_LIB_SRCS) $(TOP)/userspace/cli/parse.c \
+	$(TOP)/userspace/cli/slurp.c
 PS_TEST_DEPS := $(PS_TEST_LIB) $(TOP)/tests/ps_util.h \
 	$(TOP)/userspace/cli/parse.h $(TOP)/include/pinshadow_abi.h \
 	$(TOP)/tests/ps_check.h $(TOP)/include/pinshadow_test_helper.h \
