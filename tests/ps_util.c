@@ -41,6 +41,16 @@ void ps_msleep(unsigned int ms)
 		;
 }
 
+uint64_t ps_rnd(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
 int64_t ps_now_ms(void)
 {
 	struct timespec ts;

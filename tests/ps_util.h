@@ -207,6 +207,12 @@ void ps_msleep(unsigned int ms);
 int64_t ps_now_ms(void);
 
 /*
+ * xorshift64, the reproducible generator of the fuzz and stress tests:
+ * the next value of state @s (never 0).
+ */
+uint64_t ps_rnd(uint64_t *s);
+
+/*
  * Helpers of the reliability tests (tests/reliability_*.c, tests/stress/).
  */
 
