@@ -253,8 +253,6 @@ FIXTURE_VARIANT_ADD(udmabuf, hugetlb) {
 
 FIXTURE_SETUP(udmabuf)
 {
-	unsigned int mflags = MFD_ALLOW_SEALING | MFD_CLOEXEC;
-
 	self->memfd = self->devfd = self->dmabuf = -1;
 	ps_fixture_setup(_metadata, &self->env);
 	if (!ps_kernel_at_least(6, 12))
@@ -263,25 +261,15 @@ FIXTURE_SETUP(udmabuf)
 	if (self->devfd < 0)
 		SKIP(return, "/dev/udmabuf: %s", strerror(errno));
 	if (variant->kind == KIND_HUGETLB) {
-		mflags |= MFD_HUGETLB;
 		self->size = HUGE_FOLIOS * PS_HPAGE_SIZE;
 		self->nfolios = HUGE_FOLIOS;
 	} else {
 		self->size = SHMEM_PAGES * PS_PAGE_SIZE;
 		self->nfolios = SHMEM_PAGES;
 	}
-	self->memfd = memfd_create("pinshadow", mflags);
-	if (self->memfd < 0 && variant->kind == KIND_HUGETLB)
-		SKIP(return, "memfd_create(MFD_HUGETLB): %s", strerror(errno));
-	ASSERT_LE(0, self->memfd);
-	ASSERT_EQ(0, ftruncate(self->memfd, self->size));
-	self->map = mmap(NULL, self->size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 self->memfd, 0);
-	if (self->map == MAP_FAILED && variant->kind == KIND_HUGETLB)
-		SKIP(return, "no hugetlb pages: %s", strerror(errno));
-	ASSERT_NE(MAP_FAILED, self->map);
-	memset(self->map, 0x5a, self->size);
-	ASSERT_EQ(0, fcntl(self->memfd, F_ADD_SEALS, F_SEAL_SHRINK));
+	if (!ps_memfd_buf(_metadata, "pinshadow", variant->kind == KIND_HUGETLB,
+			  self->size, &self->memfd, &self->map))
+		return;
 }
 
 FIXTURE_TEARDOWN(udmabuf)

@@ -4,8 +4,11 @@
  * against what the test knows it holds, and the fixtures' buffers.  Built
  * into every test binary, beside the test's own use of the harness.
  */
+#define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /*
  * kselftest_harness.h is written for a program of one translation unit: it
@@ -553,6 +556,29 @@ char *ps_kind_buf(struct __test_metadata *_metadata, enum ps_buf_kind kind,
 	if (npages)
 		*npages = n;
 	return buf;
+}
+
+bool ps_memfd_buf(struct __test_metadata *_metadata, const char *name,
+		  bool hugetlb, size_t size, int *memfd, char **map)
+{
+	unsigned int mflags = MFD_ALLOW_SEALING | MFD_CLOEXEC;
+
+	*map = MAP_FAILED;
+	if (hugetlb)
+		mflags |= MFD_HUGETLB;
+	*memfd = memfd_create(name, mflags);
+	if (*memfd < 0 && hugetlb)
+		SKIP(return false, "memfd_create(MFD_HUGETLB): %s",
+		     strerror(errno));
+	ASSERT_LE(0, *memfd);
+	ASSERT_EQ(0, ftruncate(*memfd, size));
+	*map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, *memfd, 0);
+	if (*map == MAP_FAILED && hugetlb)
+		SKIP(return false, "no hugetlb pages: %s", strerror(errno));
+	ASSERT_NE(MAP_FAILED, *map);
+	memset(*map, 0x5a, size);
+	ASSERT_EQ(0, fcntl(*memfd, F_ADD_SEALS, F_SEAL_SHRINK));
+	return true;
 }
 
 bool ps_hugetlb_longterm_warns(const char *buf)

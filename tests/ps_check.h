@@ -150,6 +150,15 @@ char *ps_kind_buf(struct __test_metadata *_metadata, enum ps_buf_kind kind,
 		  size_t nsmall, size_t nfolios, size_t *npages);
 
 /*
+ * A memfd named @name of @size bytes, shmem or (@hugetlb) hugetlb, mapped
+ * shared at *map, touched and sealed against shrinking (as udmabuf and
+ * memfd_pin_folios() want it).  false: no hugetlb memfd here, the test is
+ * skipped and its set-up must return.
+ */
+bool ps_memfd_buf(struct __test_metadata *_metadata, const char *name,
+		  bool hugetlb, size_t size, int *memfd, char **map);
+
+/*
  * Until 6.5, follow_hugetlb_page() WARNs (and fails) when asked for a
  * FOLL_LONGTERM pin of a hugetlb page in ZONE_MOVABLE instead of migrating
  * it: a kernel bug, not a pinshadow one, so such pins are not attempted.
