@@ -82,51 +82,7 @@ static void pin_unpin(struct __test_metadata *_metadata,
 	ps_plan_free(&p);
 }
 
-TEST_F(pin_api, unpin_user_page)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_PAGE, 0);
-}
-
-TEST_F(pin_api, unpin_user_pages)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_PAGES, 0);
-}
-
-/* make_dirty 0 delegates to unpin_user_pages(): must not count twice */
-TEST_F(pin_api, unpin_user_pages_dirty_lock_clean)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_DIRTY_LOCK, 0);
-}
-
-TEST_F(pin_api, unpin_user_pages_dirty_lock_dirty)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_DIRTY_LOCK, 1);
-}
-
-TEST_F(pin_api, unpin_user_page_range_dirty_lock_clean)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_RANGE_DIRTY, 0);
-}
-
-TEST_F(pin_api, unpin_user_page_range_dirty_lock_dirty)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_RANGE_DIRTY, 1);
-}
-
-TEST_F(pin_api, unpin_folio)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_FOLIO, 0);
-}
-
-TEST_F(pin_api, unpin_folios)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_FOLIOS, 0);
-}
-
-TEST_F(pin_api, unpin_user_folio)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_USER_FOLIO, 0);
-}
+PS_UNPIN_TESTS(pin_api, pin_unpin)
 
 /*
  * One page pinned K times through K slots (and once more with its

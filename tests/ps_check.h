@@ -236,4 +236,32 @@ void ps_plan_run(struct __test_metadata *_metadata,
 		 struct ps_plan *p, uint32_t unpin,
 		 uint32_t make_dirty);
 
+/*
+ * One test per unpin API (and make_dirty value) of a fixture, each a call
+ * of @run(_metadata, self, variant, unpin, make_dirty).
+ * unpin_user_pages_dirty_lock() with make_dirty 0 delegates to
+ * unpin_user_pages(): it must not count twice.
+ */
+#define PS_UNPIN_TEST(fixture, name, run, unpin, make_dirty)		\
+	TEST_F(fixture, name)						\
+	{								\
+		run(_metadata, self, variant, unpin, make_dirty);	\
+	}
+
+#define PS_UNPIN_TESTS(fixture, run)					\
+	PS_UNPIN_TEST(fixture, unpin_user_page, run, PSH_UNPIN_PAGE, 0)	\
+	PS_UNPIN_TEST(fixture, unpin_user_pages, run, PSH_UNPIN_PAGES, 0) \
+	PS_UNPIN_TEST(fixture, unpin_user_pages_dirty_lock_clean, run,	\
+		      PSH_UNPIN_DIRTY_LOCK, 0)				\
+	PS_UNPIN_TEST(fixture, unpin_user_pages_dirty_lock_dirty, run,	\
+		      PSH_UNPIN_DIRTY_LOCK, 1)				\
+	PS_UNPIN_TEST(fixture, unpin_user_page_range_dirty_lock_clean,	\
+		      run, PSH_UNPIN_RANGE_DIRTY, 0)			\
+	PS_UNPIN_TEST(fixture, unpin_user_page_range_dirty_lock_dirty,	\
+		      run, PSH_UNPIN_RANGE_DIRTY, 1)			\
+	PS_UNPIN_TEST(fixture, unpin_folio, run, PSH_UNPIN_FOLIO, 0)	\
+	PS_UNPIN_TEST(fixture, unpin_folios, run, PSH_UNPIN_FOLIOS, 0)	\
+	PS_UNPIN_TEST(fixture, unpin_user_folio, run,			\
+		      PSH_UNPIN_USER_FOLIO, 0)
+
 #endif /* PS_CHECK_H */
