@@ -93,15 +93,7 @@ static void check_transient(struct __test_metadata *_metadata,
 	ps_wait_outstanding(_metadata, 0, 5000, &b);
 	ps_get_vm(_metadata, &vb);
 	ps_buf_pfns(_metadata, self->buf, DIO_PAGES, pfns);
-	EXPECT_EQ(DIO_PAGES, PS_DELTA(a, &b, pins_acquired));
-	EXPECT_EQ(DIO_PAGES, PS_DELTA(a, &b, pins_released));
-	EXPECT_EQ(DIO_PAGES, PS_DELTA(a, &b, api_pins));
-	EXPECT_EQ(DIO_PAGES, PS_DELTA(a, &b, api_unpins));
-	EXPECT_EQ(0, PS_DELTA(a, &b, rollback_unpins));
-	EXPECT_EQ(0, PS_DELTA(a, &b, untracked_unpins));
-	EXPECT_EQ(0, b.v[PS_pins_outstanding]);
-	EXPECT_EQ(DIO_PAGES, vb.acquired - va->acquired);
-	EXPECT_EQ(DIO_PAGES, vb.released - va->released);
+	ps_check_transient_deltas(_metadata, a, &b, va, &vb, DIO_PAGES);
 	ps_check_pins(_metadata, &e);
 }
 

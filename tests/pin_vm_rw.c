@@ -90,15 +90,7 @@ static void check_after_copy(struct __test_metadata *_metadata,
 	ps_get_vm(_metadata, &vb);
 	ps_buf_pfns(_metadata, self->remote, NPAGES, pfns);
 	/* Transient pins: one per page copied, all released. */
-	EXPECT_EQ(NPAGES, PS_DELTA(a, &b, pins_acquired));
-	EXPECT_EQ(NPAGES, PS_DELTA(a, &b, pins_released));
-	EXPECT_EQ(NPAGES, PS_DELTA(a, &b, api_pins));
-	EXPECT_EQ(NPAGES, PS_DELTA(a, &b, api_unpins));
-	EXPECT_EQ(0, PS_DELTA(a, &b, rollback_unpins));
-	EXPECT_EQ(0, PS_DELTA(a, &b, untracked_unpins));
-	EXPECT_EQ(0, b.v[PS_pins_outstanding]);
-	EXPECT_EQ(NPAGES, vb.acquired - va->acquired);
-	EXPECT_EQ(NPAGES, vb.released - va->released);
+	ps_check_transient_deltas(_metadata, a, &b, va, &vb, NPAGES);
 	ps_check_pins(_metadata, &e);
 }
 

@@ -764,6 +764,23 @@ void ps_check_unpin_deltas(struct __test_metadata *_metadata,
 	EXPECT_EQ(pins, vb->released - va->released);
 }
 
+void ps_check_transient_deltas(struct __test_metadata *_metadata,
+			       const struct ps_test_stats *a,
+			       const struct ps_test_stats *b,
+			       const struct ps_vm *va, const struct ps_vm *vb,
+			       int64_t pins)
+{
+	EXPECT_EQ(pins, PS_DELTA(a, b, pins_acquired));
+	EXPECT_EQ(pins, PS_DELTA(a, b, pins_released));
+	EXPECT_EQ(pins, PS_DELTA(a, b, api_pins));
+	EXPECT_EQ(pins, PS_DELTA(a, b, api_unpins));
+	EXPECT_EQ(0, PS_DELTA(a, b, rollback_unpins));
+	EXPECT_EQ(0, PS_DELTA(a, b, untracked_unpins));
+	EXPECT_EQ(0, b->v[PS_pins_outstanding]);
+	EXPECT_EQ(pins, vb->acquired - va->acquired);
+	EXPECT_EQ(pins, vb->released - va->released);
+}
+
 void ps_plan_run(struct __test_metadata *_metadata,
 		 struct ps_plan *p, uint32_t unpin,
 		 uint32_t make_dirty)

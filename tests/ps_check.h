@@ -228,6 +228,16 @@ void ps_check_unpin_deltas(struct __test_metadata *_metadata,
 			   int64_t pins);
 
 /*
+ * Deltas of calls that took @pins transient pins and released them all
+ * (a copy or a direct I/O): nothing is left outstanding.
+ */
+void ps_check_transient_deltas(struct __test_metadata *_metadata,
+			       const struct ps_test_stats *a,
+			       const struct ps_test_stats *b,
+			       const struct ps_vm *va, const struct ps_vm *vb,
+			       int64_t pins);
+
+/*
  * Pins every range of @p, checks, then releases the ranges one by one with
  * @unpin, checking after each.  Per-page counts stay exact unless a folio
  * unpin API released pins of a large folio: then only folio sums are known.
