@@ -19,10 +19,7 @@
 
 #define NPAGES	16
 
-FIXTURE(pin_api) {
-	struct ps_env env;
-	char *buf;
-};
+PS_SMALL_BUF_FIXTURE(pin_api, NPAGES);
 
 FIXTURE_VARIANT(pin_api) {
 	uint32_t api;
@@ -48,17 +45,6 @@ PIN_VARIANTS(fast_only, PSH_PIN_FAST_ONLY);
 PIN_VARIANTS(plain, PSH_PIN_PLAIN);
 PIN_VARIANTS(remote, PSH_PIN_REMOTE);
 PIN_VARIANTS(unlocked, PSH_PIN_UNLOCKED);
-
-FIXTURE_SETUP(pin_api)
-{
-	ps_fixture_setup(_metadata, &self->env);
-	self->buf = ps_small_buf(_metadata, NPAGES);
-}
-
-FIXTURE_TEARDOWN(pin_api)
-{
-	ps_fixture_teardown(_metadata, &self->env, 5000);
-}
 
 static void pin_unpin(struct __test_metadata *_metadata,
 		      FIXTURE_DATA(pin_api) *self,
@@ -133,21 +119,7 @@ TEST_F(pin_api, same_page_many_slots)
 }
 
 /* The `lookup` file: by address, PFN spellings and errors. */
-FIXTURE(lookup) {
-	struct ps_env env;
-	char *buf;
-};
-
-FIXTURE_SETUP(lookup)
-{
-	ps_fixture_setup(_metadata, &self->env);
-	self->buf = ps_small_buf(_metadata, NPAGES);
-}
-
-FIXTURE_TEARDOWN(lookup)
-{
-	ps_fixture_teardown(_metadata, &self->env, 5000);
-}
+PS_SMALL_BUF_FIXTURE(lookup, NPAGES);
 
 TEST_F(lookup, by_address)
 {
@@ -307,21 +279,7 @@ TEST_F(lookup, errors)
 }
 
 /* The test helper's own ABI: argument checks, slots, partial pins. */
-FIXTURE(helper) {
-	struct ps_env env;
-	char *buf;
-};
-
-FIXTURE_SETUP(helper)
-{
-	ps_fixture_setup(_metadata, &self->env);
-	self->buf = ps_small_buf(_metadata, NPAGES);
-}
-
-FIXTURE_TEARDOWN(helper)
-{
-	ps_fixture_teardown(_metadata, &self->env, 5000);
-}
+PS_SMALL_BUF_FIXTURE(helper, NPAGES);
 
 TEST_F(helper, bad_arguments)
 {

@@ -108,6 +108,25 @@ void ps_fixture_setup(struct __test_metadata *_metadata,
 void ps_fixture_teardown(struct __test_metadata *_metadata,
 			 struct ps_env *env, int wait_ms);
 
+/*
+ * A fixture of the test environment and an order-0 buffer of @npages at
+ * self->buf, for tests that need nothing else.
+ */
+#define PS_SMALL_BUF_FIXTURE(name, npages)				\
+	FIXTURE(name) {							\
+		struct ps_env env;					\
+		char *buf;						\
+	};								\
+	FIXTURE_SETUP(name)						\
+	{								\
+		ps_fixture_setup(_metadata, &self->env);		\
+		self->buf = ps_small_buf(_metadata, npages);		\
+	}								\
+	FIXTURE_TEARDOWN(name)						\
+	{								\
+		ps_fixture_teardown(_metadata, &self->env, 5000);	\
+	}
+
 /* An anonymous, touched, order-0 buffer. */
 char *ps_small_buf(struct __test_metadata *_metadata,
 		   size_t npages);
