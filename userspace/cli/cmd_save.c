@@ -260,14 +260,12 @@ int cmd_save(struct ps_ctx *c, const struct ps_opts *o)
 	const char *dir = o->args[0];
 	int64_t unix_ms, mono_ms;
 	struct ps_pin *pins = NULL;
-	struct ps_stats st;
 	size_t nfiles, npins = 0, nproc = 0, i;
 	int ret;
 
-	ret = ps_module_check(c, &st);
+	ret = ps_module_ready(c);
 	if (ret)
 		return ret;
-	ps_stats_free(&st);
 	ret = make_dir(c, dir);
 	if (ret)
 		return ret;

@@ -185,6 +185,16 @@ int ps_module_check(struct ps_ctx *c, struct ps_stats *st)
 	return PS_EXIT_OK;
 }
 
+int ps_module_ready(struct ps_ctx *c)
+{
+	struct ps_stats st;
+	int ret = ps_module_check(c, &st);
+
+	if (!ret)
+		ps_stats_free(&st);
+	return ret;
+}
+
 int ps_read_stacks(struct ps_ctx *c, struct ps_stacks *st)
 {
 	char path[4096], err[PS_ERR_LEN], *text;

@@ -20,6 +20,9 @@
  */
 int ps_module_check(struct ps_ctx *c, struct ps_stats *st);
 
+/* ps_module_check() for a command that does not need the stats. */
+int ps_module_ready(struct ps_ctx *c);
+
 /*
  * Read debugfs file @name whole into a NUL-terminated buffer @*text.  A
  * missing file is PS_EXIT_UNSUPPORTED when @optional (a file later module
