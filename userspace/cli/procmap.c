@@ -5,6 +5,8 @@
  * pagemap.  Processes come and go during a scan; one that vanished is not
  * an error, just absent from the report.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -14,7 +16,34 @@
 #include <unistd.h>
 
 #include "debugfs.h"
+#include "exitcodes.h"
 #include "procmap.h"
+
+int ps_for_each_pid(struct ps_ctx *c,
+		    int (*fn)(struct ps_ctx *c, int pid, void *arg),
+		    void *arg)
+{
+	struct dirent *de;
+	DIR *d = opendir(c->proc);
+	int ret = PS_EXIT_OK;
+
+	if (!d)
+		return ps_fail(c, PS_EXIT_FAILURE, "%s: %s", c->proc,
+			       strerror(errno));
+	while (ret == PS_EXIT_OK && (de = readdir(d)) != NULL) {
+		char *end;
+		long pid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0)
+			continue;
+		ret = fn(c, (int)pid, arg);
+	}
+	closedir(d);
+	return ret;
+}
 
 #define PAGEMAP_CHUNK	4096	/* entries per pread: 32 KiB */
 
