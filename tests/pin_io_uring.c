@@ -11,7 +11,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <liburing.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +18,7 @@
 #include <sys/mman.h>
 #include <sys/uio.h>
 
-#include "ps_check.h"
+#include "ps_uring.h"
 
 #define SMALL_PAGES	16
 #define NFOLIOS		2
@@ -28,41 +27,7 @@
 /* Release on ring exit runs from a kworker on 6.1: wait that long at most. */
 #define RELEASE_WAIT_MS	10000
 
-FIXTURE(uring) {
-	struct ps_env env;
-	struct io_uring ring;
-	bool ring_live;
-	char *buf;
-	size_t npages;
-};
-
-PS_BUF_KIND_VARIANTS(uring);
-
-FIXTURE_SETUP(uring)
-{
-	int err;
-
-	ps_fixture_setup(_metadata, &self->env);
-	self->buf = ps_kind_buf(_metadata, variant->kind, SMALL_PAGES, NFOLIOS,
-				&self->npages);
-	if (!self->buf)
-		SKIP(return, "no %s here", ps_buf_kind_name(variant->kind));
-	/* fixed buffers are FOLL_LONGTERM pins */
-	if (variant->kind == PS_BUF_HUGETLB &&
-	    ps_hugetlb_longterm_warns(self->buf))
-		SKIP(return, "FOLL_LONGTERM of a ZONE_MOVABLE hugetlb page WARNs in this kernel");
-	err = io_uring_queue_init(8, &self->ring, 0);
-	if (err)
-		SKIP(return, "io_uring_queue_init: %s", strerror(-err));
-	self->ring_live = true;
-}
-
-FIXTURE_TEARDOWN(uring)
-{
-	if (self->ring_live)
-		io_uring_queue_exit(&self->ring);
-	ps_fixture_teardown(_metadata, &self->env, RELEASE_WAIT_MS);
-}
+PS_URING_FIXTURE(uring, SMALL_PAGES, NFOLIOS, RELEASE_WAIT_MS);
 
 /* This kernel keeps one pin per large folio of a fixed buffer. */
 static bool coalesces(enum ps_buf_kind kind)

@@ -20,7 +20,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <liburing.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +28,7 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 
-#include "ps_check.h"
+#include "ps_uring.h"
 
 #define BUF_BYTES	(64UL << 20)
 #define BUF_PAGES	(BUF_BYTES / PS_PAGE_SIZE)
@@ -61,39 +60,7 @@ static void get_st(struct __test_metadata *_metadata, struct st *s)
 
 #define D(a, b, i)	((b)->v[i] - (a)->v[i])
 
-FIXTURE(pool) {
-	struct ps_env env;
-	struct io_uring ring;
-	bool ring_live;
-	char *buf;
-};
-
-PS_BUF_KIND_VARIANTS(pool);
-
-FIXTURE_SETUP(pool)
-{
-	int err;
-
-	ps_fixture_setup(_metadata, &self->env);
-	self->buf = ps_kind_buf(_metadata, variant->kind, BUF_PAGES, BUF_FOLIOS,
-				NULL);
-	if (!self->buf)
-		SKIP(return, "no %s here", ps_buf_kind_name(variant->kind));
-	if (variant->kind == PS_BUF_HUGETLB &&
-	    ps_hugetlb_longterm_warns(self->buf))
-		SKIP(return, "FOLL_LONGTERM of a ZONE_MOVABLE hugetlb page WARNs in this kernel");
-	err = io_uring_queue_init(8, &self->ring, 0);
-	if (err)
-		SKIP(return, "io_uring_queue_init: %s", strerror(-err));
-	self->ring_live = true;
-}
-
-FIXTURE_TEARDOWN(pool)
-{
-	if (self->ring_live)
-		io_uring_queue_exit(&self->ring);
-	ps_fixture_teardown(_metadata, &self->env, RELEASE_WAIT_MS);
-}
+PS_URING_FIXTURE(pool, BUF_PAGES, BUF_FOLIOS, RELEASE_WAIT_MS);
 
 static void log_st(struct __test_metadata *_metadata, const char *when,
 		   const struct st *s)
