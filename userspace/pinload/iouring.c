@@ -50,31 +50,22 @@ int pl_iouring(struct pl_args *a)
 	long hold = PL_HOLD_FOREVER;
 	struct io_uring ring;
 	bool thp = false, unmap = false;
-	const char *opt, *val = NULL;
 	size_t pages, ps = (size_t)getpagesize();
 	void *buf;
 	int ret;
+	const struct pl_opt opts[] = {
+		{ .name = "--thp", .kind = PL_OPT_FLAG, .value = &thp },
+		{ .name = "--unmap", .kind = PL_OPT_FLAG, .value = &unmap },
+		{ .name = "--size", .kind = PL_OPT_SIZE, .value = &size,
+		  .wants = "a size like 8M" },
+		{ .name = "--hold", .kind = PL_OPT_HOLD, .value = &hold,
+		  .wants = "seconds" },
+		{ .name = NULL },
+	};
 
-	while ((opt = pl_next_opt(a, false, NULL)) != NULL) {
-		if (!strcmp(opt, "--thp") || !strcmp(opt, "--unmap")) {
-			thp |= !strcmp(opt, "--thp");
-			unmap |= !strcmp(opt, "--unmap");
-			continue;
-		}
-		a->i--;
-		opt = pl_next_opt(a, true, &val);
-		if (!strcmp(opt, "--size")) {
-			if (!pl_parse_size(val, &size))
-				return pl_usage("iouring: --size needs a size like 8M, got \"%s\"",
-						val ? val : "");
-		} else if (!strcmp(opt, "--hold")) {
-			if (!pl_parse_hold(val, &hold))
-				return pl_usage("iouring: --hold needs seconds, got \"%s\"",
-						val ? val : "");
-		} else {
-			return pl_usage("iouring: unknown option \"%s\"", opt);
-		}
-	}
+	ret = pl_parse_opts(a, "iouring", opts);
+	if (ret)
+		return ret;
 	if (!size)
 		return pl_usage("%s", "iouring: --size is required");
 	size = (size + ps - 1) / ps * ps;
