@@ -58,12 +58,8 @@ static void pin_unpin(struct __test_metadata *_metadata,
 		.nranges = 2, .r = { { 0, 6 }, { 6, NPAGES - 6 } },
 	};
 
-	if (!psh_pin_supported(p.fd, p.api, p.flags))
-		SKIP(return, "%s with flags %#x: not in this kernel",
-		     psh_pin_api_name(p.api), p.flags);
-	if (!psh_unpin_supported(p.fd, unpin))
-		SKIP(return, "%s: not in this kernel",
-		     psh_unpin_api_name(unpin));
+	if (!ps_plan_supported(_metadata, &p, unpin))
+		return;
 	ps_plan_run(_metadata, &p, unpin, make_dirty);
 	ps_plan_free(&p);
 }

@@ -93,12 +93,8 @@ static void pin_unpin(struct __test_metadata *_metadata,
 	size_t i;
 	int order;
 
-	if (!psh_pin_supported(p.fd, p.api, p.flags))
-		SKIP(return, "%s with flags %#x: not in this kernel",
-		     psh_pin_api_name(p.api), p.flags);
-	if (!psh_unpin_supported(p.fd, unpin))
-		SKIP(return, "%s: not in this kernel",
-		     psh_unpin_api_name(unpin));
+	if (!ps_plan_supported(_metadata, &p, unpin))
+		return;
 	if (variant->kind == KIND_HUGETLB && (p.flags & PSH_F_LONGTERM) &&
 	    ps_hugetlb_longterm_warns(self->buf))
 		SKIP(return, "FOLL_LONGTERM of a ZONE_MOVABLE hugetlb page WARNs in this kernel");

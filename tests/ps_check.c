@@ -611,6 +611,18 @@ static size_t ps_plan_pins(const struct ps_plan *p)
 	return n;
 }
 
+bool ps_plan_supported(struct __test_metadata *_metadata,
+		       const struct ps_plan *p, uint32_t unpin)
+{
+	if (!psh_pin_supported(p->fd, p->api, p->flags))
+		SKIP(return false, "%s with flags %#x: not in this kernel",
+		     psh_pin_api_name(p->api), p->flags);
+	if (!psh_unpin_supported(p->fd, unpin))
+		SKIP(return false, "%s: not in this kernel",
+		     psh_unpin_api_name(unpin));
+	return true;
+}
+
 bool ps_plan_pin(struct __test_metadata *_metadata,
 		 struct ps_plan *p)
 {

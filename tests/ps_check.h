@@ -217,6 +217,13 @@ struct ps_plan {
 	bool large;		/* some folio of the buffer is large */
 };
 
+/*
+ * This kernel has @p's pin API with its flags, and the @unpin API; false:
+ * the test is skipped (the harness was told why).
+ */
+bool ps_plan_supported(struct __test_metadata *_metadata,
+		       const struct ps_plan *p, uint32_t unpin);
+
 /* false: skipped (the harness was told why) */
 bool ps_plan_pin(struct __test_metadata *_metadata,
 		 struct ps_plan *p);
