@@ -35,14 +35,11 @@ int pl_fork(struct pl_args *a)
 	char *buf;
 	int ret;
 	const struct pl_opt opts[] = {
-		{ .name = "--thp", .kind = PL_OPT_FLAG, .value = &thp },
-		{ .name = "--pages", .kind = PL_OPT_COUNT, .value = &pages,
-		  .max = 1ULL << 28, .wants = "a page count" },
-		{ .name = "--children", .kind = PL_OPT_COUNT, .value = &children,
-		  .max = 1000, .wants = "1..1000" },
-		{ .name = "--hold", .kind = PL_OPT_HOLD, .value = &hold,
-		  .wants = "seconds" },
-		{ .name = NULL },
+		PL_FLAG("--thp", &thp),
+		PL_COUNT("--pages", &pages, 1ULL << 28, "a page count"),
+		PL_COUNT("--children", &children, 1000, "1..1000"),
+		PL_HOLD(&hold),
+		PL_END,
 	};
 
 	ret = pl_parse_opts(a, "fork", opts);

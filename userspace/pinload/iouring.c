@@ -54,13 +54,11 @@ int pl_iouring(struct pl_args *a)
 	void *buf;
 	int ret;
 	const struct pl_opt opts[] = {
-		{ .name = "--thp", .kind = PL_OPT_FLAG, .value = &thp },
-		{ .name = "--unmap", .kind = PL_OPT_FLAG, .value = &unmap },
-		{ .name = "--size", .kind = PL_OPT_SIZE, .value = &size,
-		  .wants = "a size like 8M" },
-		{ .name = "--hold", .kind = PL_OPT_HOLD, .value = &hold,
-		  .wants = "seconds" },
-		{ .name = NULL },
+		PL_FLAG("--thp", &thp),
+		PL_FLAG("--unmap", &unmap),
+		PL_SIZE("--size", &size, "a size like 8M"),
+		PL_HOLD(&hold),
+		PL_END,
 	};
 
 	ret = pl_parse_opts(a, "iouring", opts);

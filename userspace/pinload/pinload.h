@@ -43,6 +43,17 @@ struct pl_opt {
 	const char *wants;	/* "a page count": what a bad value lacked */
 };
 
+/* Entries of a table of options, which PL_END ends. */
+#define PL_FLAG(n, v)	{ .name = n, .kind = PL_OPT_FLAG, .value = v }
+#define PL_SIZE(n, v, w)	{ .name = n, .kind = PL_OPT_SIZE, .value = v, \
+				  .wants = w }
+#define PL_COUNT(n, v, m, w)	{ .name = n, .kind = PL_OPT_COUNT, .value = v, \
+				  .max = m, .wants = w }
+/* --hold, which every scenario takes. */
+#define PL_HOLD(v)	{ .name = "--hold", .kind = PL_OPT_HOLD, .value = v, \
+			  .wants = "seconds" }
+#define PL_END	{ .name = NULL }
+
 /*
  * Parses the rest of @a against @opts; PL_EXIT_OK, or PL_EXIT_USAGE after
  * saying which option of @scenario was wrong.

@@ -64,13 +64,10 @@ int pl_vm_readv(struct pl_args *a)
 	pid_t child;
 	int ret;
 	const struct pl_opt opts[] = {
-		{ .name = "--pages", .kind = PL_OPT_COUNT, .value = &pages,
-		  .max = 1ULL << 28, .wants = "a page count" },
-		{ .name = "--loops", .kind = PL_OPT_COUNT, .value = &loops,
-		  .wants = "a count" },
-		{ .name = "--hold", .kind = PL_OPT_HOLD, .value = &seconds,
-		  .wants = "seconds" },
-		{ .name = NULL },
+		PL_COUNT("--pages", &pages, 1ULL << 28, "a page count"),
+		PL_COUNT("--loops", &loops, 0, "a count"),
+		PL_HOLD(&seconds),
+		PL_END,
 	};
 
 	ret = pl_parse_opts(a, "vm-readv", opts);

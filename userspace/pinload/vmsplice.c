@@ -47,11 +47,9 @@ int pl_vmsplice(struct pl_args *a)
 	char *page;
 	int ret;
 	const struct pl_opt opts[] = {
-		{ .name = "--count", .kind = PL_OPT_COUNT, .value = &count,
-		  .max = 1000000, .wants = "a reference count" },
-		{ .name = "--hold", .kind = PL_OPT_HOLD, .value = &hold,
-		  .wants = "seconds" },
-		{ .name = NULL },
+		PL_COUNT("--count", &count, 1000000, "a reference count"),
+		PL_HOLD(&hold),
+		PL_END,
 	};
 
 	ret = pl_parse_opts(a, "vmsplice", opts);
