@@ -159,7 +159,7 @@ TEST_F_TIMEOUT(dio, read_in_flight, 60)
 	bool seen = false;
 	int64_t end;
 	char dev[64];
-	int err, i;
+	int err;
 
 	skip = make_slow_nullb(_metadata, self, dev, sizeof(dev));
 	if (skip)
@@ -194,10 +194,7 @@ TEST_F_TIMEOUT(dio, read_in_flight, 60)
 	ASSERT_TRUE(seen) TH_LOG("pins_outstanding %lld, %d expected while the read is in flight",
 				 (long long)st.v[PS_pins_outstanding],
 				 DIO_PAGES);
-	for (i = 0; i < DIO_PAGES; i++) {
-		ents[i].pfn = pfns[i];
-		ents[i].longterm = 0;
-	}
+	ps_pin_ents(ents, pfns, DIO_PAGES, 0);
 	ps_check_pins(_metadata, &(struct ps_expect){
 		.pins = ents, .npins = DIO_PAGES,
 		.watch = pfns, .nwatch = DIO_PAGES, .exact = true,

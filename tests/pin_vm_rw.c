@@ -140,7 +140,6 @@ TEST_F(vm_rw, held_while_copying)
 	struct ps_test_stats a;
 	struct ps_vm va;
 	char *src;
-	int i;
 
 	self->uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (self->uffd < 0)
@@ -170,10 +169,7 @@ TEST_F(vm_rw, held_while_copying)
 	ASSERT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
 	ASSERT_EQ((uintptr_t)c.local, msg.arg.pagefault.address & ~(PS_PAGE_SIZE - 1));
 
-	for (i = 0; i < NPAGES; i++) {
-		ents[i].pfn = pfns[i];
-		ents[i].longterm = 0;
-	}
+	ps_pin_ents(ents, pfns, NPAGES, 0);
 	ps_check_pins(_metadata, &(struct ps_expect){
 		.pins = ents, .npins = NPAGES,
 		.watch = pfns, .nwatch = NPAGES, .exact = true,

@@ -90,6 +90,17 @@ static bool ps_in_sorted(const uint64_t *v, size_t n, uint64_t x)
 	return n && bsearch(&x, v, n, sizeof(*v), ps_cmp_u64);
 }
 
+void ps_pin_ents(struct ps_pin_ent *ents, const uint64_t *pfns, size_t n,
+		 int longterm)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		ents[i].pfn = pfns[i];
+		ents[i].longterm = longterm;
+	}
+}
+
 /*
  * Note: the harness' EXPECT_*() ... TH_LOG() is two statements; every one
  * below sits in braces.

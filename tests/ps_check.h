@@ -38,6 +38,10 @@ struct ps_pin_ent {
 	int longterm;
 };
 
+/* One pin on each of the @n @pfns, @longterm as struct ps_pin_ent has it. */
+void ps_pin_ents(struct ps_pin_ent *ents, const uint64_t *pfns, size_t n,
+		 int longterm);
+
 struct ps_expect {
 	const struct ps_pin_ent *pins;	/* every pin expected to be held */
 	size_t npins;

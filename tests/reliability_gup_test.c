@@ -116,17 +116,14 @@ FIXTURE_TEARDOWN(gup)
 static void check_held(struct __test_metadata *_metadata,
 		       FIXTURE_DATA(gup) *self, const char *api)
 {
-	size_t n = self->npages, i, nwatch;
+	size_t n = self->npages, nwatch;
 	uint64_t *pfns = calloc(n, sizeof(*pfns)), *watch;
 	struct ps_pin_ent *ents = calloc(n, sizeof(*ents));
 	bool large;
 
 	ASSERT_TRUE(pfns && ents);
 	ps_buf_pfns(_metadata, self->buf, n, pfns);
-	for (i = 0; i < n; i++) {
-		ents[i].pfn = pfns[i];
-		ents[i].longterm = ps_rel_break("gup") ? 0 : 1;
-	}
+	ps_pin_ents(ents, pfns, n, ps_rel_break("gup") ? 0 : 1);
 	nwatch = ps_folio_pfns(_metadata, pfns, n, &watch, &large);
 	ps_check_pins(_metadata, &(struct ps_expect){
 		.pins = ents, .npins = n, .watch = watch, .nwatch = nwatch,
