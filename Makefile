@@ -99,15 +99,20 @@ $(BUILD)/%/.modules: $(KSRC)
 		W=$(W) C=$(C) PS_TEST_MODULES=y modules
 	@touch $@
 
-deps:
-	@missing=$$(for p in $(DEB_PACKAGES); do \
+# $(call ps_install_debs,target,packages): apt-get installs the missing ones.
+define ps_install_debs
+	@missing=$$(for p in $(2); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-		echo "deps: installing $$missing"; \
+		echo "$(1): installing $$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -q --no-install-recommends $$missing; \
-	else echo "deps: all packages present"; fi
+	else echo "$(1): all packages present"; fi
+endef
+
+deps:
+	$(call ps_install_debs,deps,$(DEB_PACKAGES))
 
 # checkpatch.pl and the kselftest harness come from linux-source-6.12.
 ktools: $(KTOOLS)/.done

@@ -37,6 +37,7 @@
 #include "pool.h"
 #include "probes.h"
 #include "records.h"
+#include "seqfile.h"
 #include "stacks.h"
 #include "stats.h"
 #include "table.h"
@@ -207,26 +208,7 @@ static int pins_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static const struct seq_operations pins_seq_ops = {
-	.start = pins_start,
-	.next = pins_next,
-	.stop = pins_stop,
-	.show = pins_show,
-};
-
-static int pins_open(struct inode *inode, struct file *file)
-{
-	return seq_open_private(file, &pins_seq_ops,
-				sizeof(struct ps_page_info));
-}
-
-static const struct file_operations pins_fops = {
-	.owner = THIS_MODULE,
-	.open = pins_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = seq_release_private,
-};
+PS_SEQ_PRIVATE_FOPS(static, pins_fops, pins, struct ps_page_info);
 
 /* lookup */
 

@@ -42,6 +42,7 @@
 #include <linux/seq_file.h>
 
 #include "pageinfo.h"
+#include "seqfile.h"
 #include "table.h"
 #include "verdicts.h"
 
@@ -239,23 +240,4 @@ static int verdicts_show(struct seq_file *m, void *p)
 	return 0;
 }
 
-static const struct seq_operations verdicts_seq_ops = {
-	.start = verdicts_start,
-	.next = verdicts_next,
-	.stop = verdicts_stop,
-	.show = verdicts_show,
-};
-
-static int verdicts_open(struct inode *inode, struct file *file)
-{
-	return seq_open_private(file, &verdicts_seq_ops,
-				sizeof(struct ps_verdicts));
-}
-
-const struct file_operations ps_verdicts_fops = {
-	.owner = THIS_MODULE,
-	.open = verdicts_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = seq_release_private,
-};
+PS_SEQ_PRIVATE_FOPS(, ps_verdicts_fops, verdicts, struct ps_verdicts);

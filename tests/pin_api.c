@@ -19,10 +19,7 @@
 
 #define NPAGES	16
 
-FIXTURE(pin_api) {
-	struct ps_env env;
-	char *buf;
-};
+PS_SMALL_BUF_FIXTURE(pin_api, NPAGES);
 
 FIXTURE_VARIANT(pin_api) {
 	uint32_t api;
@@ -49,17 +46,6 @@ PIN_VARIANTS(plain, PSH_PIN_PLAIN);
 PIN_VARIANTS(remote, PSH_PIN_REMOTE);
 PIN_VARIANTS(unlocked, PSH_PIN_UNLOCKED);
 
-FIXTURE_SETUP(pin_api)
-{
-	ps_fixture_setup(_metadata, &self->env);
-	self->buf = ps_small_buf(_metadata, NPAGES);
-}
-
-FIXTURE_TEARDOWN(pin_api)
-{
-	ps_fixture_teardown(_metadata, &self->env, 5000);
-}
-
 static void pin_unpin(struct __test_metadata *_metadata,
 		      FIXTURE_DATA(pin_api) *self,
 		      const FIXTURE_VARIANT(pin_api) *variant,
@@ -72,61 +58,13 @@ static void pin_unpin(struct __test_metadata *_metadata,
 		.nranges = 2, .r = { { 0, 6 }, { 6, NPAGES - 6 } },
 	};
 
-	if (!psh_pin_supported(p.fd, p.api, p.flags))
-		SKIP(return, "%s with flags %#x: not in this kernel",
-		     psh_pin_api_name(p.api), p.flags);
-	if (!psh_unpin_supported(p.fd, unpin))
-		SKIP(return, "%s: not in this kernel",
-		     psh_unpin_api_name(unpin));
+	if (!ps_plan_supported(_metadata, &p, unpin))
+		return;
 	ps_plan_run(_metadata, &p, unpin, make_dirty);
 	ps_plan_free(&p);
 }
 
-TEST_F(pin_api, unpin_user_page)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_PAGE, 0);
-}
-
-TEST_F(pin_api, unpin_user_pages)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_PAGES, 0);
-}
-
-/* make_dirty 0 delegates to unpin_user_pages(): must not count twice */
-TEST_F(pin_api, unpin_user_pages_dirty_lock_clean)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_DIRTY_LOCK, 0);
-}
-
-TEST_F(pin_api, unpin_user_pages_dirty_lock_dirty)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_DIRTY_LOCK, 1);
-}
-
-TEST_F(pin_api, unpin_user_page_range_dirty_lock_clean)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_RANGE_DIRTY, 0);
-}
-
-TEST_F(pin_api, unpin_user_page_range_dirty_lock_dirty)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_RANGE_DIRTY, 1);
-}
-
-TEST_F(pin_api, unpin_folio)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_FOLIO, 0);
-}
-
-TEST_F(pin_api, unpin_folios)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_FOLIOS, 0);
-}
-
-TEST_F(pin_api, unpin_user_folio)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_USER_FOLIO, 0);
-}
+PS_UNPIN_TESTS(pin_api, pin_unpin)
 
 /*
  * One page pinned K times through K slots (and once more with its
@@ -177,21 +115,7 @@ TEST_F(pin_api, same_page_many_slots)
 }
 
 /* The `lookup` file: by address, PFN spellings and errors. */
-FIXTURE(lookup) {
-	struct ps_env env;
-	char *buf;
-};
-
-FIXTURE_SETUP(lookup)
-{
-	ps_fixture_setup(_metadata, &self->env);
-	self->buf = ps_small_buf(_metadata, NPAGES);
-}
-
-FIXTURE_TEARDOWN(lookup)
-{
-	ps_fixture_teardown(_metadata, &self->env, 5000);
-}
+PS_SMALL_BUF_FIXTURE(lookup, NPAGES);
 
 TEST_F(lookup, by_address)
 {
@@ -351,21 +275,7 @@ TEST_F(lookup, errors)
 }
 
 /* The test helper's own ABI: argument checks, slots, partial pins. */
-FIXTURE(helper) {
-	struct ps_env env;
-	char *buf;
-};
-
-FIXTURE_SETUP(helper)
-{
-	ps_fixture_setup(_metadata, &self->env);
-	self->buf = ps_small_buf(_metadata, NPAGES);
-}
-
-FIXTURE_TEARDOWN(helper)
-{
-	ps_fixture_teardown(_metadata, &self->env, 5000);
-}
+PS_SMALL_BUF_FIXTURE(helper, NPAGES);
 
 TEST_F(helper, bad_arguments)
 {

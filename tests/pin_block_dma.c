@@ -93,15 +93,7 @@ static void check_transient(struct __test_metadata *_metadata,
 	ps_wait_outstanding(_metadata, 0, 5000, &b);
 	ps_get_vm(_metadata, &vb);
 	ps_buf_pfns(_metadata, self->buf, DIO_PAGES, pfns);
-	EXPECT_EQ(DIO_PAGES, PS_DELTA(a, &b, pins_acquired));
-	EXPECT_EQ(DIO_PAGES, PS_DELTA(a, &b, pins_released));
-	EXPECT_EQ(DIO_PAGES, PS_DELTA(a, &b, api_pins));
-	EXPECT_EQ(DIO_PAGES, PS_DELTA(a, &b, api_unpins));
-	EXPECT_EQ(0, PS_DELTA(a, &b, rollback_unpins));
-	EXPECT_EQ(0, PS_DELTA(a, &b, untracked_unpins));
-	EXPECT_EQ(0, b.v[PS_pins_outstanding]);
-	EXPECT_EQ(DIO_PAGES, vb.acquired - va->acquired);
-	EXPECT_EQ(DIO_PAGES, vb.released - va->released);
+	ps_check_transient_deltas(_metadata, a, &b, va, &vb, DIO_PAGES);
 	ps_check_pins(_metadata, &e);
 }
 
@@ -167,7 +159,7 @@ TEST_F_TIMEOUT(dio, read_in_flight, 60)
 	bool seen = false;
 	int64_t end;
 	char dev[64];
-	int err, i;
+	int err;
 
 	skip = make_slow_nullb(_metadata, self, dev, sizeof(dev));
 	if (skip)
@@ -202,10 +194,7 @@ TEST_F_TIMEOUT(dio, read_in_flight, 60)
 	ASSERT_TRUE(seen) TH_LOG("pins_outstanding %lld, %d expected while the read is in flight",
 				 (long long)st.v[PS_pins_outstanding],
 				 DIO_PAGES);
-	for (i = 0; i < DIO_PAGES; i++) {
-		ents[i].pfn = pfns[i];
-		ents[i].longterm = 0;
-	}
+	ps_pin_ents(ents, pfns, DIO_PAGES, 0);
 	ps_check_pins(_metadata, &(struct ps_expect){
 		.pins = ents, .npins = DIO_PAGES,
 		.watch = pfns, .nwatch = DIO_PAGES, .exact = true,
@@ -253,8 +242,6 @@ FIXTURE_VARIANT_ADD(udmabuf, hugetlb) {
 
 FIXTURE_SETUP(udmabuf)
 {
-	unsigned int mflags = MFD_ALLOW_SEALING | MFD_CLOEXEC;
-
 	self->memfd = self->devfd = self->dmabuf = -1;
 	ps_fixture_setup(_metadata, &self->env);
 	if (!ps_kernel_at_least(6, 12))
@@ -263,25 +250,15 @@ FIXTURE_SETUP(udmabuf)
 	if (self->devfd < 0)
 		SKIP(return, "/dev/udmabuf: %s", strerror(errno));
 	if (variant->kind == KIND_HUGETLB) {
-		mflags |= MFD_HUGETLB;
 		self->size = HUGE_FOLIOS * PS_HPAGE_SIZE;
 		self->nfolios = HUGE_FOLIOS;
 	} else {
 		self->size = SHMEM_PAGES * PS_PAGE_SIZE;
 		self->nfolios = SHMEM_PAGES;
 	}
-	self->memfd = memfd_create("pinshadow", mflags);
-	if (self->memfd < 0 && variant->kind == KIND_HUGETLB)
-		SKIP(return, "memfd_create(MFD_HUGETLB): %s", strerror(errno));
-	ASSERT_LE(0, self->memfd);
-	ASSERT_EQ(0, ftruncate(self->memfd, self->size));
-	self->map = mmap(NULL, self->size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 self->memfd, 0);
-	if (self->map == MAP_FAILED && variant->kind == KIND_HUGETLB)
-		SKIP(return, "no hugetlb pages: %s", strerror(errno));
-	ASSERT_NE(MAP_FAILED, self->map);
-	memset(self->map, 0x5a, self->size);
-	ASSERT_EQ(0, fcntl(self->memfd, F_ADD_SEALS, F_SEAL_SHRINK));
+	if (!ps_memfd_buf(_metadata, "pinshadow", variant->kind == KIND_HUGETLB,
+			  self->size, &self->memfd, &self->map))
+		return;
 }
 
 FIXTURE_TEARDOWN(udmabuf)
@@ -323,16 +300,8 @@ TEST_F(udmabuf, create_close)
 	}
 	nwatch = ps_folio_pfns(_metadata, pfns, npages, &watch, &large);
 	ASSERT_EQ(variant->kind == KIND_HUGETLB, large);
-	EXPECT_EQ((int64_t)n, PS_DELTA(&a, &b, pins_outstanding));
-	EXPECT_EQ((int64_t)n, PS_DELTA(&a, &b, api_pins));
-	EXPECT_EQ((int64_t)n, PS_DELTA(&a, &b, pins_acquired) -
-			      PS_DELTA(&a, &b, pins_released));
-	EXPECT_EQ(PS_DELTA(&a, &b, pins_released),
-		  PS_DELTA(&a, &b, rollback_unpins));
-	EXPECT_EQ(0, PS_DELTA(&a, &b, api_unpins));
-	EXPECT_EQ(0, PS_DELTA(&a, &b, untracked_unpins));
-	EXPECT_EQ(vb.acquired - va.acquired, PS_DELTA(&a, &b, pins_acquired));
-	EXPECT_EQ(vb.released - va.released, PS_DELTA(&a, &b, pins_released));
+	/* Long-term pins: those undone to migrate a folio count as rollbacks. */
+	ps_check_pin_deltas(_metadata, &a, &b, &va, &vb, n, true);
 	ps_check_pins(_metadata, &(struct ps_expect){
 		.pins = ents, .npins = n,
 		.watch = watch, .nwatch = nwatch,

@@ -93,12 +93,8 @@ static void pin_unpin(struct __test_metadata *_metadata,
 	size_t i;
 	int order;
 
-	if (!psh_pin_supported(p.fd, p.api, p.flags))
-		SKIP(return, "%s with flags %#x: not in this kernel",
-		     psh_pin_api_name(p.api), p.flags);
-	if (!psh_unpin_supported(p.fd, unpin))
-		SKIP(return, "%s: not in this kernel",
-		     psh_unpin_api_name(unpin));
+	if (!ps_plan_supported(_metadata, &p, unpin))
+		return;
 	if (variant->kind == KIND_HUGETLB && (p.flags & PSH_F_LONGTERM) &&
 	    ps_hugetlb_longterm_warns(self->buf))
 		SKIP(return, "FOLL_LONGTERM of a ZONE_MOVABLE hugetlb page WARNs in this kernel");
@@ -121,49 +117,6 @@ static void pin_unpin(struct __test_metadata *_metadata,
 	ps_plan_free(&p);
 }
 
-TEST_F(huge, unpin_user_page)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_PAGE, 0);
-}
-
-TEST_F(huge, unpin_user_pages)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_PAGES, 0);
-}
-
-TEST_F(huge, unpin_user_pages_dirty_lock_clean)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_DIRTY_LOCK, 0);
-}
-
-TEST_F(huge, unpin_user_pages_dirty_lock_dirty)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_DIRTY_LOCK, 1);
-}
-
-TEST_F(huge, unpin_user_page_range_dirty_lock_clean)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_RANGE_DIRTY, 0);
-}
-
-TEST_F(huge, unpin_user_page_range_dirty_lock_dirty)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_RANGE_DIRTY, 1);
-}
-
-TEST_F(huge, unpin_folio)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_FOLIO, 0);
-}
-
-TEST_F(huge, unpin_folios)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_FOLIOS, 0);
-}
-
-TEST_F(huge, unpin_user_folio)
-{
-	pin_unpin(_metadata, self, variant, PSH_UNPIN_USER_FOLIO, 0);
-}
+PS_UNPIN_TESTS(huge, pin_unpin)
 
 TEST_HARNESS_MAIN

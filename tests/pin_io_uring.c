@@ -11,7 +11,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <liburing.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +18,7 @@
 #include <sys/mman.h>
 #include <sys/uio.h>
 
-#include "ps_check.h"
-
-enum buf_kind { KIND_SMALL, KIND_THP, KIND_HUGETLB };
+#include "ps_uring.h"
 
 #define SMALL_PAGES	16
 #define NFOLIOS		2
@@ -30,73 +27,12 @@ enum buf_kind { KIND_SMALL, KIND_THP, KIND_HUGETLB };
 /* Release on ring exit runs from a kworker on 6.1: wait that long at most. */
 #define RELEASE_WAIT_MS	10000
 
-FIXTURE(uring) {
-	struct ps_env env;
-	struct io_uring ring;
-	bool ring_live;
-	char *buf;
-	size_t npages;
-};
-
-FIXTURE_VARIANT(uring) {
-	enum buf_kind kind;
-};
-
-FIXTURE_VARIANT_ADD(uring, small) {
-	.kind = KIND_SMALL,
-};
-
-FIXTURE_VARIANT_ADD(uring, thp) {
-	.kind = KIND_THP,
-};
-
-FIXTURE_VARIANT_ADD(uring, hugetlb) {
-	.kind = KIND_HUGETLB,
-};
-
-FIXTURE_SETUP(uring)
-{
-	int err;
-
-	ps_fixture_setup(_metadata, &self->env);
-	switch (variant->kind) {
-	case KIND_SMALL:
-		self->npages = SMALL_PAGES;
-		self->buf = ps_small_buf(_metadata, SMALL_PAGES);
-		break;
-	case KIND_THP:
-		self->npages = NFOLIOS * HPAGE_PAGES;
-		self->buf = ps_thp_buf(_metadata, NFOLIOS);
-		if (!self->buf)
-			SKIP(return, "no THP available");
-		break;
-	case KIND_HUGETLB:
-		self->npages = NFOLIOS * HPAGE_PAGES;
-		self->buf = ps_hugetlb_buf(_metadata, NFOLIOS);
-		if (!self->buf)
-			SKIP(return, "no hugetlb pages: %s", strerror(errno));
-		/* fixed buffers are FOLL_LONGTERM pins */
-		if (ps_hugetlb_longterm_warns(self->buf))
-			SKIP(return, "FOLL_LONGTERM of a ZONE_MOVABLE hugetlb page WARNs in this kernel");
-		break;
-	}
-	err = io_uring_queue_init(8, &self->ring, 0);
-	if (err)
-		SKIP(return, "io_uring_queue_init: %s", strerror(-err));
-	self->ring_live = true;
-}
-
-FIXTURE_TEARDOWN(uring)
-{
-	if (self->ring_live)
-		io_uring_queue_exit(&self->ring);
-	ps_fixture_teardown(_metadata, &self->env, RELEASE_WAIT_MS);
-}
+PS_URING_FIXTURE(uring, SMALL_PAGES, NFOLIOS, RELEASE_WAIT_MS);
 
 /* This kernel keeps one pin per large folio of a fixed buffer. */
-static bool coalesces(enum buf_kind kind)
+static bool coalesces(enum ps_buf_kind kind)
 {
-	return kind != KIND_SMALL && ps_kernel_at_least(6, 12);
+	return kind != PS_BUF_SMALL && ps_kernel_at_least(6, 12);
 }
 
 /*
@@ -143,7 +79,7 @@ static size_t register_and_check(struct __test_metadata *_metadata,
 		n++;
 	}
 	nwatch = ps_folio_pfns(_metadata, pfns, self->npages, &watch, &large);
-	ASSERT_EQ(variant->kind != KIND_SMALL, large);
+	ASSERT_EQ(variant->kind != PS_BUF_SMALL, large);
 
 	/* Every page was pinned by the pin API call... */
 	EXPECT_EQ((int64_t)self->npages, PS_DELTA(&a, &b, api_pins));

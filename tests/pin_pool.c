@@ -20,7 +20,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <liburing.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,14 +28,13 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 
-#include "ps_check.h"
+#include "ps_uring.h"
 
 #define BUF_BYTES	(64UL << 20)
 #define BUF_PAGES	(BUF_BYTES / PS_PAGE_SIZE)
 #define BUF_FOLIOS	(BUF_BYTES / PS_HPAGE_SIZE)
 #define RELEASE_WAIT_MS	20000
 
-enum buf_kind { KIND_SMALL, KIND_THP, KIND_HUGETLB };
 
 static const char *const names[] = {
 	"lost_events", "lost_records", "pool_empty", "pool_refill_failures",
@@ -62,64 +60,7 @@ static void get_st(struct __test_metadata *_metadata, struct st *s)
 
 #define D(a, b, i)	((b)->v[i] - (a)->v[i])
 
-FIXTURE(pool) {
-	struct ps_env env;
-	struct io_uring ring;
-	bool ring_live;
-	char *buf;
-};
-
-FIXTURE_VARIANT(pool) {
-	enum buf_kind kind;
-};
-
-FIXTURE_VARIANT_ADD(pool, small) {
-	.kind = KIND_SMALL,
-};
-
-FIXTURE_VARIANT_ADD(pool, thp) {
-	.kind = KIND_THP,
-};
-
-FIXTURE_VARIANT_ADD(pool, hugetlb) {
-	.kind = KIND_HUGETLB,
-};
-
-FIXTURE_SETUP(pool)
-{
-	int err;
-
-	ps_fixture_setup(_metadata, &self->env);
-	switch (variant->kind) {
-	case KIND_SMALL:
-		self->buf = ps_small_buf(_metadata, BUF_PAGES);
-		break;
-	case KIND_THP:
-		self->buf = ps_thp_buf(_metadata, BUF_FOLIOS);
-		if (!self->buf)
-			SKIP(return, "no THP available");
-		break;
-	case KIND_HUGETLB:
-		self->buf = ps_hugetlb_buf(_metadata, BUF_FOLIOS);
-		if (!self->buf)
-			SKIP(return, "no %lu hugetlb pages: %s", BUF_FOLIOS,
-			     strerror(errno));
-		if (ps_hugetlb_longterm_warns(self->buf))
-			SKIP(return, "FOLL_LONGTERM of a ZONE_MOVABLE hugetlb page WARNs in this kernel");
-		break;
-	}
-	err = io_uring_queue_init(8, &self->ring, 0);
-	if (err)
-		SKIP(return, "io_uring_queue_init: %s", strerror(-err));
-	self->ring_live = true;
-}
-
-FIXTURE_TEARDOWN(pool)
-{
-	if (self->ring_live)
-		io_uring_queue_exit(&self->ring);
-	ps_fixture_teardown(_metadata, &self->env, RELEASE_WAIT_MS);
-}
+PS_URING_FIXTURE(pool, BUF_PAGES, BUF_FOLIOS, RELEASE_WAIT_MS);
 
 static void log_st(struct __test_metadata *_metadata, const char *when,
 		   const struct st *s)
@@ -211,13 +152,13 @@ TEST_F_TIMEOUT(pool, fork_64m, 600)
 {
 	int64_t first, second;
 
-	if (variant->kind == KIND_HUGETLB)
+	if (variant->kind == PS_BUF_HUGETLB)
 		SKIP(return, "a fork copies pinned hugetlb pages: 64 MiB more of them");
 	register_64m(_metadata, self);
 	fork_once(_metadata, "first", &first);
 	fork_once(_metadata, "second", &second);
 	EXPECT_EQ(0, second);
-	if (variant->kind == KIND_SMALL) {
+	if (variant->kind == PS_BUF_SMALL) {
 		EXPECT_EQ(0, first);
 	}
 }

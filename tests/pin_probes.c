@@ -149,7 +149,6 @@ FIXTURE_VARIANT_ADD(add_pins, shmem) {
 
 FIXTURE_SETUP(add_pins)
 {
-	unsigned int mflags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
 	struct psh_memfd_pin req;
 	int err;
 
@@ -160,21 +159,11 @@ FIXTURE_SETUP(add_pins)
 	if (err == -EOPNOTSUPP)
 		SKIP(return, "no folio_add_pins() before 6.13");
 	ASSERT_EQ(-EBADF, err);
-	if (variant->kind == KIND_HUGETLB)
-		mflags |= MFD_HUGETLB;
 	self->size = 2 * PS_HPAGE_SIZE;
-	self->memfd = memfd_create("pinshadow-add-pins", mflags);
-	if (self->memfd < 0 && variant->kind == KIND_HUGETLB)
-		SKIP(return, "memfd_create(MFD_HUGETLB): %s", strerror(errno));
-	ASSERT_LE(0, self->memfd);
-	ASSERT_EQ(0, ftruncate(self->memfd, self->size));
-	self->map = mmap(NULL, self->size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 self->memfd, 0);
-	if (self->map == MAP_FAILED && variant->kind == KIND_HUGETLB)
-		SKIP(return, "no hugetlb pages: %s", strerror(errno));
-	ASSERT_NE(MAP_FAILED, self->map);
-	memset(self->map, 0x5a, self->size);
-	ASSERT_EQ(0, fcntl(self->memfd, F_ADD_SEALS, F_SEAL_SHRINK));
+	if (!ps_memfd_buf(_metadata, "pinshadow-add-pins",
+			  variant->kind == KIND_HUGETLB, self->size,
+			  &self->memfd, &self->map))
+		return;
 }
 
 FIXTURE_TEARDOWN(add_pins)

@@ -120,6 +120,35 @@ static uint32_t pin_all(struct __test_metadata *_metadata,
 	return req.slot;
 }
 
+/*
+ * `lookup` of each of the NPAGES @pfns shows @count pins; @longterm and
+ * the kernel's own @maybe_pinned when not -1.
+ */
+static void expect_lookups(struct __test_metadata *_metadata,
+			   const uint64_t *pfns, int64_t count,
+			   int64_t longterm, int64_t maybe_pinned)
+{
+	struct ps_lookup lk;
+	int i;
+
+	for (i = 0; i < NPAGES; i++) {
+		ASSERT_EQ(0, ps_lookup_pfn(pfns[i], &lk));
+		EXPECT_EQ(count, lk.count) {
+			TH_LOG("%s", lk.line);
+		}
+		if (longterm >= 0) {
+			EXPECT_EQ(longterm, lk.longterm) {
+				TH_LOG("%s", lk.line);
+			}
+		}
+		if (maybe_pinned >= 0) {
+			EXPECT_EQ(maybe_pinned, lk.maybe_pinned) {
+				TH_LOG("%s", lk.line);
+			}
+		}
+	}
+}
+
 /* pinshadow counts nothing on @pfns, whatever the kernel holds. */
 static void check_unknown(struct __test_metadata *_metadata,
 			  const uint64_t *pfns, int maybe_pinned)
@@ -127,23 +156,10 @@ static void check_unknown(struct __test_metadata *_metadata,
 	struct ps_expect e = {
 		.watch = pfns, .nwatch = NPAGES, .exact = true,
 	};
-	struct ps_lookup lk;
-	int i;
 
 	ps_check_pins(_metadata, &e);
-	for (i = 0; i < NPAGES; i++) {
-		ASSERT_EQ(0, ps_lookup_pfn(pfns[i], &lk));
-		EXPECT_EQ(0, lk.count) {
-			TH_LOG("%s", lk.line);
-		}
-		EXPECT_EQ(0, lk.longterm) {
-			TH_LOG("%s", lk.line);
-		}
-		/* The kernel's own view of the page. */
-		EXPECT_EQ(maybe_pinned, lk.maybe_pinned) {
-			TH_LOG("%s", lk.line);
-		}
-	}
+	/* And the kernel's own view of the page. */
+	expect_lookups(_metadata, pfns, 0, 0, maybe_pinned);
 }
 
 /* After a (re)load: a fresh cycle is counted exactly. */
@@ -206,18 +222,12 @@ TEST_F_TIMEOUT(reload, load_with_pins_outstanding, 120)
 TEST_F_TIMEOUT(reload, unload_with_pins_outstanding, 120)
 {
 	uint64_t pfns[NPAGES];
-	struct ps_lookup lk;
 	struct ps_test_stats st;
 	uint32_t slot;
 	int err, i;
 
 	slot = pin_all(_metadata, self, pfns);
-	for (i = 0; i < NPAGES; i++) {
-		ASSERT_EQ(0, ps_lookup_pfn(pfns[i], &lk));
-		EXPECT_EQ(1, lk.count) {
-			TH_LOG("%s", lk.line);
-		}
-	}
+	expect_lookups(_metadata, pfns, 1, -1, -1);
 
 	unload(_metadata);
 	err = psh_unpin(self->env.helper_fd, slot, variant->unpin,
@@ -273,9 +283,8 @@ TEST_F_TIMEOUT(fast, folio_ledger_off, 120)
 	int64_t v[6];
 	struct ps_test_stats a, b;
 	uint64_t pfns[NPAGES], n;
-	struct ps_lookup lk;
 	struct psh_pin req;
-	int i, err;
+	int err;
 
 	err = ps_reload("folio_ledger=0");
 	ASSERT_EQ(0, err) TH_LOG("reload: %s", strerror(-err));
@@ -292,15 +301,7 @@ TEST_F_TIMEOUT(fast, folio_ledger_off, 120)
 	ASSERT_EQ(NPAGES, req.result);
 	ASSERT_EQ(0, psh_pfns(self->env.helper_fd, req.slot, pfns, NPAGES,
 			      &n));
-	for (i = 0; i < NPAGES; i++) {
-		ASSERT_EQ(0, ps_lookup_pfn(pfns[i], &lk));
-		EXPECT_EQ(1, lk.count) {
-			TH_LOG("%s", lk.line);
-		}
-		EXPECT_EQ(1, lk.longterm) {
-			TH_LOG("%s", lk.line);
-		}
-	}
+	expect_lookups(_metadata, pfns, 1, 1, -1);
 	ps_get_stats(_metadata, &b);
 	EXPECT_EQ(NPAGES, PS_DELTA(&a, &b, pins_outstanding));
 	EXPECT_EQ(NPAGES, PS_DELTA(&a, &b, pinned_pages));

@@ -90,15 +90,7 @@ static void check_after_copy(struct __test_metadata *_metadata,
 	ps_get_vm(_metadata, &vb);
 	ps_buf_pfns(_metadata, self->remote, NPAGES, pfns);
 	/* Transient pins: one per page copied, all released. */
-	EXPECT_EQ(NPAGES, PS_DELTA(a, &b, pins_acquired));
-	EXPECT_EQ(NPAGES, PS_DELTA(a, &b, pins_released));
-	EXPECT_EQ(NPAGES, PS_DELTA(a, &b, api_pins));
-	EXPECT_EQ(NPAGES, PS_DELTA(a, &b, api_unpins));
-	EXPECT_EQ(0, PS_DELTA(a, &b, rollback_unpins));
-	EXPECT_EQ(0, PS_DELTA(a, &b, untracked_unpins));
-	EXPECT_EQ(0, b.v[PS_pins_outstanding]);
-	EXPECT_EQ(NPAGES, vb.acquired - va->acquired);
-	EXPECT_EQ(NPAGES, vb.released - va->released);
+	ps_check_transient_deltas(_metadata, a, &b, va, &vb, NPAGES);
 	ps_check_pins(_metadata, &e);
 }
 
@@ -148,7 +140,6 @@ TEST_F(vm_rw, held_while_copying)
 	struct ps_test_stats a;
 	struct ps_vm va;
 	char *src;
-	int i;
 
 	self->uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (self->uffd < 0)
@@ -178,10 +169,7 @@ TEST_F(vm_rw, held_while_copying)
 	ASSERT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
 	ASSERT_EQ((uintptr_t)c.local, msg.arg.pagefault.address & ~(PS_PAGE_SIZE - 1));
 
-	for (i = 0; i < NPAGES; i++) {
-		ents[i].pfn = pfns[i];
-		ents[i].longterm = 0;
-	}
+	ps_pin_ents(ents, pfns, NPAGES, 0);
 	ps_check_pins(_metadata, &(struct ps_expect){
 		.pins = ents, .npins = NPAGES,
 		.watch = pfns, .nwatch = NPAGES, .exact = true,

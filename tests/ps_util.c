@@ -20,6 +20,7 @@
 
 #include "parse.h"
 #include "ps_util.h"
+#include "slurp.h"
 
 static const char *const ps_stat_names[PS_NR_STATS] = {
 #define PS_STAT_NAME(name) #name,
@@ -40,6 +41,16 @@ void ps_msleep(unsigned int ms)
 		;
 }
 
+uint64_t ps_rnd(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
 int64_t ps_now_ms(void)
 {
 	struct timespec ts;
@@ -50,50 +61,7 @@ int64_t ps_now_ms(void)
 
 int ps_read_file(const char *path, char **bufp, size_t *lenp)
 {
-	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap + 1), *nbuf;
-	ssize_t n;
-	int fd, err;
-
-	if (!buf)
-		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		free(buf);
-		return err;
-	}
-	for (;;) {
-		if (len == cap) {
-			cap *= 2;
-			nbuf = realloc(buf, cap + 1);
-			if (!nbuf) {
-				err = -ENOMEM;
-				goto fail;
-			}
-			buf = nbuf;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			goto fail;
-		}
-		if (!n)
-			break;
-		len += n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*bufp = buf;
-	if (lenp)
-		*lenp = len;
-	return 0;
-fail:
-	close(fd);
-	free(buf);
-	return err;
+	return ps_slurp(path, bufp, lenp);
 }
 
 int ps_write_file(const char *path, const char *s)

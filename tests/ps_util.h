@@ -120,7 +120,10 @@ int ps_probes_unhealthy(char *why, size_t len);
 /* Writes @cmd ("reset", "enable", "disable") to `control`. */
 int ps_control(const char *cmd);
 
-/* Reads a whole debugfs/proc file into a malloc()ed NUL-terminated buffer. */
+/*
+ * Reads a whole debugfs/proc file into a malloc()ed NUL-terminated buffer
+ * (the CLI's ps_slurp()).
+ */
 int ps_read_file(const char *path, char **buf, size_t *len);
 int ps_write_file(const char *path, const char *s);
 
@@ -202,6 +205,12 @@ int ps_env_teardown(struct ps_env *env, int wait_ms, char *why, size_t len);
 /* Sleep in milliseconds; monotonic time in milliseconds. */
 void ps_msleep(unsigned int ms);
 int64_t ps_now_ms(void);
+
+/*
+ * xorshift64, the reproducible generator of the fuzz and stress tests:
+ * the next value of state @s (never 0).
+ */
+uint64_t ps_rnd(uint64_t *s);
 
 /*
  * Helpers of the reliability tests (tests/reliability_*.c, tests/stress/).

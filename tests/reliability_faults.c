@@ -71,7 +71,6 @@
 #define PARAM_PATH	"/sys/module/pinshadow/parameters/fail_block_alloc_every"
 #define MAX_SLOTS	16
 
-enum buf_kind { K_SMALL, K_THP, K_HUGETLB };
 
 /* ------------------------------------------------------------------ */
 /* The model of pinshadow's table.                                    */
@@ -569,22 +568,6 @@ static void held_free(struct held *h)
 	memset(h, 0, sizeof(*h));
 }
 
-static char *make_buf(struct __test_metadata *_metadata, enum buf_kind kind,
-		      size_t nfolios)
-{
-	switch (kind) {
-	case K_SMALL:
-		return ps_small_buf(_metadata, nfolios * 512);
-	case K_THP:
-		return ps_thp_buf(_metadata, nfolios);
-	case K_HUGETLB:
-		return ps_hugetlb_buf(_metadata, nfolios);
-	}
-	return NULL;
-}
-
-static const char *const kind_names[] = { "4 KiB pages", "THP", "hugetlb" };
-
 /* ------------------------------------------------------------------ */
 /* fail_block_alloc_every=N                                           */
 
@@ -598,33 +581,33 @@ FIXTURE(block_every) {
 };
 
 FIXTURE_VARIANT(block_every) {
-	enum buf_kind kind;
+	enum ps_buf_kind kind;
 	unsigned int every;
 	uint32_t unpin;
 };
 
 FIXTURE_VARIANT_ADD(block_every, small_every2) {
-	.kind = K_SMALL, .every = 2, .unpin = PSH_UNPIN_PAGES,
+	.kind = PS_BUF_SMALL, .every = 2, .unpin = PSH_UNPIN_PAGES,
 };
 
 FIXTURE_VARIANT_ADD(block_every, thp_every2) {
-	.kind = K_THP, .every = 2, .unpin = PSH_UNPIN_PAGES,
+	.kind = PS_BUF_THP, .every = 2, .unpin = PSH_UNPIN_PAGES,
 };
 
 FIXTURE_VARIANT_ADD(block_every, hugetlb_every2) {
-	.kind = K_HUGETLB, .every = 2, .unpin = PSH_UNPIN_PAGES,
+	.kind = PS_BUF_HUGETLB, .every = 2, .unpin = PSH_UNPIN_PAGES,
 };
 
 FIXTURE_VARIANT_ADD(block_every, hugetlb_every2_unpin_folios) {
-	.kind = K_HUGETLB, .every = 2, .unpin = PSH_UNPIN_FOLIOS,
+	.kind = PS_BUF_HUGETLB, .every = 2, .unpin = PSH_UNPIN_FOLIOS,
 };
 
 FIXTURE_VARIANT_ADD(block_every, thp_every1) {
-	.kind = K_THP, .every = 1, .unpin = PSH_UNPIN_PAGE,
+	.kind = PS_BUF_THP, .every = 1, .unpin = PSH_UNPIN_PAGE,
 };
 
 FIXTURE_VARIANT_ADD(block_every, hugetlb_every3) {
-	.kind = K_HUGETLB, .every = 3, .unpin = PSH_UNPIN_PAGE,
+	.kind = PS_BUF_HUGETLB, .every = 3, .unpin = PSH_UNPIN_PAGE,
 };
 
 FIXTURE_SETUP(block_every)
@@ -639,9 +622,10 @@ FIXTURE_SETUP(block_every)
 		SKIP(return, "%s: not in this kernel",
 		     psh_unpin_api_name(variant->unpin));
 	self->h.fd = self->env.helper_fd;
-	self->h.buf = make_buf(_metadata, variant->kind, NFOLIOS);
+	self->h.buf = ps_kind_buf(_metadata, variant->kind, NFOLIOS * 512,
+				  NFOLIOS, NULL);
 	if (!self->h.buf)
-		SKIP(return, "no %s here", kind_names[variant->kind]);
+		SKIP(return, "no %s here", ps_buf_kind_name(variant->kind));
 	self->h.npages = NFOLIOS * 512;
 
 	/* A fresh module: its allocation counter starts at 0. */
@@ -656,7 +640,7 @@ FIXTURE_SETUP(block_every)
 	ASSERT_LT(0, end_pfn);
 	m_init(_metadata, &self->m, end_pfn, variant->every);
 	TH_LOG("fail_block_alloc_every=%lld, %s, table_end_pfn %#llx",
-	       (long long)every, kind_names[variant->kind],
+	       (long long)every, ps_buf_kind_name(variant->kind),
 	       (unsigned long long)end_pfn);
 }
 

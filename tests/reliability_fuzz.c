@@ -369,17 +369,7 @@ static int classify_lookup(const unsigned char *b, size_t len,
 /* ------------------------------------------------------------------ */
 /* Input generators                                                    */
 
-static uint64_t rnd(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
-}
-
-#define R(n)	(rnd(rng) % (n))
+#define R(n)	(ps_rnd(rng) % (n))
 
 static const char *const seps[] = {
 	" ", "  ", "\t", "\n", " \t", "\v", "\f", "\r", "\xa0", ",", "=", "",

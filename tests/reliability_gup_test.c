@@ -71,30 +71,12 @@ struct pin_longterm_test {
 #define GUP_TEST_PATH	"/sys/kernel/debug/gup_test"
 #define FOLL_WRITE_BIT	0x01	/* FOLL_WRITE in include/linux/mm_types.h */
 
-enum buf_kind { K_SMALL, K_THP, K_HUGETLB };
-
-static const char *const kind_names[] = { "4 KiB pages", "THP", "hugetlb" };
-
-static char *make_buf(struct __test_metadata *_metadata, enum buf_kind kind,
-		      size_t *npages)
+static char *make_buf(struct __test_metadata *_metadata,
+		      enum ps_buf_kind kind, size_t *npages)
 {
-	char *buf = NULL;
+	char *buf = ps_kind_buf(_metadata, kind, 64, 2, npages);
 	size_t i;
 
-	switch (kind) {
-	case K_SMALL:
-		*npages = 64;
-		buf = ps_small_buf(_metadata, *npages);
-		break;
-	case K_THP:
-		*npages = 2 * 512;
-		buf = ps_thp_buf(_metadata, 2);
-		break;
-	case K_HUGETLB:
-		*npages = 2 * 512;
-		buf = ps_hugetlb_buf(_metadata, 2);
-		break;
-	}
 	if (buf)
 		for (i = 0; i < *npages; i++)
 			buf[i * PS_PAGE_SIZE + 7] = (char)(i * 13 + 1);
@@ -108,21 +90,7 @@ FIXTURE(gup) {
 	size_t npages;
 };
 
-FIXTURE_VARIANT(gup) {
-	enum buf_kind kind;
-};
-
-FIXTURE_VARIANT_ADD(gup, small) {
-	.kind = K_SMALL,
-};
-
-FIXTURE_VARIANT_ADD(gup, thp) {
-	.kind = K_THP,
-};
-
-FIXTURE_VARIANT_ADD(gup, hugetlb) {
-	.kind = K_HUGETLB,
-};
+PS_BUF_KIND_VARIANTS(gup);
 
 FIXTURE_SETUP(gup)
 {
@@ -134,7 +102,7 @@ FIXTURE_SETUP(gup)
 		     GUP_TEST_PATH, strerror(errno));
 	self->buf = make_buf(_metadata, variant->kind, &self->npages);
 	if (!self->buf)
-		SKIP(return, "no %s here", kind_names[variant->kind]);
+		SKIP(return, "no %s here", ps_buf_kind_name(variant->kind));
 }
 
 FIXTURE_TEARDOWN(gup)
@@ -148,17 +116,14 @@ FIXTURE_TEARDOWN(gup)
 static void check_held(struct __test_metadata *_metadata,
 		       FIXTURE_DATA(gup) *self, const char *api)
 {
-	size_t n = self->npages, i, nwatch;
+	size_t n = self->npages, nwatch;
 	uint64_t *pfns = calloc(n, sizeof(*pfns)), *watch;
 	struct ps_pin_ent *ents = calloc(n, sizeof(*ents));
 	bool large;
 
 	ASSERT_TRUE(pfns && ents);
 	ps_buf_pfns(_metadata, self->buf, n, pfns);
-	for (i = 0; i < n; i++) {
-		ents[i].pfn = pfns[i];
-		ents[i].longterm = ps_rel_break("gup") ? 0 : 1;
-	}
+	ps_pin_ents(ents, pfns, n, ps_rel_break("gup") ? 0 : 1);
 	nwatch = ps_folio_pfns(_metadata, pfns, n, &watch, &large);
 	ps_check_pins(_metadata, &(struct ps_expect){
 		.pins = ents, .npins = n, .watch = watch, .nwatch = nwatch,

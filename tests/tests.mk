@@ -10,7 +10,8 @@
 # PS_TEST_PROGS lists the binaries for the VM runner.
 
 # Every tests/*.c but the shared library is one test binary.
-PS_TEST_NAMES := $(sort $(basename $(notdir $(filter-out %/ps_util.c,\
+PS_TEST_LIB_SRCS := $(TOP)/tests/ps_util.c $(TOP)/tests/ps_check.c
+PS_TEST_NAMES := $(sort $(basename $(notdir $(filter-out $(PS_TEST_LIB_SRCS),\
 	$(wildcard $(TOP)/tests/*.c)))))
 PS_TEST_BIN := $(BUILD)/tests/bin
 PS_TEST_PROGS := $(addprefix $(PS_TEST_BIN)/,$(PS_TEST_NAMES))
@@ -22,10 +23,12 @@ PS_TEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -static \
 PS_TEST_LDLIBS := -luring -lpthread
 # The debugfs formats are read by the CLI's parsers (userspace/cli/parse.c),
 # the one reader of each format.
-PS_TEST_LIB := $(TOP)/tests/ps_util.c $(TOP)/userspace/cli/parse.c
+PS_TEST_LIB := $(PS_TEST_LIB_SRCS) $(TOP)/userspace/cli/parse.c \
+	$(TOP)/userspace/cli/slurp.c
 PS_TEST_DEPS := $(PS_TEST_LIB) $(TOP)/tests/ps_util.h \
 	$(TOP)/userspace/cli/parse.h $(TOP)/include/pinshadow_abi.h \
-	$(TOP)/tests/ps_check.h $(TOP)/include/pinshadow_test_helper.h \
+	$(TOP)/tests/ps_check.h $(TOP)/tests/ps_uring.h \
+	$(TOP)/include/pinshadow_test_helper.h \
 	$(TOP)/tests/tests.mk $(KTOOLS)/.done
 
 .PHONY: tests

@@ -31,14 +31,7 @@ export BENCH_REPS BENCH_MS BENCH_FORKS BENCH_SCALE_PAGES BENCH_SECTIONS \
 .PHONY: bench bench-deps bench-kmod
 
 bench-deps:
-	@missing=$$(for p in $(BENCH_DEB_PACKAGES); do \
-		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
-		grep -q '^install ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-		echo "bench-deps: installing $$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -q --no-install-recommends $$missing; \
-	fi
+	$(call ps_install_debs,bench-deps,$(BENCH_DEB_PACKAGES))
 
 # The benchmark-only module, built on its own for the benchmarked kernel.
 bench-kmod: bench-deps

@@ -82,12 +82,21 @@ static unsigned int psh_free_slot(struct psh_file *pf)
 }
 
 /* Gives @pages (@nr of them) to @slot; the caller holds pf->lock. */
-static void psh_fill_slot(struct psh_file *pf, unsigned int slot,
-			  struct page **pages, unsigned long nr)
+/*
+ * A pin call's outcome: when it pinned @nr > 0 pages, they and *@pages
+ * move into @slot (*@pages becomes NULL).  Returns the slot to answer
+ * with: @slot, or PSH_MAX_SLOTS when nothing was pinned.
+ */
+static u32 psh_keep_pins(struct psh_file *pf, unsigned int slot,
+			 struct page ***pages, long nr)
 {
-	pf->slots[slot].pages = pages;
+	if (nr <= 0)
+		return PSH_MAX_SLOTS;
+	pf->slots[slot].pages = *pages;
 	pf->slots[slot].nr = nr;
 	pf->slots[slot].holes = 0;
+	*pages = NULL;
+	return slot;
 }
 
 static long psh_do_pin(const struct psh_pin *req, struct page **pages)
@@ -164,12 +173,7 @@ static long psh_ioctl_pin(struct psh_file *pf, void __user *argp)
 	if (WARN_ON_ONCE(ret > (long)req.nr_pages))
 		ret = req.nr_pages;
 	req.result = ret;
-	req.slot = PSH_MAX_SLOTS;
-	if (ret > 0) {
-		psh_fill_slot(pf, slot, pages, ret);
-		req.slot = slot;
-		pages = NULL;
-	}
+	req.slot = psh_keep_pins(pf, slot, &pages, ret);
 	mutex_unlock(&pf->lock);
 	kvfree(pages);
 
@@ -215,12 +219,7 @@ static long psh_ioctl_memfd_pin(struct psh_file *pf, void __user *argp)
 	ret = psh_memfd_pin_pages(file, req.offset, req.nr_pages, folios,
 				  pages, &req.nr_folios);
 	req.result = ret;
-	req.slot = PSH_MAX_SLOTS;
-	if (ret > 0) {
-		psh_fill_slot(pf, slot, pages, ret);
-		req.slot = slot;
-		pages = NULL;
-	}
+	req.slot = psh_keep_pins(pf, slot, &pages, ret);
 	mutex_unlock(&pf->lock);
 	ret = copy_to_user(argp, &req, sizeof(req)) ? -EFAULT : 0;
 out:

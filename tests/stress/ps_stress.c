@@ -94,17 +94,7 @@ static void stress_error(const char *fmt, ...)
 	pthread_mutex_unlock(&err_lock);
 }
 
-static uint64_t rnd(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
-}
-
-#define R(n)	(rnd(rng) % (n))
+#define R(n)	(ps_rnd(rng) % (n))
 
 /* What the helper can do on this kernel. */
 struct caps {

@@ -13,8 +13,9 @@
  * pass with tcg,thread=single.
  *
  *   gcc -std=gnu11 -O2 -static -Ibuild/ktools/tools/testing/selftests \
- *       -Iinclude -Itests -o /tmp/ctrl/kprobe_ctrl tests/vm/kprobe_ctrl.c \
- *       tests/ps_util.c -luring -lpthread
+ *       -Iinclude -Itests -Iuserspace/cli -o /tmp/ctrl/kprobe_ctrl \
+ *       tests/vm/kprobe_ctrl.c tests/ps_util.c userspace/cli/parse.c \
+ *       userspace/cli/slurp.c -luring -lpthread
  *   VM_TESTS_DIR=/tmp/ctrl VM_EXTRA_MODULES= VM_ACCEL=tcg \
  *       VM_APPEND=ctrl_mode=rpfast tests/vm/run.sh 6.12.117+deb12-amd64
  */

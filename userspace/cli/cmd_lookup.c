@@ -229,14 +229,12 @@ static int show(struct ps_ctx *c, const struct ps_opts *o,
 int cmd_lookup(struct ps_ctx *c, const struct ps_opts *o)
 {
 	char req[128], line[512], err[PS_ERR_LEN];
-	struct ps_stats st;
 	struct ps_pin p;
 	int fd, ret, len;
 
-	ret = ps_module_check(c, &st);
+	ret = ps_module_ready(c);
 	if (ret)
 		return ret;
-	ps_stats_free(&st);
 	if (c->from) {
 		ret = lookup_saved(c, o, &p);
 		return ret ? ret : show(c, o, &p);

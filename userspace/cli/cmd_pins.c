@@ -327,13 +327,11 @@ int cmd_pins(struct ps_ctx *c, const struct ps_opts *o)
 		.comm = o->comm,
 	};
 	struct ps_pinmap pm;
-	struct ps_stats st;
 	int ret;
 
-	ret = ps_module_check(c, &st);
+	ret = ps_module_ready(c);
 	if (ret)
 		return ret;
-	ps_stats_free(&st);
 	ret = ps_pinmap_build(c, &f, &pm);
 	if (ret == PS_EXIT_OK && o->by_stack) {
 		ret = show_by_stack(c, &pm);

@@ -189,14 +189,33 @@ static bool is_pinner(const struct ps_pin *pins, size_t n, int pid)
 	return false;
 }
 
+struct save_arg {
+	const char *dir;
+	const struct ps_pin *pins;
+	size_t npins;
+	size_t *nsaved;
+};
+
+static int save_one(struct ps_ctx *c, int pid, void *arg)
+{
+	struct save_arg *a = arg;
+	bool saved;
+	int ret;
+
+	ret = save_process(c, a->dir, pid, a->pins, a->npins,
+			   is_pinner(a->pins, a->npins, pid), &saved);
+	*a->nsaved += saved;
+	return ret;
+}
+
 static int save_processes(struct ps_ctx *c, const char *dir,
 			  const struct ps_pin *pins, size_t npins,
 			  size_t *nsaved)
 {
+	struct save_arg a = {
+		.dir = dir, .pins = pins, .npins = npins, .nsaved = nsaved,
+	};
 	char path[4096];
-	struct dirent *de;
-	int ret = PS_EXIT_OK;
-	DIR *d;
 
 	*nsaved = 0;
 	snprintf(path, sizeof(path), "%s/proc", dir);
@@ -205,26 +224,7 @@ static int save_processes(struct ps_ctx *c, const char *dir,
 			       strerror(errno));
 	if (!npins)
 		return PS_EXIT_OK;
-	d = opendir(c->proc);
-	if (!d)
-		return ps_fail(c, PS_EXIT_FAILURE, "%s: %s", c->proc,
-			       strerror(errno));
-	while (ret == PS_EXIT_OK && (de = readdir(d)) != NULL) {
-		char *end;
-		long pid;
-		bool saved;
-
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		pid = strtol(de->d_name, &end, 10);
-		if (*end || pid <= 0)
-			continue;
-		ret = save_process(c, dir, (int)pid, pins, npins,
-				   is_pinner(pins, npins, (int)pid), &saved);
-		*nsaved += saved;
-	}
-	closedir(d);
-	return ret;
+	return ps_for_each_pid(c, save_one, &a);
 }
 
 static int64_t clock_ms(clockid_t id)
@@ -260,14 +260,12 @@ int cmd_save(struct ps_ctx *c, const struct ps_opts *o)
 	const char *dir = o->args[0];
 	int64_t unix_ms, mono_ms;
 	struct ps_pin *pins = NULL;
-	struct ps_stats st;
 	size_t nfiles, npins = 0, nproc = 0, i;
 	int ret;
 
-	ret = ps_module_check(c, &st);
+	ret = ps_module_ready(c);
 	if (ret)
 		return ret;
-	ps_stats_free(&st);
 	ret = make_dir(c, dir);
 	if (ret)
 		return ret;

@@ -342,13 +342,11 @@ int cmd_verdicts(struct ps_ctx *c, const struct ps_opts *o)
 {
 	char err[PS_ERR_LEN], *text;
 	struct ps_report rep;
-	struct ps_stats st;
 	int ret;
 
-	ret = ps_module_check(c, &st);
+	ret = ps_module_ready(c);
 	if (ret)
 		return ret;
-	ps_stats_free(&st);
 	ret = read_text(c, o->all, &text);
 	if (ret)
 		return ret;

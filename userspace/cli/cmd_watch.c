@@ -250,16 +250,14 @@ int cmd_watch(struct ps_ctx *c, const struct ps_opts *o)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct snapshot s;
-	struct ps_stats st;
 	struct utsname u;
 	bool batch = o->batch || !isatty(fileno(c->out));
 	long n = 0;
 	int ret;
 
-	ret = ps_module_check(c, &st);
+	ret = ps_module_ready(c);
 	if (ret)
 		return ret;
-	ps_stats_free(&st);
 	if (uname(&u))
 		snprintf(u.release, sizeof(u.release), "?");
 	stop = 0;

@@ -20,55 +20,6 @@
 
 #define DEBUGFS_MAGIC	0x64626720	/* linux/magic.h */
 
-int ps_slurp(const char *path, char **text, size_t *len)
-{
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	ssize_t got;
-	int fd, err;
-
-	if (!buf)
-		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		free(buf);
-		return err;
-	}
-	for (;;) {
-		if (cap - n < 4096) {
-			char *nb = realloc(buf, cap * 2);
-
-			if (!nb) {
-				err = -ENOMEM;
-				goto fail;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		got = read(fd, buf + n, cap - n - 1);
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			goto fail;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*text = buf;
-	if (len)
-		*len = n;
-	return 0;
-fail:
-	close(fd);
-	free(buf);
-	return err;
-}
-
 static bool exists(const char *path)
 {
 	struct stat sb;
@@ -232,6 +183,16 @@ int ps_module_check(struct ps_ctx *c, struct ps_stats *st)
 			       abi, PINSHADOW_ABI_VERSION);
 	}
 	return PS_EXIT_OK;
+}
+
+int ps_module_ready(struct ps_ctx *c)
+{
+	struct ps_stats st;
+	int ret = ps_module_check(c, &st);
+
+	if (!ret)
+		ps_stats_free(&st);
+	return ret;
 }
 
 int ps_read_stacks(struct ps_ctx *c, struct ps_stacks *st)

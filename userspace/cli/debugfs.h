@@ -11,6 +11,7 @@
 
 #include "context.h"
 #include "parse.h"
+#include "slurp.h"
 
 /*
  * Is the module there, readable and speaking our ABI?  Reads and parses
@@ -18,6 +19,9 @@
  * status, having reported it.
  */
 int ps_module_check(struct ps_ctx *c, struct ps_stats *st);
+
+/* ps_module_check() for a command that does not need the stats. */
+int ps_module_ready(struct ps_ctx *c);
 
 /*
  * Read debugfs file @name whole into a NUL-terminated buffer @*text.  A
@@ -32,9 +36,6 @@ int ps_read_file(struct ps_ctx *c, const char *name, bool optional,
  * one) leaves @st empty (n == 0, buf NULL) and is no error.
  */
 int ps_read_stacks(struct ps_ctx *c, struct ps_stacks *st);
-
-/* Read a whole file (any path); 0 or -errno.  Debugfs sizes are 0. */
-int ps_slurp(const char *path, char **text, size_t *len);
 
 /* Open a debugfs file, reporting failures like ps_read_file(). */
 int ps_open_file(struct ps_ctx *c, const char *name, int flags,

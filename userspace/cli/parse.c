@@ -436,7 +436,7 @@ static bool parse_opt_i64(const char *s, int64_t *v)
 	return ps_parse_i64(s, v) && *v >= 0;
 }
 
-static bool parse_u32(const char *s, uint32_t *v)
+bool ps_parse_u32(const char *s, uint32_t *v)
 {
 	uint64_t x;
 
@@ -446,7 +446,7 @@ static bool parse_u32(const char *s, uint32_t *v)
 	return true;
 }
 
-static bool parse_bool(const char *s, bool *v)
+bool ps_parse_bool(const char *s, bool *v)
 {
 	if (strcmp(s, "0") && strcmp(s, "1"))
 		return false;
@@ -676,7 +676,7 @@ int ps_parse_probes(const char *text, struct ps_probe **probes, size_t *n,
 	for (r = 0; r < t.nrows; r++) {
 		if (!ps_copy_word(p[r].name, sizeof(p[r].name), ps_table_cell(&t, r, c[0])) ||
 		    !ps_copy_word(p[r].symbol, sizeof(p[r].symbol), ps_table_cell(&t, r, c[1])) ||
-		    !parse_bool(ps_table_cell(&t, r, c[2]), &p[r].armed) ||
+		    !ps_parse_bool(ps_table_cell(&t, r, c[2]), &p[r].armed) ||
 		    !ps_parse_u64(ps_table_cell(&t, r, c[3]), &p[r].hits) ||
 		    !ps_parse_u64(ps_table_cell(&t, r, c[4]), &p[r].nmissed) ||
 		    !known_state(ps_table_cell(&t, r, c[5])) ||
@@ -724,17 +724,17 @@ static int pin_from_fields(struct ps_pin *p, const char *const *v)
 	memset(p, 0, sizeof(*p));
 	if (!ps_parse_u64(v[F_PFN], &p->pfn))
 		return F_PFN;
-	if (!parse_u32(v[F_COUNT], &p->count))
+	if (!ps_parse_u32(v[F_COUNT], &p->count))
 		return F_COUNT;
-	if (!parse_u32(v[F_LONGTERM], &p->longterm) || p->longterm > p->count)
+	if (!ps_parse_u32(v[F_LONGTERM], &p->longterm) || p->longterm > p->count)
 		return F_LONGTERM;
-	if (!parse_bool(v[F_MAYBE], &p->maybe_pinned))
+	if (!ps_parse_bool(v[F_MAYBE], &p->maybe_pinned))
 		return F_MAYBE;
 	/* The folio may be freed under the reader: refcount 0, never < 0. */
 	if (!ps_parse_i64(v[F_REFCOUNT], &x) || x < 0 || x > INT32_MAX)
 		return F_REFCOUNT;
 	p->refcount = (int32_t)x;
-	if (!parse_u32(v[F_ORDER], &p->order) || p->order > 30)
+	if (!ps_parse_u32(v[F_ORDER], &p->order) || p->order > 30)
 		return F_ORDER;
 	if (!parse_opt_i64(v[F_PINCOUNT], &x) || x > INT32_MAX)
 		return F_PINCOUNT;
@@ -756,7 +756,7 @@ static int pin_from_fields(struct ps_pin *p, const char *const *v)
 	if (v[F_ORPHANED]) {
 		bool b;
 
-		if (!parse_bool(v[F_ORPHANED], &b))
+		if (!ps_parse_bool(v[F_ORPHANED], &b))
 			return F_ORPHANED;
 		p->orphaned = b;
 	}

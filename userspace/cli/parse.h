@@ -20,6 +20,8 @@
 /* Strict number parsing: the whole string, no sign, no overflow. */
 bool ps_parse_u64(const char *s, uint64_t *v);	/* decimal or 0x hex */
 bool ps_parse_i64(const char *s, int64_t *v);	/* decimal, may be signed */
+bool ps_parse_u32(const char *s, uint32_t *v);
+bool ps_parse_bool(const char *s, bool *v);	/* "0" or "1" */
 
 /*
  * stats: "name value" lines; unknown names are kept, in file order.  The one

@@ -5,8 +5,6 @@
  * unmapped.  With a pid filter only that process is scanned, so nothing can
  * be said about unmapped pages.
  */
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,28 +80,23 @@ static int map_process(struct ps_ctx *c, struct ps_pinmap *pm, int pid,
 	return PS_EXIT_OK;
 }
 
+struct map_all_arg {
+	struct ps_pinmap *pm;
+	bool *mapped;
+};
+
+static int map_one(struct ps_ctx *c, int pid, void *arg)
+{
+	struct map_all_arg *a = arg;
+
+	return map_process(c, a->pm, pid, a->mapped, false);
+}
+
 static int map_all(struct ps_ctx *c, struct ps_pinmap *pm, bool *mapped)
 {
-	struct dirent *de;
-	DIR *d = opendir(c->proc);
-	int ret = PS_EXIT_OK;
+	struct map_all_arg a = { .pm = pm, .mapped = mapped };
 
-	if (!d)
-		return ps_fail(c, PS_EXIT_FAILURE, "%s: %s", c->proc,
-			       strerror(errno));
-	while (ret == PS_EXIT_OK && (de = readdir(d)) != NULL) {
-		char *end;
-		long pid;
-
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		pid = strtol(de->d_name, &end, 10);
-		if (*end || pid <= 0)
-			continue;
-		ret = map_process(c, pm, (int)pid, mapped, false);
-	}
-	closedir(d);
-	return ret;
+	return ps_for_each_pid(c, map_one, &a);
 }
 
 int ps_pinmap_build(struct ps_ctx *c, const struct ps_pinmap_filter *f,

@@ -5,6 +5,8 @@
  * pagemap.  Processes come and go during a scan; one that vanished is not
  * an error, just absent from the report.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -14,7 +16,34 @@
 #include <unistd.h>
 
 #include "debugfs.h"
+#include "exitcodes.h"
 #include "procmap.h"
+
+int ps_for_each_pid(struct ps_ctx *c,
+		    int (*fn)(struct ps_ctx *c, int pid, void *arg),
+		    void *arg)
+{
+	struct dirent *de;
+	DIR *d = opendir(c->proc);
+	int ret = PS_EXIT_OK;
+
+	if (!d)
+		return ps_fail(c, PS_EXIT_FAILURE, "%s: %s", c->proc,
+			       strerror(errno));
+	while (ret == PS_EXIT_OK && (de = readdir(d)) != NULL) {
+		char *end;
+		long pid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0)
+			continue;
+		ret = fn(c, (int)pid, arg);
+	}
+	closedir(d);
+	return ret;
+}
 
 #define PAGEMAP_CHUNK	4096	/* entries per pread: 32 KiB */
 
@@ -241,17 +270,13 @@ static void read_comm(const char *proc, int pid, char *comm, size_t size)
 	free(text);
 }
 
-int ps_scan_process(const char *proc, int pid, const struct ps_pin *pins,
-		    size_t npins, struct ps_maps *maps, struct ps_hit **hits,
-		    size_t *nhits, char *comm, size_t comm_size)
+/* /proc/PID/maps (or a saved copy) of @pid into @maps, and its comm. */
+static int read_maps(const char *proc, int pid, struct ps_maps *maps,
+		     char *comm, size_t comm_size)
 {
-	struct hit_vec h = { 0 };
-	char path[256], *text;
-	size_t i;
-	int fd, err;
+	char path[4096], *text;
+	int err;
 
-	*hits = NULL;
-	*nhits = 0;
 	memset(maps, 0, sizeof(*maps));
 	snprintf(path, sizeof(path), "%s/%d/maps", proc, pid);
 	err = ps_slurp(path, &text, NULL);
@@ -262,6 +287,23 @@ int ps_scan_process(const char *proc, int pid, const struct ps_pin *pins,
 	if (err)
 		return -EPROTO;
 	read_comm(proc, pid, comm, comm_size);
+	return 0;
+}
+
+int ps_scan_process(const char *proc, int pid, const struct ps_pin *pins,
+		    size_t npins, struct ps_maps *maps, struct ps_hit **hits,
+		    size_t *nhits, char *comm, size_t comm_size)
+{
+	struct hit_vec h = { 0 };
+	char path[256];
+	size_t i;
+	int fd, err;
+
+	*hits = NULL;
+	*nhits = 0;
+	err = read_maps(proc, pid, maps, comm, comm_size);
+	if (err)
+		return err;
 	if (maps->n == 0 || npins == 0)
 		return 0;	/* kernel thread, or nothing to look for */
 
@@ -302,16 +344,9 @@ int ps_scan_saved_process(const char *proc, int pid, const struct ps_pin *pins,
 
 	*hits = NULL;
 	*nhits = 0;
-	memset(maps, 0, sizeof(*maps));
-	snprintf(path, sizeof(path), "%s/%d/maps", proc, pid);
-	ret = ps_slurp(path, &text, NULL);
+	ret = read_maps(proc, pid, maps, comm, comm_size);
 	if (ret)
 		return ret;
-	ret = ps_parse_maps(text, maps);
-	free(text);
-	if (ret)
-		return -EPROTO;
-	read_comm(proc, pid, comm, comm_size);
 	snprintf(path, sizeof(path), "%s/%d/pinned", proc, pid);
 	ret = ps_slurp(path, &text, NULL);
 	if (ret == -ENOENT)

@@ -14,6 +14,8 @@
 
 #include "parse.h"
 
+struct ps_ctx;
+
 #define PM_PRESENT	(1ULL << 63)
 #define PM_PFN_MASK	((1ULL << 55) - 1)
 
@@ -29,6 +31,14 @@ struct ps_maps {
 	size_t n;
 	char *buf;		/* owns the names */
 };
+
+/*
+ * Calls @fn for each process in c->proc until one returns other than
+ * PS_EXIT_OK; returns that, or the failure to read c->proc (reported).
+ */
+int ps_for_each_pid(struct ps_ctx *c,
+		    int (*fn)(struct ps_ctx *c, int pid, void *arg),
+		    void *arg);
 
 /* One line of /proc/PID/maps, modified in place; false if malformed. */
 bool ps_parse_maps_line(char *line, struct ps_vma *vma);

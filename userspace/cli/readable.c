@@ -47,25 +47,6 @@ const char *ps_fmt_time_us(uint64_t us, char *buf, size_t size)
 	return buf;
 }
 
-/* Column indices of @names; an error names the first one missing. */
-static bool flag(const char *s, bool *v)
-{
-	if (strcmp(s, "0") && strcmp(s, "1"))
-		return false;
-	*v = s[0] == '1';
-	return true;
-}
-
-static bool u32(const char *s, uint32_t *v)
-{
-	uint64_t x;
-
-	if (!ps_parse_u64(s, &x) || x > UINT32_MAX)
-		return false;
-	*v = (uint32_t)x;
-	return true;
-}
-
 static bool i32(const char *s, int32_t *v)
 {
 	int64_t x;
@@ -102,11 +83,11 @@ static int cow_event(struct ps_cow_event *e, const char *const *v)
 		return C_PFN;
 	if (!ps_copy_word(e->decision, sizeof(e->decision), v[C_DECISION]))
 		return C_DECISION;
-	if (!flag(v[C_EXCLUSIVE], &e->exclusive))
+	if (!ps_parse_bool(v[C_EXCLUSIVE], &e->exclusive))
 		return C_EXCLUSIVE;
-	if (!flag(v[C_MAYBE], &e->maybe_pinned))
+	if (!ps_parse_bool(v[C_MAYBE], &e->maybe_pinned))
 		return C_MAYBE;
-	if (!u32(v[C_COUNT], &e->count))
+	if (!ps_parse_u32(v[C_COUNT], &e->count))
 		return C_COUNT;
 	if (!ps_copy_word(e->verdict, sizeof(e->verdict), v[C_VERDICT]))
 		return C_VERDICT;
@@ -365,13 +346,13 @@ static int mismatch(struct ps_mismatch *m, const char *const *v)
 	memset(m, 0, sizeof(*m));
 	if (!ps_parse_u64(v[M_PFN], &m->pfn))
 		return M_PFN;
-	if (!u32(v[M_COUNT], &m->count))
+	if (!ps_parse_u32(v[M_COUNT], &m->count))
 		return M_COUNT;
-	if (!flag(v[M_MAYBE], &m->maybe_pinned))
+	if (!ps_parse_bool(v[M_MAYBE], &m->maybe_pinned))
 		return M_MAYBE;
 	if (!i32(v[M_REFCOUNT], &m->refcount))
 		return M_REFCOUNT;
-	if (!u32(v[M_ORDER], &m->order) || m->order > 30)
+	if (!ps_parse_u32(v[M_ORDER], &m->order) || m->order > 30)
 		return M_ORDER;
 	if (!strcmp(v[M_PINCOUNT], "-"))
 		m->pincount = -1;

@@ -37,19 +37,6 @@ static void merge_pinner(struct ps_agg *a, bool first, int32_t pid,
 	}
 }
 
-void ps_agg_add(struct ps_agg *a, const struct ps_pin *p)
-{
-	merge_pinner(a, a->pages == 0, p->pid < 0 ? PS_PID_UNKNOWN : p->pid,
-		     p->comm);
-	a->pages++;
-	a->pins += p->count;
-	a->longterm += p->longterm;
-	a->maybe_pinned += p->maybe_pinned;
-	if (p->age_ms > a->age_ms)
-		a->age_ms = p->age_ms;
-	merge_api(a, p->api);
-}
-
 void ps_agg_merge(struct ps_agg *a, const struct ps_agg *b)
 {
 	if (!b->pages)
@@ -62,6 +49,20 @@ void ps_agg_merge(struct ps_agg *a, const struct ps_agg *b)
 	if (b->age_ms > a->age_ms)
 		a->age_ms = b->age_ms;
 	merge_api(a, b->api);
+}
+
+/* A page is merged as an aggregate of one. */
+void ps_agg_add(struct ps_agg *a, const struct ps_pin *p)
+{
+	struct ps_agg one = {
+		.pages = 1, .pins = p->count, .longterm = p->longterm,
+		.maybe_pinned = p->maybe_pinned, .age_ms = p->age_ms,
+		.pinner_pid = p->pid < 0 ? PS_PID_UNKNOWN : p->pid,
+	};
+
+	snprintf(one.api, sizeof(one.api), "%s", p->api);
+	snprintf(one.pinner_comm, sizeof(one.pinner_comm), "%s", p->comm);
+	ps_agg_merge(a, &one);
 }
 
 static struct ps_run *new_run(struct ps_runs *r)

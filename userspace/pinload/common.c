@@ -16,19 +16,6 @@
 
 volatile int pl_stop;
 
-const char *pl_next_opt(struct pl_args *a, bool has_value, const char **val)
-{
-	const char *opt;
-
-	if (a->i >= a->argc)
-		return NULL;
-	opt = a->argv[a->i++];
-	if (has_value) {
-		*val = a->i < a->argc ? a->argv[a->i++] : NULL;
-	}
-	return opt;
-}
-
 int pl_usage(const char *fmt, const char *arg)
 {
 	fputs("pinload: ", stderr);
@@ -80,6 +67,60 @@ bool pl_parse_hold(const char *s, long *seconds)
 		return false;
 	*seconds = (long)v;
 	return true;
+}
+
+static const struct pl_opt *find_opt(const struct pl_opt *opts,
+				     const char *name)
+{
+	for (; opts->name; opts++)
+		if (!strcmp(opts->name, name))
+			return opts;
+	return NULL;
+}
+
+static bool parse_value(const struct pl_opt *o, const char *val)
+{
+	uint64_t *v = o->value;
+
+	switch (o->kind) {
+	case PL_OPT_FLAG:
+		break;
+	case PL_OPT_SIZE:
+		return pl_parse_size(val, v);
+	case PL_OPT_COUNT:
+		return pl_parse_count(val, v) && *v && (!o->max || *v <= o->max);
+	case PL_OPT_HOLD:
+		return pl_parse_hold(val, o->value);
+	}
+	return false;
+}
+
+int pl_parse_opts(struct pl_args *a, const char *scenario,
+		  const struct pl_opt *opts)
+{
+	char msg[256];
+
+	while (a->i < a->argc) {
+		const char *name = a->argv[a->i++], *val;
+		const struct pl_opt *o = find_opt(opts, name);
+
+		if (o && o->kind == PL_OPT_FLAG) {
+			*(bool *)o->value = true;
+			continue;
+		}
+		val = a->i < a->argc ? a->argv[a->i++] : NULL;
+		if (!o) {
+			snprintf(msg, sizeof(msg), "%s: unknown option \"%s\"",
+				 scenario, name);
+			return pl_usage("%s", msg);
+		}
+		if (!parse_value(o, val)) {
+			snprintf(msg, sizeof(msg), "%s: %s needs %s, got \"%s\"",
+				 scenario, name, o->wants, val ? val : "");
+			return pl_usage("%s", msg);
+		}
+	}
+	return PL_EXIT_OK;
 }
 
 void *pl_alloc(size_t bytes, bool thp)

@@ -30,37 +30,21 @@ int pl_fork(struct pl_args *a)
 	uint64_t pages = 16, children = 1, c, ok = 0;
 	long hold = 0;
 	bool thp = false, intact;
-	const char *opt, *val = NULL;
 	size_t ps = (size_t)getpagesize(), bytes;
 	struct io_uring ring;
 	char *buf;
 	int ret;
+	const struct pl_opt opts[] = {
+		PL_FLAG("--thp", &thp),
+		PL_COUNT("--pages", &pages, 1ULL << 28, "a page count"),
+		PL_COUNT("--children", &children, 1000, "1..1000"),
+		PL_HOLD(&hold),
+		PL_END,
+	};
 
-	while ((opt = pl_next_opt(a, false, NULL)) != NULL) {
-		if (!strcmp(opt, "--thp")) {
-			thp = true;
-			continue;
-		}
-		a->i--;
-		opt = pl_next_opt(a, true, &val);
-		if (!strcmp(opt, "--pages")) {
-			if (!pl_parse_count(val, &pages) || !pages ||
-			    pages > (1ULL << 28))
-				return pl_usage("fork: --pages needs a page count, got \"%s\"",
-						val ? val : "");
-		} else if (!strcmp(opt, "--children")) {
-			if (!pl_parse_count(val, &children) || !children ||
-			    children > 1000)
-				return pl_usage("fork: --children needs 1..1000, got \"%s\"",
-						val ? val : "");
-		} else if (!strcmp(opt, "--hold")) {
-			if (!pl_parse_hold(val, &hold))
-				return pl_usage("fork: --hold needs seconds, got \"%s\"",
-						val ? val : "");
-		} else {
-			return pl_usage("fork: unknown option \"%s\"", opt);
-		}
-	}
+	ret = pl_parse_opts(a, "fork", opts);
+	if (ret)
+		return ret;
 	bytes = pages * ps;
 	if (thp)
 		bytes = (bytes + PL_HPAGE_SIZE - 1) / PL_HPAGE_SIZE * PL_HPAGE_SIZE;

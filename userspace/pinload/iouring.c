@@ -50,31 +50,20 @@ int pl_iouring(struct pl_args *a)
 	long hold = PL_HOLD_FOREVER;
 	struct io_uring ring;
 	bool thp = false, unmap = false;
-	const char *opt, *val = NULL;
 	size_t pages, ps = (size_t)getpagesize();
 	void *buf;
 	int ret;
+	const struct pl_opt opts[] = {
+		PL_FLAG("--thp", &thp),
+		PL_FLAG("--unmap", &unmap),
+		PL_SIZE("--size", &size, "a size like 8M"),
+		PL_HOLD(&hold),
+		PL_END,
+	};
 
-	while ((opt = pl_next_opt(a, false, NULL)) != NULL) {
-		if (!strcmp(opt, "--thp") || !strcmp(opt, "--unmap")) {
-			thp |= !strcmp(opt, "--thp");
-			unmap |= !strcmp(opt, "--unmap");
-			continue;
-		}
-		a->i--;
-		opt = pl_next_opt(a, true, &val);
-		if (!strcmp(opt, "--size")) {
-			if (!pl_parse_size(val, &size))
-				return pl_usage("iouring: --size needs a size like 8M, got \"%s\"",
-						val ? val : "");
-		} else if (!strcmp(opt, "--hold")) {
-			if (!pl_parse_hold(val, &hold))
-				return pl_usage("iouring: --hold needs seconds, got \"%s\"",
-						val ? val : "");
-		} else {
-			return pl_usage("iouring: unknown option \"%s\"", opt);
-		}
-	}
+	ret = pl_parse_opts(a, "iouring", opts);
+	if (ret)
+		return ret;
 	if (!size)
 		return pl_usage("%s", "iouring: --size is required");
 	size = (size + ps - 1) / ps * ps;

@@ -27,8 +27,39 @@ struct pl_args {
 	int i;
 };
 
-/* Next "--name [value]" option; NULL at the end.  Sets *val if wanted. */
-const char *pl_next_opt(struct pl_args *a, bool has_value, const char **val);
+/* A scenario's option: a flag, or "--name value" parsed as @kind says. */
+enum pl_opt_kind {
+	PL_OPT_FLAG,	/* bool, set when given */
+	PL_OPT_SIZE,	/* uint64_t bytes, pl_parse_size() */
+	PL_OPT_COUNT,	/* uint64_t, 1..max (0: no bound), pl_parse_count() */
+	PL_OPT_HOLD,	/* long seconds, pl_parse_hold() */
+};
+
+struct pl_opt {
+	const char *name;	/* "--pages"; NULL ends a table */
+	enum pl_opt_kind kind;
+	void *value;
+	uint64_t max;
+	const char *wants;	/* "a page count": what a bad value lacked */
+};
+
+/* Entries of a table of options, which PL_END ends. */
+#define PL_FLAG(n, v)	{ .name = n, .kind = PL_OPT_FLAG, .value = v }
+#define PL_SIZE(n, v, w)	{ .name = n, .kind = PL_OPT_SIZE, .value = v, \
+				  .wants = w }
+#define PL_COUNT(n, v, m, w)	{ .name = n, .kind = PL_OPT_COUNT, .value = v, \
+				  .max = m, .wants = w }
+/* --hold, which every scenario takes. */
+#define PL_HOLD(v)	{ .name = "--hold", .kind = PL_OPT_HOLD, .value = v, \
+			  .wants = "seconds" }
+#define PL_END	{ .name = NULL }
+
+/*
+ * Parses the rest of @a against @opts; PL_EXIT_OK, or PL_EXIT_USAGE after
+ * saying which option of @scenario was wrong.
+ */
+int pl_parse_opts(struct pl_args *a, const char *scenario,
+		  const struct pl_opt *opts);
 /* Option parsing: "8M", "1G", "4096", "16K"; seconds as an integer. */
 bool pl_parse_size(const char *s, uint64_t *bytes);
 bool pl_parse_count(const char *s, uint64_t *v);

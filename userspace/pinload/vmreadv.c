@@ -58,30 +58,21 @@ int pl_vm_readv(struct pl_args *a)
 {
 	uint64_t pages = 0, loops = 1, done = 0;
 	long seconds = 0;
-	const char *opt, *val;
 	size_t ps = (size_t)getpagesize();
 	int fds[2], status;
 	void *buf;
 	pid_t child;
+	int ret;
+	const struct pl_opt opts[] = {
+		PL_COUNT("--pages", &pages, 1ULL << 28, "a page count"),
+		PL_COUNT("--loops", &loops, 0, "a count"),
+		PL_HOLD(&seconds),
+		PL_END,
+	};
 
-	while ((opt = pl_next_opt(a, true, &val)) != NULL) {
-		if (!strcmp(opt, "--pages")) {
-			if (!pl_parse_count(val, &pages) || !pages ||
-			    pages > (1ULL << 28))
-				return pl_usage("vm-readv: --pages needs a page count, got \"%s\"",
-						val ? val : "");
-		} else if (!strcmp(opt, "--loops")) {
-			if (!pl_parse_count(val, &loops) || !loops)
-				return pl_usage("vm-readv: --loops needs a count, got \"%s\"",
-						val ? val : "");
-		} else if (!strcmp(opt, "--hold")) {
-			if (!pl_parse_hold(val, &seconds))
-				return pl_usage("vm-readv: --hold needs seconds, got \"%s\"",
-						val ? val : "");
-		} else {
-			return pl_usage("vm-readv: unknown option \"%s\"", opt);
-		}
-	}
+	ret = pl_parse_opts(a, "vm-readv", opts);
+	if (ret)
+		return ret;
 	if (!pages)
 		return pl_usage("%s", "vm-readv: --pages is required");
 	buf = pl_alloc(pages * ps, false);

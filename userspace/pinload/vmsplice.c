@@ -40,27 +40,21 @@ int pl_vmsplice(struct pl_args *a)
 {
 	uint64_t count = 1100, refs = 0;
 	long hold = PL_HOLD_FOREVER;
-	const char *opt, *val;
 	size_t ps = (size_t)getpagesize();
 	struct iovec iov;
 	struct rlimit rl;
 	unsigned int npipes = 0;
 	char *page;
+	int ret;
+	const struct pl_opt opts[] = {
+		PL_COUNT("--count", &count, 1000000, "a reference count"),
+		PL_HOLD(&hold),
+		PL_END,
+	};
 
-	while ((opt = pl_next_opt(a, true, &val)) != NULL) {
-		if (!strcmp(opt, "--count")) {
-			if (!pl_parse_count(val, &count) || !count ||
-			    count > 1000000)
-				return pl_usage("vmsplice: --count needs a reference count, got \"%s\"",
-						val ? val : "");
-		} else if (!strcmp(opt, "--hold")) {
-			if (!pl_parse_hold(val, &hold))
-				return pl_usage("vmsplice: --hold needs seconds, got \"%s\"",
-						val ? val : "");
-		} else {
-			return pl_usage("vmsplice: unknown option \"%s\"", opt);
-		}
-	}
+	ret = pl_parse_opts(a, "vmsplice", opts);
+	if (ret)
+		return ret;
 	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
