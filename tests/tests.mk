@@ -9,8 +9,8 @@
 # copies of both are in /lib/pinshadow/ for the reload tests).
 # PS_TEST_PROGS lists the binaries for the VM runner.
 
-# Every tests/*.c but the shared library is one test binary.
-PS_TEST_NAMES := $(sort $(basename $(notdir $(filter-out %/ps_util.c,\
+# Every tests/*.c but the shared libraries is one test binary.
+PS_TEST_NAMES := $(sort $(basename $(notdir $(filter-out %/ps_util.c %/ps_client.c,\
 	$(wildcard $(TOP)/tests/*.c)))))
 PS_TEST_BIN := $(BUILD)/tests/bin
 PS_TEST_PROGS := $(addprefix $(PS_TEST_BIN)/,$(PS_TEST_NAMES))
@@ -22,8 +22,9 @@ PS_TEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -static \
 PS_TEST_LDLIBS := -luring -lpthread
 # The debugfs formats are read by the CLI's parsers (userspace/cli/parse.c),
 # the one reader of each format.
-PS_TEST_LIB := $(TOP)/tests/ps_util.c $(TOP)/userspace/cli/parse.c
-PS_TEST_DEPS := $(PS_TEST_LIB) $(TOP)/tests/ps_util.h \
+PS_TEST_LIB := $(TOP)/tests/ps_util.c $(TOP)/tests/ps_client.c \
+	$(TOP)/userspace/cli/parse.c
+PS_TEST_DEPS := $(PS_TEST_LIB) $(TOP)/tests/ps_util.h $(TOP)/tests/ps_client.h \
 	$(TOP)/userspace/cli/parse.h $(TOP)/include/pinshadow_abi.h \
 	$(TOP)/tests/ps_check.h $(TOP)/include/pinshadow_test_helper.h \
 	$(TOP)/tests/tests.mk $(KTOOLS)/.done
