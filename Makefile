@@ -41,7 +41,8 @@ KTOOLS := $(BUILD)/ktools
 # live in the kernel cache (tests/kernels/).
 DEB_PACKAGES := build-essential linux-source-6.12 debootstrap \
 	qemu-system-x86 busybox-static cpio kmod liburing-dev sparse \
-	xz-utils zstd rsync debhelper dh-dkms lintian
+	xz-utils zstd rsync debhelper dh-dkms lintian \
+	ibverbs-utils ibverbs-providers fio iproute2
 
 .PHONY: all module install modules-all kernels deps lint style sparse check clean ktools
 

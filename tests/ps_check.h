@@ -304,4 +304,31 @@ void ps_plan_run(struct __test_metadata *_metadata,
 	PS_UNPIN_TEST(fixture, unpin_user_folio, run,			\
 		      PSH_UNPIN_USER_FOLIO, 0)
 
+
+/*
+ * After a client program ended: within @wait_ms nothing is pinned any more,
+ * every pin taken since @a was released, and vmstat counted the same (since
+ * @va, and since the last reset).  The last stats in *@c.
+ */
+static inline void ps_check_all_released(struct __test_metadata *_metadata,
+					 const struct ps_test_stats *a,
+					 const struct ps_vm *va, int wait_ms,
+					 struct ps_test_stats *c)
+{
+	struct ps_vm vc;
+
+	ps_wait_outstanding(_metadata, 0, wait_ms, c);
+	ps_get_vm(_metadata, &vc);
+	EXPECT_EQ(0, c->v[PS_pins_outstanding]);
+	EXPECT_EQ(0, c->v[PS_longterm_outstanding]);
+	EXPECT_EQ(0, c->v[PS_pinned_pages]);
+	EXPECT_EQ(PS_DELTA(a, c, pins_acquired), PS_DELTA(a, c, pins_released));
+	EXPECT_EQ(0, PS_DELTA(a, c, untracked_unpins));
+	EXPECT_EQ(vc.acquired - va->acquired, PS_DELTA(a, c, pins_acquired));
+	EXPECT_EQ(vc.released - va->released, PS_DELTA(a, c, pins_released));
+	EXPECT_EQ(c->v[PS_vmstat_acquired] + c->v[PS_vmstat_bypass_pins],
+		  c->v[PS_pins_acquired]);
+	EXPECT_EQ(c->v[PS_vmstat_released], c->v[PS_pins_released]);
+}
+
 #endif /* PS_CHECK_H */

@@ -9,8 +9,9 @@
 # copies of both are in /lib/pinshadow/ for the reload tests).
 # PS_TEST_PROGS lists the binaries for the VM runner.
 
-# Every tests/*.c but the shared library is one test binary.
-PS_TEST_LIB_SRCS := $(TOP)/tests/ps_util.c $(TOP)/tests/ps_check.c
+# Every tests/*.c but the shared libraries is one test binary.
+PS_TEST_LIB_SRCS := $(TOP)/tests/ps_util.c $(TOP)/tests/ps_check.c \
+	$(TOP)/tests/ps_client.c
 PS_TEST_NAMES := $(sort $(basename $(notdir $(filter-out $(PS_TEST_LIB_SRCS),\
 	$(wildcard $(TOP)/tests/*.c)))))
 PS_TEST_BIN := $(BUILD)/tests/bin
@@ -25,7 +26,7 @@ PS_TEST_LDLIBS := -luring -lpthread
 # the one reader of each format.
 PS_TEST_LIB := $(PS_TEST_LIB_SRCS) $(TOP)/userspace/cli/parse.c \
 	$(TOP)/userspace/cli/slurp.c
-PS_TEST_DEPS := $(PS_TEST_LIB) $(TOP)/tests/ps_util.h \
+PS_TEST_DEPS := $(PS_TEST_LIB) $(TOP)/tests/ps_util.h $(TOP)/tests/ps_client.h \
 	$(TOP)/userspace/cli/parse.h $(TOP)/include/pinshadow_abi.h \
 	$(TOP)/tests/ps_check.h $(TOP)/tests/ps_uring.h \
 	$(TOP)/include/pinshadow_test_helper.h \

@@ -50,10 +50,12 @@ $(BENCH_PROG): $(BENCH_DIR)/psbench.c $(BENCH_DIR)/pinshadow_bench.h \
 # bpftrace and perf with their libraries, for the guest: the host's for a
 # kernel of the host's suite, else those of the kernel's suite, from its
 # build chroot (trixie's bpftrace for 7.3).  run.sh picks the same one.
-$(BENCH_TOOLS): $(BENCH_DIR)/mkoverlay.sh | bench-deps
-	$(BENCH_DIR)/mkoverlay.sh tools $@
-$(BENCH_BUILD)/tools-%.cpio.zst: $(BENCH_DIR)/mkoverlay.sh
-	$(BENCH_DIR)/mkoverlay.sh tools-suite $* $@
+BENCH_TOOL_PROGS := /usr/bin/bpftrace /usr/bin/perf
+$(BENCH_TOOLS): $(VM_DIR)/mkoverlay.sh | bench-deps
+	$(VM_DIR)/mkoverlay.sh progs $@ $(BENCH_TOOL_PROGS)
+$(BENCH_BUILD)/tools-%.cpio.zst: $(VM_DIR)/mkoverlay.sh
+	$(VM_DIR)/mkoverlay.sh progs-suite $* "bpftrace linux-perf" $@ \
+		$(BENCH_TOOL_PROGS)
 
 # The pinshadow modules come from modules-all's per-kernel build.
 bench: bench-deps bench-kmod $(BENCH_PROG)

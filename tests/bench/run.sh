@@ -6,9 +6,9 @@
 # One benchmark boot of KVER under QEMU TCG (never KVM) through the project's
 # one QEMU command line (tests/vm/qemu.sh), then the table.
 # The initramfs is the VM runner's (tests/vm/mkinitramfs.sh: busybox, the
-# pinshadow modules, tests/vm/init) with two archives appended: bpftrace and
-# perf with their libraries (mkoverlay.sh tools), and the benchmark's own
-# files (mkoverlay.sh bench), whose guest.sh is the only test init runs.
+# pinshadow modules, tests/vm/init) with two archives appended
+# (tests/vm/mkoverlay.sh): bpftrace and perf with their libraries (bench.mk),
+# and the benchmark's own files, whose guest.sh is the only test init runs.
 #
 # Writes build/bench/KVER/: console.log (ttyS0), tests.log (ttyS1, what
 # guest.sh prints), raw (its BENCH lines), results.txt (the table).
@@ -79,10 +79,16 @@ rm -f "$out"/{console.log,tests.log,qemu.log,raw,results.txt}
 empty=$(mktemp -d)
 trap 'rm -rf "$empty"' EXIT
 # (Without extra modules it complains of a missing list file: harmless.)
-VM_TESTS_DIR=$empty VM_EXTRA_MODULES='' VM_TEST_FILES='' VM_BINS='' \
+VM_TESTS_DIR=$empty VM_EXTRA_MODULES='' VM_TEST_FILES='' VM_BINS='' VM_OVERLAY='' \
 	"$top/tests/vm/mkinitramfs.sh" "$kver" "$out/base.cpio.gz" \
 	>/dev/null 2> >(grep -v 'modules-extra/list' >&2)
-"$here/mkoverlay.sh" bench "$kver" "$out/bench.cpio.zst"
+ko=$BUILD/bench/$kver/kmod/pinshadow_bench.ko
+"$top/tests/vm/mkoverlay.sh" files "$out/bench.cpio.zst" \
+	"$ko=/lib/pinshadow-bench/pinshadow_bench.ko" \
+	"$BUILD/bench/psbench=/bin/psbench" \
+	"$here/peer.bt=/lib/pinshadow-bench/peer.bt" \
+	"$here/peer-kprobe.bt=/lib/pinshadow-bench/peer-kprobe.bt" \
+	"$here/guest.sh=/tests/bench"
 cat "$out/base.cpio.gz" "$tools" "$out/bench.cpio.zst" >"$out/initrd.img"
 
 append="console=ttyS0 panic=-1 oops=panic psvm_timeout=$vm_timeout"

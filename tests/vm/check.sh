@@ -229,6 +229,7 @@ step lint:style test style
 [ -z "$deb" ] || step build:modules-all build -k modules-all KVERS="$deb"
 step build:tests build -k tests
 step build:userspace build -k userspace
+step build:vm-overlay build vm-overlay
 if [ "$stress_secs" -gt 0 ]; then
 	step build:stress build -k stress-build
 fi

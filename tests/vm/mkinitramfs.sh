@@ -15,8 +15,16 @@
 #                      (default: $BUILD/tests/bin)
 #   VM_TESTS           only the tests of these names (default: all)
 #   VM_BINS            programs the tests call, installed in the guest's /bin
-#   VM_EXTRA_MODULES   in-tree modules to load (default: null_blk udmabuf)
+#   VM_EXTRA_MODULES   in-tree modules to load (default: null_blk udmabuf
+#                      ext4 crc32c_generic veth crc32_generic ib_uverbs
+#                      rdma_rxe).  ext4 and rdma_rxe of 6.1 and 6.12 ask
+#                      the crypto API for crc32c and crc32, which no
+#                      dependency brings (7.3 has them as library code);
+#                      7.3's rdma_rxe does not depend on ib_uverbs, which
+#                      programs need
 #   VM_FILES           more files, copied into the guest's /files
+#   VM_OVERLAY         archives appended as they are (mkoverlay.sh): the
+#                      Debian programs the tests drive
 set -eu
 
 [ $# -eq 2 ] || { echo "usage: $0 KVER OUT.cpio.gz" >&2; exit 2; }
@@ -84,7 +92,7 @@ is_builtin() {
 	[ -f "$moddir/modules.builtin.modinfo" ] &&
 		tr '\0' '\n' <"$moddir/modules.builtin.modinfo" | grep -q "^$1\."
 }
-for name in ${VM_EXTRA_MODULES-null_blk udmabuf}; do
+for name in ${VM_EXTRA_MODULES-null_blk udmabuf ext4 crc32c_generic veth crc32_generic ib_uverbs rdma_rxe}; do
 	# File names may use '-' where the module name has '_'.
 	path=$(awk -F: -v n="$name" '{ f = $1; sub(/.*\//, "", f); sub(/\.ko.*/, "", f);
 		gsub(/-/, "_", f); if (f == n) { print $1; exit } }' "$moddir/modules.dep")
@@ -151,4 +159,8 @@ echo "mkinitramfs: $kver: $ntests test binaries, extra modules: $extra"
 mkdir -p "$(dirname "$out")"
 (cd "$stage" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) |
 	gzip -1 >"$out.tmp"
+for f in ${VM_OVERLAY:-}; do
+	[ -f "$f" ] || die "$f missing (VM_OVERLAY)"
+	cat "$f" >>"$out.tmp"
+done
 mv "$out.tmp" "$out"

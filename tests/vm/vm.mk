@@ -29,20 +29,40 @@ VM_TEST_FILES ?= $(or $(PS_TEST_PROGS),$(wildcard $(BUILD)/tests/bin/*)) \
 	$(US_VM_TESTS) $(TOP)/tests/kunit/kunit.sh
 VM_BINS ?= $(US_BINS)
 
-.PHONY: vm-test vm-run vm-kvers vm-how vm-list vm
+# Debian's programs the tests drive (real clients of real drivers), with
+# their libraries: one archive appended to every guest's initramfs.
+# libibverbs dlopen()s its provider, which ldd cannot see: rxe's is listed.
+VM_MULTIARCH := /usr/lib/x86_64-linux-gnu
+VM_OVERLAY_PROGS ?= /usr/bin/ibv_devices /usr/bin/ibv_rc_pingpong \
+	/usr/bin/rdma /usr/bin/fio \
+	$(or $(wildcard $(VM_MULTIARCH)/libibverbs/librxe-*.so), \
+		$(VM_MULTIARCH)/libibverbs/librxe-rdmav34.so) \
+	/etc/libibverbs.d/rxe.driver
+VM_OVERLAY ?= $(BUILD)/vm/overlay.cpio.zst
+
+.PHONY: vm-test vm-run vm-kvers vm-how vm-list vm vm-overlay
 
 # The modules for the kernels tested only: KVER=6.12 must not wait for the
 # debug kernel's build.
-vm-test: tests
+vm-test: tests vm-overlay
 	@$(MAKE) --no-print-directory modules-all KVERS='$(VM_KVERS)'
 	$(if $(US_BINS),@$(MAKE) --no-print-directory userspace)
 	@$(MAKE) --no-print-directory vm-run
+
+vm-overlay: $(VM_OVERLAY)
+
+# Rebuilt when the list or a program changes (a package upgrade); one
+# missing is mkoverlay.sh's error, which names make deps.
+$(VM_OVERLAY): $(VM_DIR)/mkoverlay.sh $(VM_DIR)/vm.mk \
+		$(wildcard $(VM_OVERLAY_PROGS))
+	$(VM_DIR)/mkoverlay.sh progs $@ $(VM_OVERLAY_PROGS)
 
 # One kernel failing does not stop the others; VM_LANES of them at a time.
 vm-run:
 	@ks=$$($(KERNELS) krels $(VM_KVERS)) || exit 1; \
 	BUILD='$(BUILD)' VM_TEST_FILES='$(strip $(VM_TEST_FILES))' \
-	VM_BINS='$(strip $(VM_BINS))' '$(VM_DIR)/lanes.sh' $(VM_LANES) \
+	VM_BINS='$(strip $(VM_BINS))' VM_OVERLAY='$(VM_OVERLAY)' \
+	'$(VM_DIR)/lanes.sh' $(VM_LANES) \
 		'$(VM_DIR)/run.sh' $$ks
 
 # For check.sh: the kernel releases to test.
@@ -60,8 +80,10 @@ vm:
 	@test -n "$(KVER)" && test -n "$(RUN)" || \
 		{ echo 'usage: make vm KVER=<krel|name> RUN=<script> [FILES="..."]' >&2; exit 2; }
 	@k=$$($(KERNELS) krels $(KVER)) && \
-	$(MAKE) --no-print-directory $(BUILD)/$$k/.modules userspace >&2 && \
+	$(MAKE) --no-print-directory $(BUILD)/$$k/.modules userspace \
+		$(VM_OVERLAY) >&2 && \
 	VM_BINS='$(strip $(US_BINS))' VM_FILES='$(FILES)' BUILD='$(BUILD)' \
+	VM_OVERLAY='$(VM_OVERLAY)' \
 		'$(VM_DIR)/script.sh' $$k '$(RUN)'
 
 check:
