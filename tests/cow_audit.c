@@ -591,6 +591,37 @@ TEST_F(cow, pte_pin_through_child)
 	EXPECT_EQ(0, fd.d[POL_PTE].unsafe);
 }
 
+/*
+ * Where the replay is not a PTE bit: a page pinned at one address and
+ * moved by mremap() still holds its pin (the same PFN), but the record
+ * names the old address.  A real bit would move with the PTE; the replay
+ * shares the page (an unsafe share that only the replay makes), while
+ * exact and the kernel copy it.
+ */
+TEST_F(cow, pte_after_mremap)
+{
+	char *page = ps_small_buf(_metadata, 1);
+	char *moved = ps_small_buf(_metadata, 1);
+	uint64_t pfn = ps_virt_to_pfn(page);
+	struct fork_deltas fd;
+	struct psh_pin req;
+
+	ASSERT_EQ(0, psh_pin(self->env.helper_fd, page, 1, PSH_PIN_FAST,
+			     PSH_F_WRITE, &req));
+	ASSERT_EQ(1, req.result);
+	ASSERT_TRUE(mremap(page, PS_PAGE_SIZE, PS_PAGE_SIZE,
+			   MREMAP_MAYMOVE | MREMAP_FIXED, moved) == moved)
+		TH_LOG("mremap: %s", strerror(errno));
+	ASSERT_EQ(pfn, ps_virt_to_pfn(moved));
+	ASSERT_EQ(0, fork_deltas(&fd));
+	EXPECT_EQ(1, fd.d[POL_KERNEL].copies);
+	EXPECT_EQ(1, fd.d[POL_EXACT].copies);
+	EXPECT_EQ(0, fd.d[POL_PTE].copies);
+	EXPECT_EQ(1, fd.d[POL_PTE].unsafe);
+	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
+			       PSH_UNPIN_PAGES, 0));
+}
+
 /* With the audit off, fork is not examined. */
 TEST_F(cow, audit_off)
 {
