@@ -397,6 +397,28 @@ static bool pipe_write(int fd, const void *buf, size_t len)
 	return write(fd, buf, len) == (ssize_t)len;
 }
 
+/*
+ * fork() with a pipe each way: the child and this process each get @in
+ * to read the other's bytes and @out to write to it.  The child's pid; 0
+ * in the child.
+ */
+static pid_t fork_talking(struct __test_metadata *_metadata, int *in,
+			  int *out)
+{
+	int down[2], up[2];
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(down));
+	ASSERT_EQ(0, pipe(up));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	*in = pid ? up[0] : down[0];
+	*out = pid ? down[1] : up[1];
+	close(pid ? up[1] : down[1]);
+	close(pid ? down[0] : up[0]);
+	return pid;
+}
+
 #define VMRW_PAGES	8
 
 struct vm_reader {
@@ -469,23 +491,14 @@ TEST_F(cow, pte_remote_pins)
 	uint64_t pfns[VMRW_PAGES];
 	struct fork_deltas fd;
 	struct ps_lookup lk;
-	int to_child[2], from_child[2], status, i;
+	int in, out, status, i;
 	pid_t child;
 	char c;
 
-	ASSERT_EQ(0, pipe(to_child));
-	ASSERT_EQ(0, pipe(from_child));
-	child = fork();
-	ASSERT_LE(0, child);
-	if (!child) {
-		close(to_child[1]);
-		close(from_child[0]);
-		_exit(vm_reader_hold(getppid(), buf, to_child[0],
-				     from_child[1]));
-	}
-	close(to_child[0]);
-	close(from_child[1]);
-	ASSERT_TRUE(pipe_read(from_child[0], &c, 1))
+	child = fork_talking(_metadata, &in, &out);
+	if (!child)
+		_exit(vm_reader_hold(getppid(), buf, in, out));
+	ASSERT_TRUE(pipe_read(in, &c, 1))
 		TH_LOG("the reader died before pinning");
 	if (c == 'S') {
 		ASSERT_EQ(child, waitpid(child, &status, 0));
@@ -501,11 +514,11 @@ TEST_F(cow, pte_remote_pins)
 		ASSERT_EQ(1, lk.count) TH_LOG("page %d not pinned", i);
 	}
 	ASSERT_EQ(0, fork_deltas(&fd));
-	ASSERT_TRUE(pipe_write(to_child[1], "D", 1));
+	ASSERT_TRUE(pipe_write(out, "D", 1));
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
-	close(to_child[1]);
-	close(from_child[0]);
+	close(in);
+	close(out);
 
 	EXPECT_EQ(VMRW_PAGES, fd.d[POL_KERNEL].copies);
 	EXPECT_EQ(VMRW_PAGES, fd.d[POL_EXACT].copies);
@@ -537,7 +550,7 @@ TEST_F(cow, pte_pin_through_child)
 {
 	char *page = ps_small_buf(_metadata, 1);
 	uint64_t pfn = ps_virt_to_pfn(page);
-	int to_child[2], from_child[2], status;
+	int in, out, status;
 	struct child_pin cp = { 0 };
 	struct psh_pin req = { 0 };
 	struct fork_deltas fd;
@@ -545,13 +558,8 @@ TEST_F(cow, pte_pin_through_child)
 	char c;
 
 	ASSERT_NE(0ULL, pfn);
-	ASSERT_EQ(0, pipe(to_child));
-	ASSERT_EQ(0, pipe(from_child));
-	child = fork();
-	ASSERT_LE(0, child);
+	child = fork_talking(_metadata, &in, &out);
 	if (!child) {
-		close(to_child[1]);
-		close(from_child[0]);
 		/* The helper's file is shared: the slot outlives the child. */
 		if (psh_pin(self->env.helper_fd, page, 1, PSH_PIN_FAST, 0,
 			    &req) || req.result != 1)
@@ -562,22 +570,20 @@ TEST_F(cow, pte_pin_through_child)
 		else if (fork_deltas(&cp.fork))
 			cp.err = 3;
 		cp.slot = req.slot;
-		if (!pipe_write(from_child[1], &cp, sizeof(cp)))
+		if (!pipe_write(out, &cp, sizeof(cp)))
 			_exit(1);
-		pipe_read(to_child[0], &c, 1);
+		pipe_read(in, &c, 1);
 		_exit(0);
 	}
-	close(to_child[0]);
-	close(from_child[1]);
-	ASSERT_TRUE(pipe_read(from_child[0], &cp, sizeof(cp)))
+	ASSERT_TRUE(pipe_read(in, &cp, sizeof(cp)))
 		TH_LOG("the child died");
 	ASSERT_EQ(0, cp.err) TH_LOG("the child failed at step %d", cp.err);
 	/* The child's pin still held, through its live mm. */
 	ASSERT_EQ(0, fork_deltas(&fd));
-	ASSERT_TRUE(pipe_write(to_child[1], "D", 1));
+	ASSERT_TRUE(pipe_write(out, "D", 1));
 	ASSERT_EQ(child, waitpid(child, &status, 0));
-	close(to_child[1]);
-	close(from_child[0]);
+	close(in);
+	close(out);
 	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, cp.slot,
 			       PSH_UNPIN_PAGES, 0));
 
