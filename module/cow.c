@@ -6,7 +6,8 @@
  * both mms write-locked, so their page tables hold still.  At entry the
  * parent's present anonymous pages are examined: exclusive, the kernel's
  * maybe verdict, the exact count, the sticky bit, whether a page of the same
- * PMD range is pinned.  Pages on which no policy would copy and that hold no
+ * PMD range is pinned, whether a pin it holds was taken through this mm at
+ * this address.  Pages on which no policy would copy and that hold no
  * pin are shared by everyone and only counted; the others are recorded and,
  * at return, the child's PTE tells what the kernel did: same PFN = shared,
  * another PFN = copied.  The exact count is read again at return so that an
@@ -15,6 +16,19 @@
  * Write fault: do_wp_page(), do_huge_pmd_wp_page() and hugetlb_wp() of a
  * page with an exact count: if the PTE maps another PFN afterwards, the
  * pinned page was copied instead of reused.
+ *
+ * The "pte" policy replays a software PTE bit, "pinned through this PTE":
+ * a page counts as pinned through its PTE when its exact count is > 0 and
+ * the record of its pins (records.h) names a call through the forking mm
+ * whose address range holds the page's address.  Approximate where a
+ * table entry keeps one record per page: of pins of one page through
+ * several mms or addresses only the newest one's site is known (on 6.1+
+ * GUP unshares a page that is not exclusive before pinning it, so an
+ * anonymous page is pinned through the one mm that maps it); a shared
+ * record's range covers the gaps between its calls; an mremap() moves
+ * the PTE (and a real bit with it) but not the record's range; an mm
+ * freed while a pin outlives it may come back at the same address as
+ * another process's (its pages are others, though: their counts are 0).
  *
  * Walks happen only while the audit is on, for mms with MMF_HAS_PINNED or
  * while any page is pinned.
@@ -50,6 +64,7 @@
 #include "compat.h"
 #include "cow.h"
 #include "pool.h"
+#include "records.h"
 #include "stats.h"
 #include "table.h"
 #include "trace.h"
@@ -90,6 +105,7 @@ static const char *const policy_names[] = {
 	[PS_POLICY_EXACT] = "exact",
 	[PS_POLICY_STICKY] = "sticky",
 	[PS_POLICY_PMD] = "pmd",
+	[PS_POLICY_PTE] = "pte",
 };
 
 static_assert(ARRAY_SIZE(policy_names) == PS_NR_POLICIES);
@@ -188,6 +204,7 @@ static void policy_decide(enum ps_policy pol, bool copies, u32 count,
 #define PS_REC_MAYBE		BIT(1)
 #define PS_REC_STICKY		BIT(2)
 #define PS_REC_PMD_PINNED	BIT(3)
+#define PS_REC_PTE_PINNED	BIT(4)
 
 struct ps_cow_rec {
 	unsigned long addr;
@@ -266,6 +283,17 @@ static u32 exact_count(unsigned long pfn)
 	return e.count;
 }
 
+/* Pinned, and by a call through @mm at @addr: the "pte" policy's bit. */
+static u32 exact_count_at(unsigned long pfn, struct mm_struct *mm,
+			  unsigned long addr, bool *through)
+{
+	struct ps_entry e;
+
+	ps_table_read(pfn, &e);
+	*through = e.count && ps_record_pinned_at(e.handle, mm, addr);
+	return e.count;
+}
+
 static void pmd_pinned_fn(void *ctx, unsigned long addr, unsigned long pfn,
 			  bool huge)
 {
@@ -311,7 +339,7 @@ static void fork_examine(void *ctx, unsigned long addr, unsigned long pfn,
 	struct ps_fork_call *fc = ctx;
 	struct ps_cow_rec rec = { .addr = addr, .pfn = pfn };
 	struct page *page;
-	bool excl, maybe;
+	bool excl, maybe, through;
 	int pol;
 
 	if (!anon_page(pfn, &page))
@@ -320,8 +348,9 @@ static void fork_examine(void *ctx, unsigned long addr, unsigned long pfn,
 	/* A PMD mapping keeps AnonExclusive on the head page only. */
 	excl = PageAnonExclusive(huge ? folio_page(page_folio(page), 0) : page);
 	maybe = folio_maybe_dma_pinned(page_folio(page));
-	rec.count = exact_count(pfn);
-	rec.flags = (excl ? PS_REC_EXCLUSIVE : 0) | (maybe ? PS_REC_MAYBE : 0);
+	rec.count = exact_count_at(pfn, fc->src_mm, addr, &through);
+	rec.flags = (excl ? PS_REC_EXCLUSIVE : 0) | (maybe ? PS_REC_MAYBE : 0) |
+		    (through ? PS_REC_PTE_PINNED : 0);
 	if (ps_table_ever_pinned(pfn))
 		rec.flags |= PS_REC_STICKY;
 	if (excl && pmd_range_pinned(fc, addr))
@@ -393,6 +422,8 @@ static void fork_judge(struct ps_fork_call *fc, const struct ps_cow_rec *rec)
 	policy_decide(PS_POLICY_STICKY, excl && (rec->flags & PS_REC_STICKY),
 		      rec->count, pinned_after);
 	policy_decide(PS_POLICY_PMD, excl && (rec->flags & PS_REC_PMD_PINNED),
+		      rec->count, pinned_after);
+	policy_decide(PS_POLICY_PTE, excl && (rec->flags & PS_REC_PTE_PINNED),
 		      rec->count, pinned_after);
 	event(rec->addr, rec->pfn, rec->count,
 	      copied ? PS_DEC_COPIED : PS_DEC_SHARED, verdict, excl, maybe);

@@ -17,6 +17,7 @@ enum ps_policy {
 	PS_POLICY_EXACT,	/* exact per-page count > 0 */
 	PS_POLICY_STICKY,	/* the page was ever pinned since load */
 	PS_POLICY_PMD,		/* a page of the same 2 MiB (PMD) is pinned */
+	PS_POLICY_PTE,		/* a held pin was taken through this mm here */
 	PS_NR_POLICIES
 };
 

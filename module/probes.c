@@ -104,6 +104,8 @@ struct ps_probe {
 	u8 role;			/* enum ps_role */
 	s8 pages_arg;			/* pin APIs: pages[] or folios[] */
 	s8 flags_arg;			/* pin APIs: gup flags, or PS_NO_ARG */
+	s8 addr_arg;			/* pin APIs: user start, or PS_NO_ARG */
+	s8 mm_arg;			/* pin APIs: mm, or PS_NO_ARG: the task's */
 	bool folios;			/* pin APIs: folios[], not pages[] */
 	bool ret_int;			/* pin APIs: returns int, not long */
 	bool folio_ledger;		/* armed only with folio_ledger=1 */
@@ -141,6 +143,7 @@ static void refuse_args(struct ps_probe *pp, const char *why)
 
 struct ps_pin_call {
 	struct ps_frame frame;
+	struct ps_pin_site site;	/* its end set at the return */
 	void *array;
 	pgoff_t *offset;		/* memfd_pin_folios(): first offset */
 	u64 start_ns;
@@ -159,6 +162,14 @@ static int pin_api_entry(struct ps_probe *pp, void *data,
 			arg(regs, pp->flags_arg);
 	/* memfd_pin_folios(file, start, end, folios, max, offset) */
 	pc->offset = pp->folios ? (pgoff_t *)arg(regs, 5) : NULL;
+	/* Through which mm, at which address: the "pte" policy (cow.c). */
+	pc->site.mm = NULL;
+	pc->site.start = 0;
+	if (pp->addr_arg != PS_NO_ARG) {
+		pc->site.mm = pp->mm_arg == PS_NO_ARG ? current->mm :
+			      (struct mm_struct *)arg(regs, pp->mm_arg);
+		pc->site.start = arg(regs, pp->addr_arg) & PAGE_MASK;
+	}
 	pc->start_ns = ktime_get_mono_fast_ns();
 	pc->epoch = ps_epoch();
 	/* Here, not at the return: the frames are the caller's. */
@@ -181,7 +192,10 @@ static void pin_api_exit(struct ps_probe *pp, void *data,
 	struct ps_call call;
 
 	if (ret > 0 && pc->array && ps_active() && pc->epoch == ps_epoch()) {
-		ps_call_begin(&call, pp->api, pc->start_ns, ret, pc->stack);
+		pc->site.end = pc->site.mm ? pc->site.start + ret * PAGE_SIZE :
+			       0;
+		ps_call_begin(&call, pp->api, pc->start_ns, ret, pc->stack,
+			      &pc->site);
 		if (pp->folios) {
 			if (!pc->offset ||
 			    get_kernel_nofault(offset, pc->offset))
@@ -204,6 +218,9 @@ static void pin_api_exit(struct ps_probe *pp, void *data,
 	ps_frame_pop(&pc->frame, folio_ledger && (ret <= 0 || pc->array),
 		     pinned);
 }
+
+/* folio_add_pin(s)(): pins taken through no user mapping. */
+static const struct ps_pin_site no_site;
 
 /* folio_add_pins(folio, pins): more pins on a pinned folio. */
 
@@ -241,7 +258,7 @@ static void add_pins_exit(struct ps_probe *pp, void *data,
 		if (ps_active() && ac->epoch == ps_epoch()) {
 			ps_call_begin(&call, PS_API_FOLIO_ADD_PINS,
 				      ktime_get_mono_fast_ns(), added,
-				      ac->stack);
+				      ac->stack, &no_site);
 			ps_ledger_add_pins(ac->folio, added, &call);
 			ps_call_end(&call);
 			trace_pin(task_pid_nr(current),
@@ -528,7 +545,8 @@ static int folio_add_pin_entry(struct ps_probe *pp, void *data,
 	/* Legacy direct I/O: a pin the kernel's acquired counter never sees. */
 	ps_ledger_bypass_pin(folio);
 	ps_call_begin(&call, PS_API_FOLIO_ADD_PIN, ktime_get_mono_fast_ns(),
-		      1, ps_stack_capture((unsigned long)pp->rp.kp.addr, regs));
+		      1, ps_stack_capture((unsigned long)pp->rp.kp.addr, regs),
+		      &no_site);
 	ps_ledger_pin_folios(&folio, 1, 0, false, &call);
 	ps_call_end(&call);
 	trace_pin(task_pid_nr(current), ps_api_name(PS_API_FOLIO_ADD_PIN), 1,
@@ -591,12 +609,13 @@ static void wp_exit(struct ps_probe *pp, void *data, struct pt_regs *regs)
 	ps_cow_wp_exit(data, regs);
 }
 
-#define PIN_API(sym, id, pages, flags, is_folios, is_int) {		\
+/* @addr, @mm: argument positions; PS_NO_ARG mm: the task's. */
+#define PIN_API(sym, id, pages, flags, addr, mm, is_folios, is_int) {	\
 	.symbol = sym, .entry = pin_api_entry, .exit = pin_api_exit,	\
 	.data_size = sizeof(struct ps_pin_call),			\
 	.maxactive = PS_PIN_MAXACTIVE, .api = id, .role = PS_ROLE_PIN,	\
-	.pages_arg = pages, .flags_arg = flags, .folios = is_folios,	\
-	.ret_int = is_int }
+	.pages_arg = pages, .flags_arg = flags, .addr_arg = addr,	\
+	.mm_arg = mm, .folios = is_folios, .ret_int = is_int }
 #define UNPIN(sym, fn) {						\
 	.symbol = sym, .entry = fn, .exit = unpin_exit,			\
 	.data_size = sizeof(struct ps_unpin_call),			\
@@ -612,17 +631,19 @@ static void wp_exit(struct ps_probe *pp, void *data, struct pt_regs *regs)
 	.data_size = PS_COW_CALL_SIZE, .maxactive = PS_COW_MAXACTIVE }
 
 static struct ps_probe probes[] = {
-	PIN_API("pin_user_pages", PS_API_PIN_USER_PAGES, 3, 2, false, false),
-	PIN_API("pin_user_pages_fast", PS_API_PIN_USER_PAGES_FAST, 3, 2,
-		false, true),
+	PIN_API("pin_user_pages", PS_API_PIN_USER_PAGES, 3, 2, 0, PS_NO_ARG,
+		false, false),
+	PIN_API("pin_user_pages_fast", PS_API_PIN_USER_PAGES_FAST, 3, 2, 0,
+		PS_NO_ARG, false, true),
 	PIN_API("pin_user_pages_fast_only", PS_API_PIN_USER_PAGES_FAST_ONLY,
-		3, 2, false, true),
+		3, 2, 0, PS_NO_ARG, false, true),
+	/* The target's mm: process_vm_readv() pins in another process. */
 	PIN_API("pin_user_pages_remote", PS_API_PIN_USER_PAGES_REMOTE,
-		4, 3, false, false),
+		4, 3, 1, 0, false, false),
 	PIN_API("pin_user_pages_unlocked", PS_API_PIN_USER_PAGES_UNLOCKED,
-		2, 3, false, false),
+		2, 3, 0, PS_NO_ARG, false, false),
 	PIN_API("memfd_pin_folios", PS_API_MEMFD_PIN_FOLIOS, 3, PS_NO_ARG,
-		true, false),
+		PS_NO_ARG, PS_NO_ARG, true, false),
 	{ .symbol = "folio_add_pins", .entry = add_pins_entry,
 	  .exit = add_pins_exit, .data_size = sizeof(struct ps_add_pins_call),
 	  .maxactive = PS_GRAB_MAXACTIVE, .role = PS_ROLE_PIN },

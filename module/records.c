@@ -28,7 +28,11 @@
  *   inside one RCU read-side section.  Its info is written only while refs
  *   is 0 and before the release that makes refs non-zero; rewriting it
  *   takes a death and a grace period, so a reader that saw refs > 0 reads
- *   it whole.
+ *   it whole.  Except the address range of its site: a call that shares
+ *   the record widens it with WRITE_ONCE() while it is alive.  Only the
+ *   thread named by the record's pid shares it (record_share() checks), so
+ *   there is one writer at a time; a reader may see one bound old and one
+ *   new, a range that still covers every page pinned before the widening.
  * share_cache (per CPU): the handle of the record last created there for
  *   each API, which holds one reference to it, so that a loop that pins
  *   and unpins one page keeps sharing it.  Replaced with xchg: whoever
@@ -59,6 +63,7 @@
 
 struct ps_record {
 	struct ps_record_info info;
+	struct ps_pin_site site;
 	atomic_t refs;
 	u32 handle;
 	union {
@@ -135,7 +140,8 @@ const char *ps_api_name(unsigned int api)
 
 static DEFINE_PER_CPU(u32, share_cache[PS_NR_APIS]);
 
-static u32 record_new(const struct ps_record_info *info, int refs,
+static u32 record_new(const struct ps_record_info *info,
+		      const struct ps_pin_site *site, int refs,
 		      struct ps_record **recp)
 {
 	struct ps_record *rec = ps_pool_get(&record_pool);
@@ -146,6 +152,7 @@ static u32 record_new(const struct ps_record_info *info, int refs,
 		return PS_HANDLE_NONE;
 	}
 	rec->info = *info;
+	rec->site = *site;
 	/* The info first: readers see it once refs is non-zero. */
 	atomic_set_release(&rec->refs, refs);
 	ps_stat_inc(PS_RECORDS);
@@ -203,7 +210,9 @@ void ps_puts_flush(struct ps_puts *puts)
 	ps_puts_init(puts);
 }
 
-bool ps_record_info(u32 handle, struct ps_record_info *info)
+/* Copy out a live record's info and, if @site, its site. */
+static bool record_read(u32 handle, struct ps_record_info *info,
+			struct ps_pin_site *site)
 {
 	struct ps_record *rec;
 	bool ok;
@@ -214,18 +223,51 @@ bool ps_record_info(u32 handle, struct ps_record_info *info)
 	rec = xa_load(&records, handle);
 	/* Alive now: its info cannot be rewritten before we unlock. */
 	ok = rec && atomic_read_acquire(&rec->refs) > 0;
-	if (ok)
-		*info = rec->info;
+	if (ok) {
+		if (info)
+			*info = rec->info;
+		if (site) {
+			site->mm = rec->site.mm;
+			site->start = READ_ONCE(rec->site.start);
+			site->end = READ_ONCE(rec->site.end);
+		}
+	}
 	rcu_read_unlock();
 	return ok;
 }
 
+bool ps_record_info(u32 handle, struct ps_record_info *info)
+{
+	return record_read(handle, info, NULL);
+}
+
+bool ps_record_pinned_at(u32 handle, const struct mm_struct *mm,
+			 unsigned long addr)
+{
+	struct ps_pin_site site;
+
+	return mm && record_read(handle, NULL, &site) && site.mm == mm &&
+	       addr >= site.start && addr < site.end;
+}
+
+/* A call of the record's own thread widens its range to cover @site's. */
+static void site_widen(struct ps_pin_site *rec_site,
+		       const struct ps_pin_site *site)
+{
+	if (site->start < rec_site->start)
+		WRITE_ONCE(rec_site->start, site->start);
+	if (site->end > rec_site->end)
+		WRITE_ONCE(rec_site->end, site->end);
+}
+
 /*
  * The record of this CPU's last call of @info->api, with @refs references
- * taken, if it is alive, of the same task and command, and no older than
- * PS_RECORD_SHARE_NS; else PS_HANDLE_NONE.
+ * taken, if it is alive, of the same task, command and mm, and no older
+ * than PS_RECORD_SHARE_NS; else PS_HANDLE_NONE.  Its range then covers
+ * @site's too.
  */
-static u32 record_share(const struct ps_record_info *info, int refs,
+static u32 record_share(const struct ps_record_info *info,
+			const struct ps_pin_site *site, int refs,
 			struct ps_record **recp)
 {
 	u32 handle = READ_ONCE(*raw_cpu_ptr(&share_cache[info->api]));
@@ -248,7 +290,9 @@ static u32 record_share(const struct ps_record_info *info, int refs,
 	    old->leader_start == info->leader_start &&
 	    info->since_ns >= old->since_ns &&
 	    info->since_ns - old->since_ns < PS_RECORD_SHARE_NS &&
+	    rec->site.mm == site->mm &&
 	    !memcmp(old->comm, info->comm, sizeof(old->comm))) {
+		site_widen(&rec->site, site);
 		*recp = rec;
 		return handle;
 	}
@@ -257,7 +301,8 @@ static u32 record_share(const struct ps_record_info *info, int refs,
 }
 
 void ps_call_begin(struct ps_call *call, u8 api, u64 start_ns,
-		   unsigned long nr_pages, u32 stack)
+		   unsigned long nr_pages, u32 stack,
+		   const struct ps_pin_site *site)
 {
 	struct ps_record_info info = {
 		.since_ns = start_ns,
@@ -272,10 +317,10 @@ void ps_call_begin(struct ps_call *call, u8 api, u64 start_ns,
 	/* No task_lock(): a comm being renamed may show either name. */
 	memcpy(info.comm, current->comm, sizeof(info.comm));
 	info.comm[sizeof(info.comm) - 1] = '\0';
-	call->handle = record_share(&info, refs, &call->rec);
+	call->handle = record_share(&info, site, refs, &call->rec);
 	if (call->handle == PS_HANDLE_NONE) {
 		/* One more reference: the cache's. */
-		call->handle = record_new(&info, refs + 1, &call->rec);
+		call->handle = record_new(&info, site, refs + 1, &call->rec);
 		if (call->handle != PS_HANDLE_NONE)
 			/*
 			 * A locked xchg: the flush swaps other CPUs' slots.
@@ -317,6 +362,7 @@ static u32 call_own_handle(struct ps_call *call)
 static u32 handle_for(struct ps_call *call, u32 old_handle, u32 old_count)
 {
 	struct ps_record_info info;
+	struct ps_pin_site site;
 	struct ps_record *rec;
 	u32 handle;
 
@@ -328,7 +374,7 @@ static u32 handle_for(struct ps_call *call, u32 old_handle, u32 old_count)
 		atomic_inc(&call->memo_rec->refs);
 		return call->memo_to;
 	}
-	if (!ps_record_info(old_handle, &info))
+	if (!record_read(old_handle, &info, &site))
 		return call_own_handle(call);
 	/* Keep the age of the older pins, name the new pinner. */
 	info.pid = call->rec->info.pid;
@@ -337,8 +383,18 @@ static u32 handle_for(struct ps_call *call, u32 old_handle, u32 old_count)
 	info.stack = call->rec->info.stack;
 	info.api = call->rec->info.api;
 	memcpy(info.comm, call->rec->info.comm, sizeof(info.comm));
+	/*
+	 * The site of the newest pin, unless it was taken through no mapping
+	 * (folio_add_pin(s)): one site per page, so where the older pins were
+	 * taken is forgotten (the "pte" policy's approximation, cow.c).
+	 */
+	if (call->rec->site.mm) {
+		site.mm = call->rec->site.mm;
+		site.start = READ_ONCE(call->rec->site.start);
+		site.end = READ_ONCE(call->rec->site.end);
+	}
 	/* One reference for the memo, one for this page. */
-	handle = record_new(&info, 2, &rec);
+	handle = record_new(&info, &site, 2, &rec);
 	if (handle == PS_HANDLE_NONE)
 		return call_own_handle(call);
 	if (call->memo_rec)

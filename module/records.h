@@ -37,6 +37,19 @@ struct ps_record_info {
 struct ps_record;
 
 /*
+ * Where a pin call pinned: the mm its pages were looked up in (the task's,
+ * or pin_user_pages_remote()'s argument) and the user address range it
+ * asked for.  NULL mm: a call with no user mapping (memfd_pin_folios(),
+ * folio_add_pin(s)).  The mm is only ever compared, never dereferenced or
+ * shown: it may be freed while the record lives.
+ */
+struct ps_pin_site {
+	const struct mm_struct *mm;
+	unsigned long start;
+	unsigned long end;
+};
+
+/*
  * Record references to drop, gathered over a run of pages: one atomic
  * update (and one lookup) per run of the same handle, not one per page.
  */
@@ -73,16 +86,19 @@ struct ps_call {
 };
 
 /*
- * A pin call's record.  One task's calls of one API that start within
- * PS_RECORD_SHARE_NS of a live record's since_ns share it: the age of a
- * pin is then at most that much too old, and a loop of one-page pins
- * creates one record per millisecond, not one per call.  Calls with
- * different stacks never share one.  @nr_pages: the most pages the call
+ * A pin call's record.  One task's calls of one API through one mm that
+ * start within PS_RECORD_SHARE_NS of a live record's since_ns share it:
+ * the age of a pin is then at most that much too old, and a loop of
+ * one-page pins creates one record per millisecond, not one per call.
+ * Calls with different stacks never share one.  A shared record's address
+ * range grows to cover every call's.  @nr_pages: the most pages the call
  * pins (the references taken ahead).  @stack: its stack handle (stacks.h).
+ * @site: where it pins; its range is what the call asked for.
  */
 #define PS_RECORD_SHARE_NS	NSEC_PER_MSEC
 void ps_call_begin(struct ps_call *call, u8 api, u64 start_ns,
-		   unsigned long nr_pages, u32 stack);
+		   unsigned long nr_pages, u32 stack,
+		   const struct ps_pin_site *site);
 void ps_call_end(struct ps_call *call);
 /*
  * The handle a page whose entry holds @old_handle with @old_count pins gets
@@ -95,6 +111,12 @@ void ps_call_handle_undo(struct ps_call *call, u32 handle);
 
 /* Copy out a record's fields; false if the handle is unknown. */
 bool ps_record_info(u32 handle, struct ps_record_info *info);
+/*
+ * The live record @handle names a pin call through @mm whose address range
+ * holds @addr (the "pte" policy's question).  Any context, under RCU.
+ */
+bool ps_record_pinned_at(u32 handle, const struct mm_struct *mm,
+			 unsigned long addr);
 /* The process that took the pins has exited.  Process context. */
 bool ps_record_orphaned(const struct ps_record_info *info);
 const char *ps_api_name(unsigned int api);

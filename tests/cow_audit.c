@@ -3,28 +3,32 @@
  * pinshadow: the verdicts, the COW-decision audit and the design what-ifs.
  * Each scenario is built so that the exact numbers are known: which pages
  * the kernel copies at fork, which of those copies were needless, and what
- * the exact, sticky and per-PMD policies would have done instead.
+ * the exact, sticky, per-PMD and per-PTE policies would have done instead.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <liburing.h>
+#include <linux/userfaultfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 
 #include "ps_check.h"
 
-enum { POL_KERNEL, POL_EXACT, POL_STICKY, POL_PMD, NR_POL };
+enum { POL_KERNEL, POL_EXACT, POL_STICKY, POL_PMD, POL_PTE, NR_POL };
 static const char *const pol_names[NR_POL] = {
-	"kernel", "exact", "sticky", "pmd",
+	"kernel", "exact", "sticky", "pmd", "pte",
 };
 
 struct pol {
@@ -349,6 +353,279 @@ TEST_F(cow, sticky_vs_exact)
 	EXPECT_EQ(0, POL_DELTA(before, after, POL_EXACT, copies));
 	EXPECT_EQ(0, POL_DELTA(before, after, POL_KERNEL, copies));
 	EXPECT_LT(0, POL_DELTA(before, after, POL_PMD, decisions));
+}
+
+/* The per-policy deltas of one fork, the way a child reports them. */
+struct fork_deltas {
+	struct pol d[NR_POL];
+};
+
+/* Forks and reaps a child; the policies deltas of that fork. 0 if so. */
+static int fork_deltas(struct fork_deltas *out)
+{
+	struct pol before[NR_POL], after[NR_POL];
+	int i, status;
+	pid_t pid;
+
+	if (read_policies(before))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid)
+		_exit(0);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    read_policies(after))
+		return -1;
+	for (i = 0; i < NR_POL; i++) {
+		out->d[i].decisions = POL_DELTA(before, after, i, decisions);
+		out->d[i].copies = POL_DELTA(before, after, i, copies);
+		out->d[i].needless = POL_DELTA(before, after, i, needless);
+		out->d[i].unsafe = POL_DELTA(before, after, i, unsafe);
+	}
+	return 0;
+}
+
+/* Exactly @len bytes through a pipe, or false (the other end is gone). */
+static bool pipe_read(int fd, void *buf, size_t len)
+{
+	return read(fd, buf, len) == (ssize_t)len;
+}
+
+static bool pipe_write(int fd, const void *buf, size_t len)
+{
+	return write(fd, buf, len) == (ssize_t)len;
+}
+
+/*
+ * fork() with a pipe each way: the child and this process each get @in
+ * to read the other's bytes and @out to write to it.  The child's pid; 0
+ * in the child.
+ */
+static pid_t fork_talking(struct __test_metadata *_metadata, int *in,
+			  int *out)
+{
+	int down[2], up[2];
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(down));
+	ASSERT_EQ(0, pipe(up));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	*in = pid ? up[0] : down[0];
+	*out = pid ? down[1] : up[1];
+	close(pid ? up[1] : down[1]);
+	close(pid ? down[0] : up[0]);
+	return pid;
+}
+
+#define VMRW_PAGES	8
+
+struct vm_reader {
+	char *local;
+	char *remote;
+	pid_t target;
+};
+
+static void *vm_reader_fn(void *arg)
+{
+	struct vm_reader *r = arg;
+	struct iovec l = { r->local, VMRW_PAGES * PS_PAGE_SIZE };
+	struct iovec rv = { r->remote, VMRW_PAGES * PS_PAGE_SIZE };
+
+	process_vm_readv(r->target, &l, 1, &rv, 1, 0);
+	return NULL;
+}
+
+/*
+ * The child side of pte_remote_pins: process_vm_readv() of @remote in
+ * @target into a missing-mode userfaultfd region, which stops the copy on
+ * its first fault with the remote pages pinned.  Says 'P' (pinned) or 'S'
+ * (no userfaultfd) on @out, holds the pins until a byte comes on @in.
+ */
+static int vm_reader_hold(pid_t target, char *remote, int in, int out)
+{
+	size_t len = VMRW_PAGES * PS_PAGE_SIZE;
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct vm_reader r = { .remote = remote, .target = target };
+	struct pollfd pfd;
+	struct uffd_msg msg;
+	pthread_t thread;
+	char c;
+	int uffd;
+
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api))
+		return pipe_write(out, "S", 1) ? 0 : 1;
+	r.local = ps_mmap_aligned(len, PS_PAGE_SIZE, PROT_READ | PROT_WRITE, 0);
+	if (!r.local || ps_nohuge(r.local, len))
+		return 1;
+	reg.range.start = (uintptr_t)r.local;
+	reg.range.len = len;
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg) ||
+	    pthread_create(&thread, NULL, vm_reader_fn, &r))
+		return 1;
+	pfd.fd = uffd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 10000) != 1 ||
+	    read(uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT || !pipe_write(out, "P", 1))
+		return 1;
+	pipe_read(in, &c, 1);
+	/* Exiting closes the userfaultfd: the copy fails, the pins go. */
+	return 0;
+}
+
+/*
+ * process_vm_readv() pins the target's pages through the target's mm
+ * (pin_user_pages_remote(mm, ...)), not the caller's.  A child reads this
+ * process's buffer and holds the pins; this process forks meanwhile.  The
+ * pins were taken through this mm at these addresses: the pte policy
+ * copies every pinned page, as exact and the kernel do.  Pins credited to
+ * the caller's mm would make pte share them all (unsafe shares).
+ */
+TEST_F(cow, pte_remote_pins)
+{
+	char *buf = ps_small_buf(_metadata, VMRW_PAGES);
+	uint64_t pfns[VMRW_PAGES];
+	struct fork_deltas fd;
+	struct ps_lookup lk;
+	int in, out, status, i;
+	pid_t child;
+	char c;
+
+	child = fork_talking(_metadata, &in, &out);
+	if (!child)
+		_exit(vm_reader_hold(getppid(), buf, in, out));
+	ASSERT_TRUE(pipe_read(in, &c, 1))
+		TH_LOG("the reader died before pinning");
+	if (c == 'S') {
+		ASSERT_EQ(child, waitpid(child, &status, 0));
+		SKIP(return, "no userfaultfd");
+	}
+	/*
+	 * Now, not before the fork: the reader's read-only pins unshared the
+	 * pages this process shared with it (copies, pinned through this mm).
+	 */
+	ps_buf_pfns(_metadata, buf, VMRW_PAGES, pfns);
+	for (i = 0; i < VMRW_PAGES; i++) {
+		ASSERT_EQ(0, ps_lookup_pfn(pfns[i], &lk));
+		ASSERT_EQ(1, lk.count) TH_LOG("page %d not pinned", i);
+	}
+	ASSERT_EQ(0, fork_deltas(&fd));
+	ASSERT_TRUE(pipe_write(out, "D", 1));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	close(in);
+	close(out);
+
+	EXPECT_EQ(VMRW_PAGES, fd.d[POL_KERNEL].copies);
+	EXPECT_EQ(VMRW_PAGES, fd.d[POL_EXACT].copies);
+	EXPECT_EQ(VMRW_PAGES, fd.d[POL_PTE].copies);
+	EXPECT_EQ(0, fd.d[POL_PTE].needless);
+	EXPECT_EQ(0, fd.d[POL_PTE].unsafe);
+	EXPECT_EQ(fd.d[POL_EXACT].decisions, fd.d[POL_PTE].decisions);
+}
+
+/* What the child of pte_pin_through_child tells. */
+struct child_pin {
+	uint64_t pfn;		/* the page its pin holds */
+	uint32_t slot;		/* the helper's slot that holds it */
+	int32_t err;		/* 0, or which step failed */
+	struct fork_deltas fork;	/* its own fork, with the pin held */
+};
+
+/*
+ * A page shared after a fork, pinned (read-only) through the child.  The
+ * issue expects the pin on the parent's page, pinned through another mm:
+ * exact would copy it at the parent's next fork, pte would not.  On 6.1+
+ * GUP unshares a page that is not exclusive before pinning it
+ * (gup_must_unshare()): the child pins a copy of its own, and the
+ * parent's page holds no pin.  Measured here: the PFNs differ; the
+ * parent's fork copies nothing under exact and pte; the child's fork
+ * copies its pinned page under both.
+ */
+TEST_F(cow, pte_pin_through_child)
+{
+	char *page = ps_small_buf(_metadata, 1);
+	uint64_t pfn = ps_virt_to_pfn(page);
+	int in, out, status;
+	struct child_pin cp = { 0 };
+	struct psh_pin req = { 0 };
+	struct fork_deltas fd;
+	pid_t child;
+	char c;
+
+	ASSERT_NE(0ULL, pfn);
+	child = fork_talking(_metadata, &in, &out);
+	if (!child) {
+		/* The helper's file is shared: the slot outlives the child. */
+		if (psh_pin(self->env.helper_fd, page, 1, PSH_PIN_FAST, 0,
+			    &req) || req.result != 1)
+			cp.err = 1;
+		else if (psh_pfns(self->env.helper_fd, req.slot, &cp.pfn, 1,
+				  &(uint64_t){0}))
+			cp.err = 2;
+		else if (fork_deltas(&cp.fork))
+			cp.err = 3;
+		cp.slot = req.slot;
+		if (!pipe_write(out, &cp, sizeof(cp)))
+			_exit(1);
+		pipe_read(in, &c, 1);
+		_exit(0);
+	}
+	ASSERT_TRUE(pipe_read(in, &cp, sizeof(cp)))
+		TH_LOG("the child died");
+	ASSERT_EQ(0, cp.err) TH_LOG("the child failed at step %d", cp.err);
+	/* The child's pin still held, through its live mm. */
+	ASSERT_EQ(0, fork_deltas(&fd));
+	ASSERT_TRUE(pipe_write(out, "D", 1));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	close(in);
+	close(out);
+	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, cp.slot,
+			       PSH_UNPIN_PAGES, 0));
+
+	EXPECT_NE(pfn, cp.pfn) TH_LOG("GUP pinned the shared page itself");
+	EXPECT_EQ(pfn, ps_virt_to_pfn(page));
+	EXPECT_EQ(1, cp.fork.d[POL_EXACT].copies);
+	EXPECT_EQ(1, cp.fork.d[POL_PTE].copies);
+	EXPECT_EQ(0, cp.fork.d[POL_PTE].unsafe);
+	EXPECT_EQ(0, fd.d[POL_EXACT].copies);
+	EXPECT_EQ(0, fd.d[POL_PTE].copies);
+	EXPECT_EQ(0, fd.d[POL_PTE].unsafe);
+}
+
+/*
+ * Where the replay is not a PTE bit: a page pinned at one address and
+ * moved by mremap() still holds its pin (the same PFN), but the record
+ * names the old address.  A real bit would move with the PTE; the replay
+ * shares the page (an unsafe share that only the replay makes), while
+ * exact and the kernel copy it.
+ */
+TEST_F(cow, pte_after_mremap)
+{
+	char *page = ps_small_buf(_metadata, 1);
+	char *moved = ps_small_buf(_metadata, 1);
+	uint64_t pfn = ps_virt_to_pfn(page);
+	struct fork_deltas fd;
+	struct psh_pin req;
+
+	ASSERT_EQ(0, psh_pin(self->env.helper_fd, page, 1, PSH_PIN_FAST,
+			     PSH_F_WRITE, &req));
+	ASSERT_EQ(1, req.result);
+	ASSERT_TRUE(mremap(page, PS_PAGE_SIZE, PS_PAGE_SIZE,
+			   MREMAP_MAYMOVE | MREMAP_FIXED, moved) == moved)
+		TH_LOG("mremap: %s", strerror(errno));
+	ASSERT_EQ(pfn, ps_virt_to_pfn(moved));
+	ASSERT_EQ(0, fork_deltas(&fd));
+	EXPECT_EQ(1, fd.d[POL_KERNEL].copies);
+	EXPECT_EQ(1, fd.d[POL_EXACT].copies);
+	EXPECT_EQ(0, fd.d[POL_PTE].copies);
+	EXPECT_EQ(1, fd.d[POL_PTE].unsafe);
+	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
+			       PSH_UNPIN_PAGES, 0));
 }
 
 /* With the audit off, fork is not examined. */

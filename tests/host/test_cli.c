@@ -511,7 +511,7 @@ static void policies_cmd(void)
 	static const char pol[] =
 		"policy decisions copies needless_copies unsafe_shares\n"
 		"kernel 902 512 511 0\nexact 902 1 0 0\nsticky 902 512 511 0\n"
-		"pmd 902 512 511 0\n";
+		"pmd 902 512 511 0\npte 902 1 0 0\n";
 
 	th_write(dfs, "policies", pol);
 	expect("policies", PS_EXIT_OK,
@@ -519,7 +519,8 @@ static void policies_cmd(void)
 	       "kernel        902     512              511              0  MMF_HAS_PINNED && folio_maybe_dma_pinned() (the kernel's rule)\n"
 	       "exact         902       1                0              0  its exact pin count is > 0\n"
 	       "sticky        902     512              511              0  it was ever pinned since the module was loaded\n"
-	       "pmd           902     512              511              0  any page of the same 2 MiB range is pinned\n",
+	       "pmd           902     512              511              0  any page of the same 2 MiB range is pinned\n"
+	       "pte           902       1                0              0  a pin it holds was taken through this mm at this address\n",
 	       NULL);
 	expect_exact("policies --raw", pol, "prints the module's rows unchanged");
 	expect("policies --json", PS_EXIT_OK,
@@ -527,6 +528,12 @@ static void policies_cmd(void)
 	       "        \"copies\": 1,\n        \"needless_copies\": 0,\n"
 	       "        \"unsafe_shares\": 0,\n"
 	       "        \"rule\": \"its exact pin count is > 0\"", NULL);
+	expect("policies --json", PS_EXIT_OK,
+	       "\"policy\": \"pte\",\n        \"decisions\": 902,\n"
+	       "        \"copies\": 1,\n        \"needless_copies\": 0,\n"
+	       "        \"unsafe_shares\": 0,\n"
+	       "        \"rule\": \"a pin it holds was taken through this mm at this address\"",
+	       NULL);
 	th_write(dfs, "policies", "policy decisions\nkernel 1\nnewrule 2\n");
 	expect("policies", PS_EXIT_OK, "newrule          2  ?\n", NULL);
 	expect("policies --json", PS_EXIT_OK, "\"rule\": null", NULL);

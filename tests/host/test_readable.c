@@ -326,7 +326,9 @@ static void texts(void)
 	CHECK(strstr(ps_policy_text("kernel"), "MMF_HAS_PINNED") &&
 	      strstr(ps_policy_text("exact"), "> 0") &&
 	      strstr(ps_policy_text("sticky"), "ever pinned") &&
-	      strstr(ps_policy_text("pmd"), "2 MiB") && !ps_policy_text("x"),
+	      strstr(ps_policy_text("pmd"), "2 MiB") &&
+	      strstr(ps_policy_text("pte"), "through this mm") &&
+	      !ps_policy_text("x"),
 	      "texts: every policy");
 }
 

@@ -76,6 +76,9 @@ static u32 count_of(unsigned long pfn)
 	return e.count;
 }
 
+/* Pins through no mapping. */
+static const struct ps_pin_site no_site;
+
 /* As a probe handler does: under RCU, with one call record. */
 static void pin_n(unsigned long pfn, unsigned int n, bool longterm)
 {
@@ -83,7 +86,7 @@ static void pin_n(unsigned long pfn, unsigned int n, bool longterm)
 
 	rcu_read_lock();
 	ps_call_begin(&call, PS_API_PIN_USER_PAGES_FAST, ktime_get_ns(), n,
-		      PS_STACK_NONE);
+		      PS_STACK_NONE, &no_site);
 	while (n--)
 		ps_table_pin(pfn, longterm, &call);
 	ps_call_end(&call);
@@ -262,15 +265,23 @@ static void table_out_of_range(struct kunit *test)
 }
 
 /* Pages pinned by one call share its record; a later call derives one. */
+/* Two mms, only ever compared: any two distinct addresses will do. */
+static const char mm_a, mm_b;
+
 static void records_shared_and_derived(struct kunit *test)
 {
+	const struct ps_pin_site site_a = {
+		(const void *)&mm_a, 0x10000, 0x12000 };
+	const struct ps_pin_site site_b = {
+		(const void *)&mm_b, 0x20000, 0x22000 };
 	unsigned long pfn = test_pfn(test, 7);
 	struct ps_record_info a, b;
 	struct ps_entry e0, e1;
 	struct ps_call call;
 
 	rcu_read_lock();
-	ps_call_begin(&call, PS_API_PIN_USER_PAGES, 1000, 2, PS_STACK_NONE);
+	ps_call_begin(&call, PS_API_PIN_USER_PAGES, 1000, 2, PS_STACK_NONE,
+		      &site_a);
 	ps_table_pin(pfn, false, &call);
 	ps_table_pin(pfn + 1, false, &call);
 	ps_call_end(&call);
@@ -281,9 +292,16 @@ static void records_shared_and_derived(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e0.handle, e1.handle);
 	ps_records_flush_shared();
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 1);
+	KUNIT_EXPECT_TRUE(test, ps_record_pinned_at(e0.handle, site_a.mm,
+						    0x11000));
+	KUNIT_EXPECT_FALSE(test, ps_record_pinned_at(e0.handle, site_a.mm,
+						     0x12000));
+	KUNIT_EXPECT_FALSE(test, ps_record_pinned_at(e0.handle, site_b.mm,
+						     0x11000));
 
 	rcu_read_lock();
-	ps_call_begin(&call, PS_API_PIN_USER_PAGES_REMOTE, 5000, 2, PS_STACK_NONE);
+	ps_call_begin(&call, PS_API_PIN_USER_PAGES_REMOTE, 5000, 2,
+		      PS_STACK_NONE, &site_b);
 	ps_table_pin(pfn, false, &call);
 	ps_table_pin(pfn + 1, false, &call);
 	ps_call_end(&call);
@@ -297,6 +315,11 @@ static void records_shared_and_derived(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, ps_record_info(e0.handle, &a));
 	KUNIT_EXPECT_EQ(test, a.since_ns, 1000ULL);
 	KUNIT_EXPECT_EQ(test, a.api, (u8)PS_API_PIN_USER_PAGES_REMOTE);
+	/* Where the newest pin was taken: one site per page. */
+	KUNIT_EXPECT_TRUE(test, ps_record_pinned_at(e0.handle, site_b.mm,
+						    0x20000));
+	KUNIT_EXPECT_FALSE(test, ps_record_pinned_at(e0.handle, site_a.mm,
+						     0x10000));
 
 	unpin_any(pfn, 2, 4);
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 0);
@@ -310,7 +333,7 @@ static u32 pin_at(unsigned long pfn, u8 api, u64 start_ns)
 	struct ps_entry e;
 
 	rcu_read_lock();
-	ps_call_begin(&call, api, start_ns, 1, PS_STACK_NONE);
+	ps_call_begin(&call, api, start_ns, 1, PS_STACK_NONE, &no_site);
 	ps_table_pin(pfn, false, &call);
 	ps_call_end(&call);
 	ps_table_read(pfn, &e);

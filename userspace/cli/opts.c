@@ -171,12 +171,13 @@ static const struct cmd_def cmds[PS_NR_CMDS] = {
 	[PS_CMD_POLICIES] = { "policies", BIT(O_RAW), 0, 0,
 		"Usage: pinshadow policies [-r] [--json]\n"
 		"\n"
-		"Every page decision the COW audit saw at fork, replayed under four\n"
+		"Every page decision the COW audit saw at fork, replayed under five\n"
 		"policies: kernel (MMF_HAS_PINNED && folio_maybe_dma_pinned()), exact\n"
-		"(exact pin count > 0), sticky (ever pinned since load) and pmd (any page\n"
-		"of the same 2 MiB range pinned): pages each copies, needless copies\n"
-		"(no pin) and unsafe shares (a pinned page shared).  Exits 7 if this\n"
-		"module version has no such table.\n"
+		"(exact pin count > 0), sticky (ever pinned since load), pmd (any page\n"
+		"of the same 2 MiB range pinned) and pte (a held pin taken through this\n"
+		"mm at this address): pages each copies, needless copies (no pin) and\n"
+		"unsafe shares (a pinned page shared).  Exits 7 if this module version\n"
+		"has no such table.\n"
 		"\n"
 		"  -r, --raw   the module's policies file unchanged\n"
 		COMMON_HELP },

@@ -474,6 +474,7 @@ static const char *const policies[][2] = {
 	{ "exact", "its exact pin count is > 0" },
 	{ "sticky", "it was ever pinned since the module was loaded" },
 	{ "pmd", "any page of the same 2 MiB range is pinned" },
+	{ "pte", "a pin it holds was taken through this mm at this address" },
 };
 
 static const char *lookup(const char *const (*tab)[2], size_t n,

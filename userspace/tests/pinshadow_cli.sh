@@ -472,14 +472,14 @@ fi
 if [ -e "$D/policies" ]; then
 	expect_rc "policies exits 0" 0 policies
 	check "policies explains each policy" \
-		[ "$(grep -c -E '^(kernel|exact|sticky|pmd) .*(MMF_HAS_PINNED|> 0|ever pinned|2 MiB)' "$T/out")" -eq 4 ]
+		[ "$(grep -c -E '^(kernel|exact|sticky|pmd|pte) .*(MMF_HAS_PINNED|> 0|ever pinned|2 MiB|through this mm)' "$T/out")" -eq 5 ]
 	expect_rc "policies --raw exits 0" 0 policies --raw
 	check "policies --raw: the module's table" \
 		[ "$(head -n 1 "$T/out")" = "$(head -n 1 "$D/policies")" ]
 	expect_rc "policies --json exits 0" 0 policies --json
 	check "policies --json names its file" out_has '"file": "policies"'
 	check "policies --json: a rule per policy" \
-		[ "$(grep -c '"rule": "' "$T/out")" -eq 4 ]
+		[ "$(grep -c '"rule": "' "$T/out")" -eq 5 ]
 else
 	expect_rc "policies exits 7 (policies absent)" 7 policies
 	check "policies says not supported" err_has 'not supported by this module version'
