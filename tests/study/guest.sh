@@ -51,6 +51,11 @@ workload() {
 # The kernel's own COW selftest (tools/testing/selftests/mm/cow.c):
 # fork, vmsplice, io_uring and GUP pins on anon, THP and hugetlb memory.
 workload cow /files/cow
+# The real clients of the suite, through its tests (each resets pinshadow
+# when it starts): ibv_rc_pingpong over soft-RoCE (ib_umem_get's long-term
+# pins), fio with io_uring fixed buffers and O_DIRECT on ext4.
+workload rdma /files/pin_rdma
+workload fio /files/pin_fio
 # pinshadow's own workloads, for comparison: 512 order-0 pages and one THP
 # pinned through io_uring, forked; a page that only looks pinned.
 workload fork-4k pinload fork --pages 512 --children 4 --hold 3

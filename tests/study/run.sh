@@ -5,8 +5,9 @@
 # a release), one boot each (tests/vm/script.sh runs guest.sh), then the
 # rows of every kernel under one header: build/study/table.
 #
-# Environment: BUILD, VM_BINS (psstudy and the CLI's programs), and
-# qemu.sh's VM_* settings.
+# Environment: BUILD, VM_BINS (psstudy and the CLI's programs),
+# STUDY_FILES (more files for the guest's /files: the real clients' test
+# binaries), VM_OVERLAY, and qemu.sh's VM_* settings.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,8 +24,10 @@ for name in "$@"; do
 	mkdir -p "$out/$krel"
 	echo "$name" >"$out/$krel/kernel-name"
 	echo "study: $name ($krel)" >&2
+	# The suite's modules (rdma_rxe, ext4, ...) and its real clients'
+	# tests as workloads, with the programs they drive (VM_OVERLAY).
 	if ! SCRIPT_OUT=$out/$krel VM_TIMEOUT=${VM_TIMEOUT:-1800} \
-		VM_FILES="$out/cow $out/$krel/kernel-name" \
+		VM_EXTRA_MODULES=suite VM_FILES="$out/cow $out/$krel/kernel-name ${STUDY_FILES:-}" \
 		"$top/tests/vm/script.sh" "$krel" "$here/guest.sh" >"$out/$krel/guest.out"; then
 		echo "study: $name: the guest failed (see $out/$krel/)" >&2
 		rc=1

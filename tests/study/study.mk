@@ -34,9 +34,13 @@ $(STUDY_COW): $(LINUX_SRC_TAR) $(STUDY_DIR)/study.mk
 			-o $@ cow.c vm_util.c thp_settings.c -luring
 	@rm -rf $(STUDY_BUILD)/linux
 
-study: $(STUDY_PROG) $(STUDY_COW)
+# The real clients' tests of the suite, run as workloads.
+STUDY_CLIENTS := $(PS_TEST_BIN)/pin_rdma $(PS_TEST_BIN)/pin_fio
+
+study: $(STUDY_PROG) $(STUDY_COW) $(STUDY_CLIENTS) $(VM_OVERLAY)
 	@ks=$$($(KERNELS) krels $(STUDY_KVERS)) || exit 1; \
 	for k in $$ks; do $(MAKE) --no-print-directory $(BUILD)/$$k/.modules >&2 || exit 1; done; \
 	$(MAKE) --no-print-directory userspace >&2 && \
 	BUILD='$(BUILD)' VM_BINS='$(strip $(US_BINS) $(STUDY_PROG))' \
+	STUDY_FILES='$(STUDY_CLIENTS)' VM_OVERLAY='$(VM_OVERLAY)' \
 		$(STUDY_DIR)/run.sh $(STUDY_KVERS)

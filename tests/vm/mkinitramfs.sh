@@ -21,7 +21,9 @@
 #                      the crypto API for crc32c and crc32, which no
 #                      dependency brings (7.3 has them as library code);
 #                      7.3's rdma_rxe does not depend on ib_uverbs, which
-#                      programs need
+#                      programs need.  The word "suite" stands for that
+#                      default list (tests/study/run.sh: the suite's
+#                      modules in a script's guest)
 #   VM_FILES           more files, copied into the guest's /files
 #   VM_OVERLAY         archives appended as they are (mkoverlay.sh): the
 #                      Debian programs the tests drive
@@ -92,7 +94,10 @@ is_builtin() {
 	[ -f "$moddir/modules.builtin.modinfo" ] &&
 		tr '\0' '\n' <"$moddir/modules.builtin.modinfo" | grep -q "^$1\."
 }
-for name in ${VM_EXTRA_MODULES-null_blk udmabuf ext4 crc32c_generic veth crc32_generic ib_uverbs rdma_rxe}; do
+suite_modules="null_blk udmabuf ext4 crc32c_generic veth crc32_generic ib_uverbs rdma_rxe"
+extra_modules=" ${VM_EXTRA_MODULES-$suite_modules} "
+extra_modules=${extra_modules// suite / $suite_modules }
+for name in $extra_modules; do
 	# File names may use '-' where the module name has '_'.
 	path=$(awk -F: -v n="$name" '{ f = $1; sub(/.*\//, "", f); sub(/\.ko.*/, "", f);
 		gsub(/-/, "_", f); if (f == n) { print $1; exit } }' "$moddir/modules.dep")
