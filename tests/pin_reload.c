@@ -14,7 +14,12 @@
  * folio_ledger_off: loaded with folio_ledger=0 (no per-folio probes), the
  * page ledger still counts every pin and unpin exactly, the folio ledger's
  * probes are not armed and its counters stay 0, and the net vmstat
- * equality holds; loaded again with no parameter, the folio ledger is back.
+ * equality holds; loaded again with the suite's parameters (folio_ledger=1),
+ * the folio ledger is back.
+ *
+ * defaults: loaded with no parameter at all, as a user's insmod does, the
+ * module runs with the defaults its documentation gives: folio_ledger 0
+ * (the fast mode; its probes not armed) and capture_stacks 1.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -98,7 +103,7 @@ static void unload(struct __test_metadata *_metadata)
 
 static void load(struct __test_metadata *_metadata)
 {
-	int err = ps_insmod(ps_ko_path(), NULL);
+	int err = ps_load(NULL);
 
 	ASSERT_EQ(0, err) TH_LOG("insmod %s: %s", ps_ko_path(),
 				 strerror(-err));
@@ -267,7 +272,7 @@ FIXTURE_TEARDOWN(fast)
 {
 	int err;
 
-	/* Back to the default load whatever happened. */
+	/* Back to the suite's load whatever happened. */
 	err = ps_reload(NULL);
 	if (err)
 		TH_LOG("reload: %s", strerror(-err));
@@ -326,6 +331,26 @@ TEST_F_TIMEOUT(fast, folio_ledger_off, 120)
 	ASSERT_EQ(0, ps_stats_named(names, v, 1));
 	EXPECT_EQ(1, v[0]);
 	EXPECT_EQ(1, ps_probe_armed("gup_put_folio"));
+}
+
+TEST_F_TIMEOUT(fast, defaults, 120)
+{
+	static const char *const names[] = { "folio_ledger" };
+	int64_t v[1];
+	char *capture;
+	size_t len;
+	int err;
+
+	err = ps_reload("");
+	ASSERT_EQ(0, err) TH_LOG("reload: %s", strerror(-err));
+	ASSERT_EQ(0, ps_stats_named(names, v, 1));
+	EXPECT_EQ(0, v[0]);
+	EXPECT_EQ(0, ps_probe_armed("gup_put_folio"));
+	EXPECT_EQ(1, ps_probe_armed("pin_user_pages_fast"));
+	ASSERT_EQ(0, ps_read_file("/sys/module/" PS_MODULE
+				  "/parameters/capture_stacks", &capture, &len));
+	EXPECT_EQ('Y', capture[0]);
+	free(capture);
 }
 
 TEST_HARNESS_MAIN

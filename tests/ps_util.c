@@ -707,13 +707,23 @@ const char *psh_ko_path(void)
 	return env_or("PINSHADOW_HELPER_KO", PSH_KO_PATH);
 }
 
+const char *ps_suite_params(void)
+{
+	return env_or("PINSHADOW_PARAMS", PS_SUITE_PARAMS);
+}
+
+int ps_load(const char *params)
+{
+	return ps_insmod(ps_ko_path(), params ? params : ps_suite_params());
+}
+
 int ps_ensure_modules(char *why, size_t len)
 {
 	const struct {
-		const char *name, *path;
+		const char *name, *path, *params;
 	} mods[] = {
-		{ PS_MODULE, ps_ko_path() },
-		{ PSH_MODULE, psh_ko_path() },
+		{ PS_MODULE, ps_ko_path(), ps_suite_params() },
+		{ PSH_MODULE, psh_ko_path(), NULL },
 	};
 	size_t i;
 	int err;
@@ -724,7 +734,7 @@ int ps_ensure_modules(char *why, size_t len)
 	for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
 		if (ps_module_loaded(mods[i].name))
 			continue;
-		err = ps_insmod(mods[i].path, NULL);
+		err = ps_insmod(mods[i].path, mods[i].params);
 		if (err && err != -EEXIST) {
 			snprintf(why, len, "%s not loaded and insmod %s: %s",
 				 mods[i].name, mods[i].path, strerror(-err));
@@ -986,7 +996,7 @@ int ps_reload(const char *params)
 			return err;
 		ps_msleep(20);
 	}
-	return ps_insmod(ps_ko_path(), params);
+	return ps_load(params);
 }
 
 bool ps_rel_break(const char *what)

@@ -174,6 +174,16 @@ int ps_rmmod(const char *name);
 /* The .ko files: $PINSHADOW_KO / $PINSHADOW_HELPER_KO, or PS_KO_DIR. */
 const char *ps_ko_path(void);
 const char *psh_ko_path(void);
+/*
+ * The parameters the suite loads pinshadow with where a test names none:
+ * the folio ledger on (the module's default is off, for speed), so that
+ * the gross vmstat equalities can be checked.  $PINSHADOW_PARAMS
+ * (tests/vm/init) overrides.
+ */
+#define PS_SUITE_PARAMS	"folio_ledger=1"
+const char *ps_suite_params(void);
+/* insmod pinshadow with @params (NULL: the suite's, "": the defaults). */
+int ps_load(const char *params);
 /* Loads pinshadow and the helper from there if they are not loaded. */
 int ps_ensure_modules(char *why, size_t len);
 
@@ -225,8 +235,7 @@ int ps_lookup_field(const struct ps_lookup *lk, const char *name,
 int ps_read_s64(const char *path, int64_t *v);
 int ps_write_s64(const char *path, int64_t v);
 /*
- * rmmod pinshadow (if loaded), then insmod it with @params (NULL: none),
- * retrying the rmmod while something holds a file of it open.
+ * rmmod pinshadow (if loaded), then ps_load(@params), retrying the rmmod while something holds a file of it open.
  */
 int ps_reload(const char *params);
 /*

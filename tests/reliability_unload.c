@@ -152,7 +152,7 @@ FIXTURE_TEARDOWN(midpin)
 			close(self->p[i].fd);
 	}
 	if (!ps_module_loaded(PS_MODULE)) {
-		err = ps_insmod(ps_ko_path(), NULL);
+		err = ps_load(NULL);
 		EXPECT_EQ(0, err) TH_LOG("insmod: %s", strerror(-err));
 	}
 	ps_fixture_teardown(_metadata, &self->env, 5000);
@@ -232,7 +232,7 @@ TEST_F_TIMEOUT(midpin, sleeping_pin_call, 300)
 		TH_LOG("rmmod took %lld ms with %d pin calls asleep",
 		       (long long)(ps_now_ms() - t0), self->nthreads);
 		if (variant->action == A_RELOAD) {
-			err = ps_insmod(ps_ko_path(), NULL);
+			err = ps_load(NULL);
 			ASSERT_EQ(0, err) TH_LOG("insmod: %s", strerror(-err));
 		}
 		break;
@@ -264,7 +264,7 @@ TEST_F_TIMEOUT(midpin, sleeping_pin_call, 300)
 	}
 
 	if (variant->action == A_UNLOAD) {
-		err = ps_insmod(ps_ko_path(), NULL);
+		err = ps_load(NULL);
 		ASSERT_EQ(0, err) TH_LOG("insmod: %s", strerror(-err));
 	}
 
@@ -387,7 +387,7 @@ FIXTURE_SETUP(traffic)
 FIXTURE_TEARDOWN(traffic)
 {
 	if (!ps_module_loaded(PS_MODULE))
-		ps_insmod(ps_ko_path(), NULL);
+		ps_load(NULL);
 	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
@@ -443,7 +443,7 @@ TEST_F_TIMEOUT(traffic, load_under_traffic, 600)
 		}
 		ps_msleep(100);
 		t0 = ps_now_ms();
-		err = ps_insmod(ps_ko_path(), NULL);
+		err = ps_load(NULL);
 		t0 = ps_now_ms() - t0;
 		ps_msleep(200);
 		stop = true;

@@ -43,7 +43,9 @@ has() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 now() { cut -d' ' -f1 /proc/uptime; }
 
 # psh_load [PARAMS]: pinshadow loaded with exactly PARAMS (reloaded if not).
-PSH_PARAMS=
+# init loaded it with the tests' parameters ($PINSHADOW_PARAMS): the first
+# psh_load reloads it, so that "psh" measures the defaults.
+PSH_PARAMS=boot:${PINSHADOW_PARAMS:-}
 psh_load() {
 	if loaded pinshadow && [ "$PSH_PARAMS" != "${1:-}" ]; then
 		rmmod pinshadow || say check rmmod fail
@@ -250,8 +252,8 @@ peer_check() {
 # Diagnostic states (section diag): dnomod = nomod; doff = loaded, probes
 # armed, counting disabled (the kprobe machinery alone); dpsh = psh; dres =
 # psh with a long-lived pin on every page of the loop (no entry, block or
-# record is ever emptied); dfast = psh loaded with folio_ledger=0 (no
-# per-folio probes).
+# record is ever emptied); dledger = psh loaded with folio_ledger=1 (the
+# per-folio probes, off by default).
 set_state() {
 	case $1 in
 	nomod|dnomod)	psh_unload ;;
@@ -261,7 +263,7 @@ set_state() {
 		echo "audit on" >$PS/control ;;
 	nost)	psh_load capture_stacks=0; echo enable >$PS/control
 		echo "audit off" >$PS/control ;;
-	dfast)	psh_load folio_ledger=0; echo enable >$PS/control
+	dledger) psh_load folio_ledger=1; echo enable >$PS/control
 		echo "audit off" >$PS/control ;;
 	doff)	psh_load; echo "audit off" >$PS/control
 		echo disable >$PS/control ;;
@@ -377,7 +379,7 @@ fi
 if has diag; then
 	rep=1
 	while [ "$rep" -le "$REPS" ]; do
-		for st in $(rotate "$rep" dnomod doff dpsh dres dfast); do
+		for st in $(rotate "$rep" dnomod doff dpsh dres dledger); do
 			set_state "$st"
 			opt=
 			[ "$st" != dres ] || opt=--resident

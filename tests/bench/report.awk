@@ -130,7 +130,7 @@ $4 == "pin" && $3 ~ /^[0-9]+$/ {
 	next
 }
 # Anything else a pin-loop state printed is an error of psbench.
-$2 ~ /^(nomod|psh|audit|bpf|nost|dnomod|doff|dpsh|dres|dfast)$/ && $3 ~ /^[0-9]+$/ {
+$2 ~ /^(nomod|psh|audit|bpf|nost|dnomod|doff|dpsh|dres|dledger)$/ && $3 ~ /^[0-9]+$/ {
 	line = $0
 	sub(/^BENCH /, "", line)
 	fail_row("psbench: " line)
@@ -298,7 +298,7 @@ END {
 				if (kf in pps) rf[++nf] = p0 / pps[kf]
 				if (kp in pps) rpp[++np_] = p0 / pps[kp]
 				if (kr in pps) rr[++nres] = p0 / pps[kr]
-				ka = "dfast" SUBSEP kind SUBSEP 1 SUBSEP r
+				ka = "dledger" SUBSEP kind SUBSEP 1 SUBSEP r
 				if (ka in pps) rfa[++nfa] = p0 / pps[ka]
 			}
 			stats(nsb, no)
@@ -307,7 +307,7 @@ END {
 			ratio_row("D", kind ": probes armed, counting disabled", rf, nf, "x", "")
 			ratio_row("D", kind ": counting (pinshadow, audit off)", rpp, np_, "x", "")
 			ratio_row("D", kind ": counting, every page already pinned", rr, nres, "x", "")
-			ratio_row("D", kind ": counting, folio_ledger=0 (no per-folio probes)", rfa, nfa, "x", "")
+			ratio_row("D", kind ": counting, folio_ledger=1 (per-folio probes)", rfa, nfa, "x", "")
 			np_ = 0
 		}
 	}

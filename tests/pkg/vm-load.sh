@@ -43,5 +43,5 @@ else
 fi
 if rmmod pinshadow; then ok rmmod; else no rmmod; fi
 # The runner wants the module it booted with back.
-insmod /lib/pinshadow/pinshadow.ko || no "insmod of the booted module"
+insmod /lib/pinshadow/pinshadow.ko ${PINSHADOW_PARAMS:-} || no "insmod of the booted module"
 exit $rc

@@ -548,7 +548,7 @@ static void *reloader_fn(void *arg)
 		ps_msleep(R(300));
 		all_threads_on_cpu0(true);
 		t0 = ps_now_ms();
-		err = ps_insmod(ps_ko_path(), NULL);
+		err = ps_load(NULL);
 		all_threads_on_cpu0(false);
 		if (err) {
 			stress_error("insmod: %s", strerror(-err));
@@ -575,7 +575,7 @@ FIXTURE_SETUP(stress)
 FIXTURE_TEARDOWN(stress)
 {
 	if (!ps_module_loaded(PS_MODULE))
-		ps_insmod(ps_ko_path(), NULL);
+		ps_load(NULL);
 	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
@@ -744,7 +744,7 @@ static void check_kmemleak(struct __test_metadata *_metadata)
 	for (p = buf; (p = strstr(p, "pinshadow")); p++)
 		ours++;
 	free(buf);
-	ASSERT_EQ(0, ps_insmod(ps_ko_path(), NULL));
+	ASSERT_EQ(0, ps_load(NULL));
 	EXPECT_EQ(0, ours) TH_LOG("kmemleak names pinshadow %d times", ours);
 	TH_LOG("kmemleak: %d unreferenced objects, %d mentions of pinshadow",
 	       all, ours);
@@ -847,7 +847,7 @@ TEST_F_TIMEOUT(stress, load_unload_pin_fork, 14400)
 	}
 	now = ps_now_ms();
 	if (!ps_module_loaded(PS_MODULE))
-		ASSERT_EQ(0, ps_insmod(ps_ko_path(), NULL));
+		ASSERT_EQ(0, ps_load(NULL));
 	add_totals(rl.tot);
 
 	TH_LOG("stress: %.1f s, %llu load/unload cycles (rmmod up to %lld ms, insmod up to %lld ms, %llu busy retries)",

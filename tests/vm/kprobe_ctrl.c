@@ -118,7 +118,7 @@ int main(void)
 		pthread_join(t[i], &n);
 		printf("# thread %d: %ld cycles\n", i, (long)n);
 	}
-	ps_insmod(ps_ko_path(), NULL);
+	ps_load(NULL);
 	printf("ok 1 kprobe_events_under_traffic\n");
 	return 0;
 }

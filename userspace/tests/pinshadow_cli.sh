@@ -549,7 +549,7 @@ if rmmod pinshadow; then
 	expect_rc "module not loaded: lookup exits 5" 5 lookup --pfn 1
 	expect_rc "module not loaded: watch exits 5" 5 watch --count 1
 	expect_rc "module not loaded: verdicts exits 5" 5 verdicts
-	insmod "$KO"
+	insmod "$KO" ${PINSHADOW_PARAMS:-}
 	check "module reloaded" [ -d "$D" ]
 	expect_rc "status after reload exits 0" 0 status
 else
