@@ -47,6 +47,8 @@
  * audit_on: no lock.  Written by the control file (WRITE_ONCE), read by
  *   the handlers (READ_ONCE) at the start of a fork or fault; one that
  *   started before a change finishes as it began.
+ * audit_fork_entries: no lock.  A module parameter (sysfs writes it), read
+ *   once per fork with READ_ONCE.
  * Records of one fork call live in pages chained from its kretprobe
  * instance and are touched by that instance only.  A page that finds the
  * page pool empty is not audited (cow_unaudited); the pool keeps enough
@@ -55,6 +57,7 @@
  */
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/sched/coredump.h>
 #include <linux/spinlock.h>
@@ -371,9 +374,22 @@ static void fork_examine(void *ctx, unsigned long addr, unsigned long pfn,
 		policy_add(pol, PS_POL_DECISIONS, 1);
 }
 
+/*
+ * The fork audit walks the parent's VMA in the entry handler of
+ * copy_page_range(), with preemption disabled: bound that work.  Past the
+ * bound, the rest of the VMA is not walked and its pages count in
+ * cow_unwalked (address space, mapped or not), never silently.  The default,
+ * 262144 entries, is 1 GiB of 4 KiB pages.
+ */
+static unsigned long audit_fork_entries = 262144;
+module_param(audit_fork_entries, ulong, 0600);
+MODULE_PARM_DESC(audit_fork_entries,
+		 "page-table entries the fork audit reads per VMA at most (default 262144: 1 GiB)");
+
 int ps_cow_fork_entry(void *data, struct pt_regs *regs)
 {
 	struct ps_fork_call *fc = data;
+	unsigned long walked;
 	struct vm_area_struct *src = (struct vm_area_struct *)
 				     regs_get_kernel_argument(regs, 1);
 
@@ -387,7 +403,10 @@ int ps_cow_fork_entry(void *data, struct pt_regs *regs)
 	fc->recs = NULL;
 	fc->unaudited = 0;
 	fc->pmd_start = 1;	/* no PMD range starts at 1 */
-	ps_walk(fc->src_mm, src->vm_start, src->vm_end, fork_examine, fc);
+	walked = ps_walk_bounded(fc->src_mm, src->vm_start, src->vm_end,
+				 fork_examine, fc, READ_ONCE(audit_fork_entries));
+	if (walked < src->vm_end)
+		ps_stat_add(PS_COW_UNWALKED, (src->vm_end - walked) >> PAGE_SHIFT);
 	return 0;
 }
 

@@ -110,6 +110,7 @@ static int stats_show(struct seq_file *m, void *v)
 		{ "cow_unsafe_shares", PS_COW_UNSAFE_SHARES },
 		{ "wp_copy_pinned", PS_WP_COPY_PINNED },
 		{ "cow_unaudited", PS_COW_UNAUDITED },
+		{ "cow_unwalked", PS_COW_UNWALKED },
 		{ "cow_events_dropped", PS_COW_EVENTS_DROPPED },
 		{ "pool_empty", PS_POOL_EMPTY },
 		{ "pool_refill_failures", PS_POOL_REFILL_FAILURES },

@@ -34,6 +34,7 @@ enum ps_stat {
 	PS_COW_NEEDLESS_COPIES,	/* copied, exact count 0 */
 	PS_COW_UNSAFE_SHARES,	/* shared while pinned */
 	PS_COW_UNAUDITED,	/* pages not audited: no memory, fork failed */
+	PS_COW_UNWALKED,	/* VMA pages past a fork's walk bound */
 	PS_COW_EVENTS_DROPPED,	/* oldest events pushed out of the ring */
 	PS_WP_COPY_PINNED,	/* write fault copied a pinned page */
 	PS_POOL_EMPTY,		/* takes that found a pool empty (lost) */

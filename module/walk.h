@@ -19,6 +19,14 @@ typedef void (*ps_walk_fn)(void *ctx, unsigned long addr, unsigned long pfn,
 
 void ps_walk(struct mm_struct *mm, unsigned long start, unsigned long end,
 	     ps_walk_fn fn, void *ctx);
+/*
+ * The same, reading at most about @budget entries (PTEs and PMDs; each
+ * page of a PMD leaf counts one): returns where it stopped, @end if it
+ * walked it all, else a PMD boundary below @end.
+ */
+unsigned long ps_walk_bounded(struct mm_struct *mm, unsigned long start,
+			      unsigned long end, ps_walk_fn fn, void *ctx,
+			      unsigned long budget);
 /* The PFN mapped at @addr, if a present page is. */
 bool ps_walk_pfn(struct mm_struct *mm, unsigned long addr,
 		 unsigned long *pfn);

@@ -648,6 +648,52 @@ TEST_F(cow, audit_off)
 			       PSH_UNPIN_PAGES, 0));
 }
 
+/*
+ * The fork audit reads at most audit_fork_entries page-table entries per
+ * VMA, with preemption off; the rest of the VMA is counted in cow_unwalked.
+ * 8 MiB of order-0 pages, PMD-aligned, with a budget of two PMDs and their
+ * 1024 PTEs: the walk stops at the 4 MiB boundary, 1024 pages examined,
+ * 1024 unwalked.  A second fork with the bound back walks it all.
+ */
+TEST_F(cow, fork_walk_bound)
+{
+	enum { PAGES = 2048, WALKED = 1024 };
+	static const char param[] =
+		"/sys/module/" PS_MODULE "/parameters/audit_fork_entries";
+	size_t size = (size_t)PAGES * 4096;
+	int64_t saved, examined, unwalked;
+	struct psh_pin req;
+	char *buf;
+
+	ASSERT_EQ(0, ps_read_s64(param, &saved));
+	buf = ps_mmap_aligned(size, 2UL << 20, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, madvise(buf, size, MADV_NOHUGEPAGE));
+	memset(buf, 1, size);
+	ASSERT_EQ(0, psh_pin(self->env.helper_fd, buf, 1, PSH_PIN_FAST,
+			     PSH_F_WRITE, &req));
+
+	ASSERT_EQ(0, ps_write_s64(param, WALKED + 2));
+	examined = stat_get(_metadata, "cow_examined");
+	unwalked = stat_get(_metadata, "cow_unwalked");
+	fork_and_reap(_metadata);
+	ASSERT_EQ(0, ps_write_s64(param, saved));
+	EXPECT_EQ(PAGES - WALKED, stat_get(_metadata, "cow_unwalked") - unwalked);
+	EXPECT_LE(WALKED, stat_get(_metadata, "cow_examined") - examined);
+	EXPECT_GT(PAGES, stat_get(_metadata, "cow_examined") - examined);
+
+	examined = stat_get(_metadata, "cow_examined");
+	unwalked = stat_get(_metadata, "cow_unwalked");
+	fork_and_reap(_metadata);
+	EXPECT_EQ(0, stat_get(_metadata, "cow_unwalked") - unwalked);
+	EXPECT_LE(PAGES, stat_get(_metadata, "cow_examined") - examined);
+
+	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
+			       PSH_UNPIN_PAGES, 0));
+	munmap(buf, size);
+}
+
 /* What one read of cow_audit saw: its seq column. */
 struct audit_read {
 	uint64_t first, last;	/* seq of the first and last row */

@@ -44,13 +44,17 @@ static const char *const heads[NR_T] = {
 };
 static const char align[] = "lrllrllllll";
 
-/* The stats the totals line shows, in its order. */
+/*
+ * The stats the totals lines show, in their order; the last, newer than
+ * the others, is shown only when a module has it and it is not 0.
+ */
 static const char *const totals[] = {
 	"cow_examined", "cow_copied", "cow_shared", "cow_needless_copies",
 	"cow_unsafe_shares", "wp_copy_pinned", "cow_unaudited",
-	"cow_events_dropped",
+	"cow_events_dropped", "cow_unwalked",
 };
 #define NR_TOTALS	(sizeof(totals) / sizeof(totals[0]))
+#define NR_TOTALS_NEEDED	(NR_TOTALS - 1)
 
 /* "0x1000" for one page, "0x1000-0x3000" (end exclusive) for more. */
 static const char *range(uint64_t start, uint64_t end, uint64_t pages,
@@ -119,10 +123,10 @@ static void text_totals(FILE *f, const struct ps_stats *st, size_t events,
 
 	fprintf(f, "%zu event%s in %zu line%s", events, events == 1 ? "" : "s",
 		lines, lines == 1 ? "" : "s");
-	for (i = 0; i < NR_TOTALS; i++)
+	for (i = 0; i < NR_TOTALS_NEEDED; i++)
 		if (!ps_stats_get(st, totals[i], &v[i]))
 			break;
-	if (i < NR_TOTALS) {	/* a module without the totals */
+	if (i < NR_TOTALS_NEEDED) {	/* a module without the totals */
 		fputc('\n', f);
 		return;
 	}
@@ -133,6 +137,9 @@ static void text_totals(FILE *f, const struct ps_stats *st, size_t events,
 		"  %" PRId64 " pinned pages copied on write; %" PRId64
 		" pages unaudited; %" PRId64 " events dropped from the ring\n",
 		v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+	if (ps_stats_get(st, totals[8], &v[8]) && v[8])
+		fprintf(f, "  %" PRId64 " pages of forked VMAs past the audit's bound, not walked (audit_fork_entries)\n",
+			v[8]);
 }
 
 static void json_totals(struct json *j, const struct ps_stats *st)
