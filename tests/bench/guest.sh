@@ -185,6 +185,7 @@ peer_ready() {
 	done
 	want=$(sed -n 's/^held //p' /tmp/ready.hold | tr ' ' '\n' | sort -n | tr '\n' ' ')
 	pinned=
+	got=
 	tries=0
 	while [ -n "$want" ] && [ "$(date +%s)" -lt $t_end ]; do
 		tries=$((tries + 1))
@@ -326,7 +327,7 @@ info params reps "$REPS" ms "$MS" forks "$FORKS" \
 	scale_pages "$SCALE_PAGES" sections "$SECTIONS"
 info clock "${bench_clock:-wall}"
 info bpftrace "$(bpftrace --version 2>&1 | head -n 1)"
-info thp "$(cat /sys/kernel/mm/transparent_hugepage/enabled)"
+info thp "$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo none)"
 grep -q tracefs /proc/mounts || mount -t tracefs tracefs /sys/kernel/tracing
 insmod $LIB/pinshadow_bench.ko || say check insmod_bench fail
 loaded pinshadow || say check pinshadow_loaded fail

@@ -91,6 +91,12 @@ static uint64_t median(uint64_t *v, size_t n)
  * Anonymous memory, 2 MiB aligned, faulted in: THP-backed (thp) or 4 KiB
  * pages only.
  */
+/* A kernel without THP (PREEMPT_RT's 7.3) refuses MADV_(NO)HUGEPAGE. */
+static bool have_thp(void)
+{
+	return !access("/sys/kernel/mm/transparent_hugepage", F_OK);
+}
+
 static char *anon(size_t len, bool thp)
 {
 	char *raw, *p;
@@ -100,7 +106,7 @@ static char *anon(size_t len, bool thp)
 	if (raw == MAP_FAILED)
 		die("mmap %zu", len);
 	p = (char *)(((uintptr_t)raw + HPAGE - 1) & ~(HPAGE - 1));
-	if (madvise(p, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+	if (have_thp() && madvise(p, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
 		die("madvise");
 	memset(p, 1, len);
 	return p;
@@ -339,6 +345,8 @@ static int cmd_pinloop(int argc, char **argv)
 
 			if (only && strcmp(only, kinds[k].name))
 				continue;
+			if (kinds[k].thp && !have_thp())
+				continue;
 			for (t = 0; t < threads; t++)
 				args[t].buf = kinds[k].thp ? bufsthp[t] : bufs4k[t];
 			run_loops(args, threads, kinds[k].nr,
@@ -518,7 +526,8 @@ static int cmd_mem(int argc, char **argv)
 	snap(&s);
 	print_snap("empty", &s);
 	fflush(stdout);
-	mem_dense("dense_thp", true);
+	if (have_thp())
+		mem_dense("dense_thp", true);
 	fflush(stdout);
 	mem_dense("dense_4k", false);
 	fflush(stdout);
