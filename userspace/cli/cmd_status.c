@@ -40,19 +40,14 @@ struct orphans {
 
 static int count_orphans(struct ps_ctx *c, struct orphans *orph)
 {
-	char err[PS_ERR_LEN], *text;
 	struct ps_pin *p;
 	size_t n, i;
 	int ret;
 
 	orph->pins = orph->pages = -1;
-	ret = ps_read_file(c, "pins", false, &text);
+	ret = ps_read_pins(c, &p, &n);
 	if (ret)
 		return ret;
-	ret = ps_parse_pins(text, &p, &n, err);
-	free(text);
-	if (ret)
-		return ps_fail(c, PS_EXIT_FAILURE, "%s/%s", c->dir, err);
 	/* An empty table cannot say whether it has the column: 0 either way. */
 	if (!n || p[0].orphaned >= 0)
 		orph->pins = orph->pages = 0;
@@ -294,12 +289,9 @@ int cmd_status(struct ps_ctx *c, const struct ps_opts *o)
 	ret = ps_read_file(c, "probes", false, &text);
 	if (ret)
 		goto out;
-	if (ps_parse_probes(text, &pr, &npr, err)) {
-		free(text);
-		ret = ps_fail(c, PS_EXIT_FAILURE, "%s/%s", c->dir, err);
+	ret = ps_parsed(c, text, ps_parse_probes(text, &pr, &npr, err), err);
+	if (ret)
 		goto out;
-	}
-	free(text);
 	ret = count_orphans(c, &orph);
 	if (ret)
 		goto out;
