@@ -96,14 +96,20 @@ static const char *const known_stats[] = {
 	"records", "table_bytes", "table_end_pfn",
 };
 
-static bool known_stat(const char *name)
+bool ps_word_in(const char *s, const char *const *list, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(known_stats) / sizeof(known_stats[0]); i++)
-		if (!strcmp(name, known_stats[i]))
+	for (i = 0; i < n; i++)
+		if (!strcmp(s, list[i]))
 			return true;
 	return false;
+}
+
+bool ps_known_stat(const char *name)
+{
+	return ps_word_in(name, known_stats,
+			  sizeof(known_stats) / sizeof(known_stats[0]));
 }
 
 int ps_parse_stats(const char *text, struct ps_stats *st, char *err)
@@ -130,7 +136,7 @@ int ps_parse_stats(const char *text, struct ps_stats *st, char *err)
 		}
 		if (nw != 2 || !ps_parse_i64(w[1], &value) ||
 		    strlen(w[0]) >= sizeof(st->v[0].name)) {
-			if (!known_stat(w[0]))
+			if (!ps_known_stat(w[0]))
 				continue;	/* a newer module's stat */
 			if (nw != 2)
 				snprintf(err, PS_ERR_LEN,
@@ -650,12 +656,8 @@ static const char *const probe_states[] = {
 
 static bool known_state(const char *s)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(probe_states) / sizeof(probe_states[0]); i++)
-		if (!strcmp(s, probe_states[i]))
-			return true;
-	return false;
+	return ps_word_in(s, probe_states,
+			  sizeof(probe_states) / sizeof(probe_states[0]));
 }
 
 bool ps_probe_state_bad(const char *state)
