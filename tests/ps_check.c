@@ -271,11 +271,7 @@ void ps_check_pins(struct __test_metadata *_metadata,
 
 	/* `lookup` of every pinned page. */
 	for (i = 0; i < nd; i++) {
-		err = ps_lookup_pfn(d[i].pfn, &lk);
-		ASSERT_EQ(0, err) {
-			TH_LOG("lookup pfn %#llx: %s",
-			       (unsigned long long)d[i].pfn, strerror(-err));
-		}
+		ps_lookup_ok(_metadata, d[i].pfn, &lk);
 		EXPECT_EQ(d[i].pfn, lk.pfn) {
 			TH_LOG("%s", lk.line);
 		}
@@ -314,11 +310,7 @@ void ps_check_pins(struct __test_metadata *_metadata,
 	for (i = 0; i < nf; i++) {
 		if (!f[i].order)
 			continue;
-		err = ps_lookup_pfn(f[i].head, &lk);
-		ASSERT_EQ(0, err) {
-			TH_LOG("lookup pfn %#llx: %s",
-			       (unsigned long long)f[i].head, strerror(-err));
-		}
+		ps_lookup_ok(_metadata, f[i].head, &lk);
 		EXPECT_EQ(f[i].count, lk.folio_pincount) {
 			TH_LOG("%s", lk.line);
 		}
@@ -336,11 +328,7 @@ void ps_check_pins(struct __test_metadata *_metadata,
 	}
 	step = nzero > PS_MAX_ZERO_LOOKUPS ? nzero / PS_MAX_ZERO_LOOKUPS : 1;
 	for (i = 0; i < nzero; i += step) {
-		err = ps_lookup_pfn(zero[i], &lk);
-		ASSERT_EQ(0, err) {
-			TH_LOG("lookup pfn %#llx: %s",
-			       (unsigned long long)zero[i], strerror(-err));
-		}
+		ps_lookup_ok(_metadata, zero[i], &lk);
 		EXPECT_EQ(0, lk.count) {
 			TH_LOG("%s", lk.line);
 		}
@@ -429,6 +417,17 @@ size_t ps_folio_pfns(struct __test_metadata *_metadata,
 			v[j++] = v[i];
 	*out = v;
 	return j;
+}
+
+void ps_lookup_ok(struct __test_metadata *_metadata, uint64_t pfn,
+		  struct ps_lookup *lk)
+{
+	int err = ps_lookup_pfn(pfn, lk);
+
+	ASSERT_EQ(0, err) {
+		TH_LOG("lookup pfn %#llx: %s", (unsigned long long)pfn,
+		       strerror(-err));
+	}
 }
 
 void ps_get_stats(struct __test_metadata *_metadata,

@@ -98,6 +98,10 @@ struct ps_vm {
 void ps_get_vm(struct __test_metadata *_metadata,
 	       struct ps_vm *vm);
 
+/* `lookup` of @pfn into @lk; a lookup that fails fails the test. */
+void ps_lookup_ok(struct __test_metadata *_metadata, uint64_t pfn,
+		  struct ps_lookup *lk);
+
 /*
  * Keep THP out of [addr, addr + len).  A kernel without THP (PREEMPT_RT)
  * answers MADV_NOHUGEPAGE with EINVAL: its folios are order-0 anyway.
