@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 
 #include "ps_check.h"
+#include "ps_client.h"
 
 #define NPAGES		4
 #define CAPTURE_PARAM	"/sys/module/pinshadow/parameters/capture_stacks"
@@ -433,10 +434,7 @@ FIXTURE_TEARDOWN(orphan)
 	char why[1024];
 	uint64_t pages;
 
-	if (self->child > 0) {
-		kill(self->child, SIGKILL);
-		waitpid(self->child, NULL, 0);
-	}
+	ps_kill_child(&self->child);
 	if (self->leak_id)
 		psh_leak_release(self->env.helper_fd, self->leak_id, &pages);
 	EXPECT_EQ(0, ps_env_teardown(&self->env, 10000, why, sizeof(why)))

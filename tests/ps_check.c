@@ -23,6 +23,7 @@
 #define __run_test		ps_check_unused_run_test
 #define _fixture_global		ps_check_unused_fixture_global
 #include "ps_check.h"
+#include "ps_client.h"
 
 struct ps_pfn_cnt {
 	uint64_t pfn;
@@ -417,6 +418,33 @@ size_t ps_folio_pfns(struct __test_metadata *_metadata,
 			v[j++] = v[i];
 	*out = v;
 	return j;
+}
+
+pid_t ps_client_start(struct __test_metadata *_metadata, char *const argv[],
+		      const char *log, struct ps_test_stats *a,
+		      struct ps_vm *va)
+{
+	pid_t pid;
+
+	ps_get_stats(_metadata, a);
+	ps_get_vm(_metadata, va);
+	pid = ps_spawn(argv, log);
+	ASSERT_LT(0, pid) TH_LOG("starting %s: %s", argv[0], strerror(-pid));
+	return pid;
+}
+
+void ps_client_end(struct __test_metadata *_metadata, pid_t *pid, int ms,
+		   const char *log, const char *what)
+{
+	char tail[1024];
+	int status, rc;
+
+	rc = ps_wait_pid(*pid, ms, &status);
+	ps_log_tail(log, tail, sizeof(tail));
+	ASSERT_EQ(0, rc) TH_LOG("%s did not end: %s", what, tail);
+	*pid = -1;
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("%s: %s", what, tail);
 }
 
 void ps_lookup_ok(struct __test_metadata *_metadata, uint64_t pfn,
