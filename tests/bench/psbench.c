@@ -46,6 +46,8 @@
 
 #include "pinshadow_test_helper.h"
 #include "pinshadow_bench.h"
+#include "parse.h"
+#include "slurp.h"
 
 #define PS_DIR		"/sys/kernel/debug/pinshadow/"
 #define PAGE		4096UL
@@ -179,28 +181,6 @@ static uint64_t regions(uint64_t *pfns, uint64_t n)
  * "flush" to control first settles table_*, record* and pool_* to what the
  * pins held now need (as a stats read itself did before).
  */
-static int64_t stat_of(const char *name)
-{
-	char line[256], key[128];
-	long long v;
-	int64_t ret = -1;
-	int cfd = open(PS_DIR "control", O_WRONLY);
-	FILE *f;
-
-	if (cfd < 0 || write(cfd, "flush", 5) != 5)
-		die("control flush");
-	close(cfd);
-	f = fopen(PS_DIR "stats", "r");
-	if (!f)
-		die("open " PS_DIR "stats");
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%127s %lld", key, &v) == 2 &&
-		    !strcmp(key, name))
-			ret = v;
-	fclose(f);
-	return ret;
-}
-
 static void control(const char *cmd)
 {
 	int fd = open(PS_DIR "control", O_WRONLY);
@@ -208,6 +188,24 @@ static void control(const char *cmd)
 	if (fd < 0 || write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
 		die("control %s", cmd);
 	close(fd);
+}
+
+/* Through the CLI's parser (userspace/cli/parse.c), as every reader. */
+static int64_t stat_of(const char *name)
+{
+	char *text, err[PS_ERR_LEN];
+	struct ps_stats st;
+	int64_t v = -1;
+
+	control("flush");
+	if (ps_slurp(PS_DIR "stats", &text, NULL))
+		die("read " PS_DIR "stats");
+	if (ps_parse_stats(text, &st, err))
+		die("%s", err);
+	free(text);
+	ps_stats_get(&st, name, &v);
+	ps_stats_free(&st);
+	return v;
 }
 
 /* pinloop */
