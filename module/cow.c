@@ -68,6 +68,7 @@
 #include "cow.h"
 #include "pool.h"
 #include "records.h"
+#include "seqfile.h"
 #include "stats.h"
 #include "table.h"
 #include "trace.h"
@@ -616,26 +617,7 @@ static int audit_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static const struct seq_operations audit_seq_ops = {
-	.start = audit_start,
-	.next = audit_next,
-	.stop = audit_stop,
-	.show = audit_show,
-};
-
-static int audit_open(struct inode *inode, struct file *file)
-{
-	return seq_open_private(file, &audit_seq_ops,
-				sizeof(struct ps_audit_read));
-}
-
-const struct file_operations ps_cow_audit_fops = {
-	.owner = THIS_MODULE,
-	.open = audit_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = seq_release_private,
-};
+PS_SEQ_PRIVATE_FOPS(, ps_cow_audit_fops, audit, struct ps_audit_read);
 
 void ps_cow_policies_show(struct seq_file *m)
 {

@@ -450,16 +450,28 @@ void ps_ledger_unpin_folio(struct folio *folio, unsigned long nr,
 	ps_stat_add(PS_UNTRACKED_UNPINS, nr - done);
 }
 
-void ps_ledger_grabbed(struct folio *folio, int refs)
+/*
+ * Counts @refs pins taken (@acquired) or dropped on @folio, in the stats and
+ * in the pin call around it if any; false for the zero folio, never counted.
+ */
+static bool ledger_refs(struct folio *folio, int refs, bool acquired)
 {
 	struct ps_frame *f;
 
 	if (!folio || is_zero_folio(folio))
-		return;
-	ps_stat_add(PS_PINS_ACQUIRED, refs);
+		return false;
+	ps_stat_add(acquired ? PS_PINS_ACQUIRED : PS_PINS_RELEASED, refs);
 	f = frame_top();
-	if (f)
+	if (f && acquired)
 		f->acquired += refs;
+	else if (f)
+		f->released += refs;
+	return true;
+}
+
+void ps_ledger_grabbed(struct folio *folio, int refs)
+{
+	ledger_refs(folio, refs, true);
 }
 
 void ps_ledger_bypass_pin(struct folio *folio)
@@ -473,14 +485,8 @@ void ps_ledger_bypass_pin(struct folio *folio)
 
 void ps_ledger_put(struct folio *folio, int refs)
 {
-	struct ps_frame *f;
-
-	if (!folio || is_zero_folio(folio))
+	if (!ledger_refs(folio, refs, false))
 		return;
-	ps_stat_add(PS_PINS_RELEASED, refs);
-	f = frame_top();
-	if (f)
-		f->released += refs;
 	/*
 	 * Released inside a pin call: an undo of pins never handed to the
 	 * caller, through an unpin API or straight through gup_put_folio()

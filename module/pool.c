@@ -218,6 +218,22 @@ static void pool_free_list(struct ps_pool *pool, struct llist_node *list)
 	}
 }
 
+/* Fills @list up to @depth objects, counted in @nr; false if one failed. */
+static bool pool_top_up(struct ps_pool *pool, struct llist_node **spare,
+			struct llist_head *list, atomic_t *nr, int depth)
+{
+	void *obj;
+
+	while (atomic_read(nr) < depth) {
+		obj = pool_obtain(pool, spare);
+		if (!obj)
+			return false;
+		atomic_inc(nr);
+		llist_add(node_of(pool, obj), list);
+	}
+	return true;
+}
+
 /*
  * Under refill_mutex: top the shared reserve, then each online CPU's list,
  * up to their depths, with the excess first; trim the shared reserve to
@@ -228,27 +244,18 @@ static void pool_refill(struct ps_pool *pool)
 {
 	struct llist_node *spare, *node;
 	struct ps_pool_cpu *pc;
-	void *obj;
 	int cpu;
 
 	pool_set_depths(pool);
 	spare = llist_del_all(&pool->excess);
-	while (atomic_read(&pool->nr_shared) < pool->depth) {
-		obj = pool_obtain(pool, &spare);
-		if (!obj)
-			goto out;
-		atomic_inc(&pool->nr_shared);
-		llist_add(node_of(pool, obj), &pool->shared);
-	}
+	if (!pool_top_up(pool, &spare, &pool->shared, &pool->nr_shared,
+			 pool->depth))
+		goto out;
 	for_each_online_cpu(cpu) {
 		pc = per_cpu_ptr(pool->cpu, cpu);
-		while (atomic_read(&pc->nr) < pool->cpu_depth) {
-			obj = pool_obtain(pool, &spare);
-			if (!obj)
-				goto out;
-			atomic_inc(&pc->nr);
-			llist_add(node_of(pool, obj), &pc->objs);
-		}
+		if (!pool_top_up(pool, &spare, &pc->objs, &pc->nr,
+				 pool->cpu_depth))
+			goto out;
 	}
 	while (atomic_read(&pool->nr_shared) > pool->depth) {
 		raw_spin_lock_irq(&pool->lock);

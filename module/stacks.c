@@ -44,6 +44,7 @@
 #include <linux/vmalloc.h>
 #include <asm/unwind.h>
 
+#include "seqfile.h"
 #include "stacks.h"
 #include "stats.h"
 
@@ -314,22 +315,4 @@ static int stacks_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static const struct seq_operations stacks_seq_ops = {
-	.start = stacks_start,
-	.next = stacks_next,
-	.stop = stacks_stop,
-	.show = stacks_show,
-};
-
-static int stacks_open(struct inode *inode, struct file *file)
-{
-	return seq_open(file, &stacks_seq_ops);
-}
-
-const struct file_operations ps_stacks_fops = {
-	.owner = THIS_MODULE,
-	.open = stacks_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = seq_release,
-};
+PS_SEQ_FOPS(, ps_stacks_fops, stacks);

@@ -101,10 +101,7 @@ FIXTURE_SETUP(fio)
 
 FIXTURE_TEARDOWN(fio)
 {
-	if (self->fio > 0) {
-		kill(self->fio, SIGKILL);
-		waitpid(self->fio, NULL, 0);
-	}
+	ps_kill_child(&self->fio);
 	if (self->mounted)
 		umount(MNT);
 	if (self->cfs_made) {
@@ -150,10 +147,7 @@ TEST_F_TIMEOUT(fio, io_uring_fixedbufs_direct, 300)
 	char tail[1024];
 	int status, rc;
 
-	ps_get_stats(_metadata, &a);
-	ps_get_vm(_metadata, &va);
-	self->fio = ps_spawn(fio, LOG);
-	ASSERT_LT(0, self->fio);
+	self->fio = ps_client_start(_metadata, fio, LOG, &a, &va);
 
 	/* While the job runs: its registered buffers, long-term pinned. */
 	end = ps_now_ms() + RUN_MS;
@@ -190,12 +184,7 @@ TEST_F_TIMEOUT(fio, io_uring_fixedbufs_direct, 300)
 	EXPECT_EQ(BUF_PAGES, pins);
 	EXPECT_EQ(BUF_PAGES, longterm);
 
-	rc = ps_wait_pid(self->fio, RUN_MS, &status);
-	ps_log_tail(LOG, tail, sizeof(tail));
-	ASSERT_EQ(0, rc) TH_LOG("fio did not end: %s", tail);
-	self->fio = -1;
-	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
-		TH_LOG("fio: %s", tail);
+	ps_client_end(_metadata, &self->fio, RUN_MS, LOG, "fio");
 
 	/* The ring is gone: every pin released, as vmstat says. */
 	ps_check_all_released(_metadata, &a, &va, RELEASE_WAIT_MS, &c);

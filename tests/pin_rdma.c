@@ -120,10 +120,7 @@ FIXTURE_SETUP(rdma)
 
 FIXTURE_TEARDOWN(rdma)
 {
-	if (self->server > 0) {
-		kill(self->server, SIGKILL);
-		waitpid(self->server, NULL, 0);
-	}
+	ps_kill_child(&self->server);
 	if (self->ibdev_made)
 		sh("rdma link delete " IBDEV);
 	if (self->netdev_made)
@@ -163,10 +160,7 @@ TEST_F_TIMEOUT(rdma, rc_pingpong, 300)
 	int64_t end, len;
 	int status, rc;
 
-	ps_get_stats(_metadata, &a);
-	ps_get_vm(_metadata, &va);
-	self->server = ps_spawn(server, LOG);
-	ASSERT_LT(0, self->server);
+	self->server = ps_client_start(_metadata, server, LOG, &a, &va);
 
 	/* Registered once the server listens for its client. */
 	end = ps_now_ms() + SETUP_MS;
@@ -198,11 +192,7 @@ TEST_F_TIMEOUT(rdma, rc_pingpong, 300)
 	rc = ps_run(client, LOG, RUN_MS);
 	ps_log_tail(LOG, tail, sizeof(tail));
 	EXPECT_EQ(0, rc) TH_LOG("client: %s", tail);
-	rc = ps_wait_pid(self->server, RUN_MS, &status);
-	ASSERT_EQ(0, rc) TH_LOG("the server did not end: %s", tail);
-	self->server = -1;
-	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
-		TH_LOG("server: %s", tail);
+	ps_client_end(_metadata, &self->server, RUN_MS, LOG, "the server");
 
 	/* Both regions deregistered: every pin released, as vmstat says. */
 	ps_check_all_released(_metadata, &a, &va, RELEASE_WAIT_MS, &c);

@@ -22,6 +22,8 @@
 #include <sys/wait.h>
 
 #include "ps_check.h"
+#include "ps_client.h"
+#include "parse.h"
 
 #define NPAGES		4
 #define CAPTURE_PARAM	"/sys/module/pinshadow/parameters/capture_stacks"
@@ -30,48 +32,33 @@
 enum how { HOW_PIN, HOW_LEAK, HOW_URING, HOW_TWO_CALLS };
 
 /*
- * One row of `stacks`; -ENOENT if @handle has none, -EPROTO if the file
- * is not a header and rows of four fields.
+ * One row of `stacks`, through the CLI's parser; -ENOENT if @handle has
+ * none, -EPROTO if the file does not parse.
  */
 static int stack_row(int64_t handle, int64_t *pages, int64_t *calls,
 		     char *frames, size_t len)
 {
-	char *buf, *line, *save = NULL, f[5][FRAMES_MAX];
-	int err = -ENOENT, n;
-	long long h, p, c;
-	bool header = true;
+	char *buf, err[PS_ERR_LEN];
+	const struct ps_stack *s;
+	struct ps_stacks st;
+	int ret;
 
 	if (ps_read_file(PINSHADOW_DEBUGFS_DIR "/stacks", &buf, NULL))
 		return -EIO;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (header) {
-			header = false;
-			if (strcmp(line, "handle pages calls frames")) {
-				err = -EPROTO;
-				break;
-			}
-			continue;
-		}
-		n = sscanf(line, "%4095s %4095s %4095s %4095s %4095s",
-			   f[0], f[1], f[2], f[3], f[4]);
-		if (n != 4 || sscanf(f[0], "%lld", &h) != 1 || h <= 0 ||
-		    sscanf(f[1], "%lld", &p) != 1 ||
-		    sscanf(f[2], "%lld", &c) != 1) {
-			err = -EPROTO;
-			break;
-		}
-		if (h == handle) {
-			*pages = p;
-			*calls = c;
-			snprintf(frames, len, "%s", f[3]);
-			err = 0;
-		}
-	}
-	if (header)
-		err = -EPROTO;
+	ret = ps_parse_stacks(buf, &st, err);
 	free(buf);
-	return err;
+	if (ret)
+		return -EPROTO;
+	s = ps_stacks_find(&st, handle);
+	ret = -ENOENT;
+	if (s) {
+		*pages = (int64_t)s->pages;
+		*calls = (int64_t)s->calls;
+		snprintf(frames, len, "%s", s->frames);
+		ret = 0;
+	}
+	ps_stacks_free(&st);
+	return ret;
 }
 
 /* A frame of @frames is "@fn+0x..." (with or without "[module]"). */
@@ -127,21 +114,14 @@ static bool pin_row(uint64_t pfn, struct ps_pin_row *out)
 	return found;
 }
 
-/* The text after "@name=" in a lookup answer, up to a space. */
-static void lookup_text(const struct ps_lookup *lk, const char *name,
-			char *out, size_t len)
+/* @lk through the CLI's parser. */
+static void lookup_parsed(struct __test_metadata *_metadata,
+			  const struct ps_lookup *lk, struct ps_pin *p)
 {
-	char key[64];
-	const char *p;
+	char err[PS_ERR_LEN];
 
-	snprintf(key, sizeof(key), " %s=", name);
-	p = strstr(lk->line, key);
-	if (!p) {
-		snprintf(out, len, "(none)");
-		return;
-	}
-	p += strlen(key);
-	snprintf(out, len, "%.*s", (int)strcspn(p, " \n"), p);
+	ASSERT_EQ(0, ps_parse_lookup(lk->line, p, err))
+		TH_LOG("%s: %s", err, lk->line);
 }
 
 static int64_t stat_named(struct __test_metadata *_metadata, const char *name)
@@ -291,10 +271,11 @@ TEST_F_TIMEOUT(stacks, pin_shows_stack, 180)
 {
 	int64_t handle = 0, pages, calls, lost0, v;
 	uint64_t pfns[NPAGES], got = 0;
-	char frames[FRAMES_MAX], text[64], bad[256];
+	char frames[FRAMES_MAX], bad[256];
 	struct ps_pin_row row;
 	struct ps_lookup lk;
 	struct psh_leak leak;
+	struct ps_pin lp;
 	size_t i;
 
 	lost0 = stat_named(_metadata, "lost_stacks");
@@ -316,16 +297,15 @@ TEST_F_TIMEOUT(stacks, pin_shows_stack, 180)
 		EXPECT_EQ(handle, row.stack);
 	}
 	ASSERT_EQ(0, ps_lookup_addr(getpid(), (uintptr_t)self->buf, &lk));
-	lookup_text(&lk, "orphaned", text, sizeof(text));
-	EXPECT_STREQ("0", text);
-	lookup_text(&lk, "stack", text, sizeof(text));
+	lookup_parsed(_metadata, &lk, &lp);
+	EXPECT_EQ(0, lp.orphaned) TH_LOG("lookup: %s", lk.line);
 	if (!variant->capture) {
-		EXPECT_STREQ("-", text);
+		/* "stack=-" */
+		EXPECT_EQ(-1, lp.stack) TH_LOG("lookup: %s", lk.line);
 		EXPECT_EQ(lost0, stat_named(_metadata, "lost_stacks"));
 		return;
 	}
-	snprintf(frames, sizeof(frames), "%lld", (long long)handle);
-	EXPECT_STREQ(frames, text) TH_LOG("lookup: %s", lk.line);
+	EXPECT_EQ(handle, lp.stack) TH_LOG("lookup: %s", lk.line);
 
 	ASSERT_EQ(0, stack_row(handle, &pages, &calls, frames,
 			       sizeof(frames)));
@@ -433,10 +413,7 @@ FIXTURE_TEARDOWN(orphan)
 	char why[1024];
 	uint64_t pages;
 
-	if (self->child > 0) {
-		kill(self->child, SIGKILL);
-		waitpid(self->child, NULL, 0);
-	}
+	ps_kill_child(&self->child);
 	if (self->leak_id)
 		psh_leak_release(self->env.helper_fd, self->leak_id, &pages);
 	EXPECT_EQ(0, ps_env_teardown(&self->env, 10000, why, sizeof(why)))
@@ -498,10 +475,11 @@ TEST_F_TIMEOUT(orphan, leak_outlives_process, 180)
 {
 	int to_child[2], from_child[2], i, status;
 	int64_t handle, pages, calls;
-	char frames[FRAMES_MAX], text[64];
+	char frames[FRAMES_MAX];
 	struct ps_pin_row row;
 	struct leak_msg msg;
 	struct ps_lookup lk;
+	struct ps_pin lp;
 	struct ps_test_stats st;
 	uint64_t got = 0;
 
@@ -551,8 +529,8 @@ TEST_F_TIMEOUT(orphan, leak_outlives_process, 180)
 		handle = row.stack;
 	}
 	ASSERT_EQ(0, ps_lookup_pfn(msg.pfns[0], &lk));
-	lookup_text(&lk, "orphaned", text, sizeof(text));
-	EXPECT_STREQ("1", text) TH_LOG("lookup: %s", lk.line);
+	lookup_parsed(_metadata, &lk, &lp);
+	EXPECT_EQ(1, lp.orphaned) TH_LOG("lookup: %s", lk.line);
 	ASSERT_EQ(0, stack_row(handle, &pages, &calls, frames,
 			       sizeof(frames)));
 	EXPECT_EQ(NPAGES, pages);

@@ -23,6 +23,7 @@
 #define __run_test		ps_check_unused_run_test
 #define _fixture_global		ps_check_unused_fixture_global
 #include "ps_check.h"
+#include "ps_client.h"
 
 struct ps_pfn_cnt {
 	uint64_t pfn;
@@ -271,11 +272,7 @@ void ps_check_pins(struct __test_metadata *_metadata,
 
 	/* `lookup` of every pinned page. */
 	for (i = 0; i < nd; i++) {
-		err = ps_lookup_pfn(d[i].pfn, &lk);
-		ASSERT_EQ(0, err) {
-			TH_LOG("lookup pfn %#llx: %s",
-			       (unsigned long long)d[i].pfn, strerror(-err));
-		}
+		ps_lookup_ok(_metadata, d[i].pfn, &lk);
 		EXPECT_EQ(d[i].pfn, lk.pfn) {
 			TH_LOG("%s", lk.line);
 		}
@@ -314,11 +311,7 @@ void ps_check_pins(struct __test_metadata *_metadata,
 	for (i = 0; i < nf; i++) {
 		if (!f[i].order)
 			continue;
-		err = ps_lookup_pfn(f[i].head, &lk);
-		ASSERT_EQ(0, err) {
-			TH_LOG("lookup pfn %#llx: %s",
-			       (unsigned long long)f[i].head, strerror(-err));
-		}
+		ps_lookup_ok(_metadata, f[i].head, &lk);
 		EXPECT_EQ(f[i].count, lk.folio_pincount) {
 			TH_LOG("%s", lk.line);
 		}
@@ -336,11 +329,7 @@ void ps_check_pins(struct __test_metadata *_metadata,
 	}
 	step = nzero > PS_MAX_ZERO_LOOKUPS ? nzero / PS_MAX_ZERO_LOOKUPS : 1;
 	for (i = 0; i < nzero; i += step) {
-		err = ps_lookup_pfn(zero[i], &lk);
-		ASSERT_EQ(0, err) {
-			TH_LOG("lookup pfn %#llx: %s",
-			       (unsigned long long)zero[i], strerror(-err));
-		}
+		ps_lookup_ok(_metadata, zero[i], &lk);
 		EXPECT_EQ(0, lk.count) {
 			TH_LOG("%s", lk.line);
 		}
@@ -429,6 +418,44 @@ size_t ps_folio_pfns(struct __test_metadata *_metadata,
 			v[j++] = v[i];
 	*out = v;
 	return j;
+}
+
+pid_t ps_client_start(struct __test_metadata *_metadata, char *const argv[],
+		      const char *log, struct ps_test_stats *a,
+		      struct ps_vm *va)
+{
+	pid_t pid;
+
+	ps_get_stats(_metadata, a);
+	ps_get_vm(_metadata, va);
+	pid = ps_spawn(argv, log);
+	ASSERT_LT(0, pid) TH_LOG("starting %s: %s", argv[0], strerror(-pid));
+	return pid;
+}
+
+void ps_client_end(struct __test_metadata *_metadata, pid_t *pid, int ms,
+		   const char *log, const char *what)
+{
+	char tail[1024];
+	int status, rc;
+
+	rc = ps_wait_pid(*pid, ms, &status);
+	ps_log_tail(log, tail, sizeof(tail));
+	ASSERT_EQ(0, rc) TH_LOG("%s did not end: %s", what, tail);
+	*pid = -1;
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("%s: %s", what, tail);
+}
+
+void ps_lookup_ok(struct __test_metadata *_metadata, uint64_t pfn,
+		  struct ps_lookup *lk)
+{
+	int err = ps_lookup_pfn(pfn, lk);
+
+	ASSERT_EQ(0, err) {
+		TH_LOG("lookup pfn %#llx: %s", (unsigned long long)pfn,
+		       strerror(-err));
+	}
 }
 
 void ps_get_stats(struct __test_metadata *_metadata,

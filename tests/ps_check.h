@@ -99,6 +99,24 @@ void ps_get_vm(struct __test_metadata *_metadata,
 	       struct ps_vm *vm);
 
 /*
+ * The counters before a real client runs into @a and @va, then client
+ * @argv started with its output appended to @log (ps_spawn()): its pid.
+ */
+pid_t ps_client_start(struct __test_metadata *_metadata, char *const argv[],
+		      const char *log, struct ps_test_stats *a,
+		      struct ps_vm *va);
+/*
+ * Client *@pid, called @what in messages, ends within @ms and exits 0;
+ * then *@pid is -1.  Failures show the end of its @log.
+ */
+void ps_client_end(struct __test_metadata *_metadata, pid_t *pid, int ms,
+		   const char *log, const char *what);
+
+/* `lookup` of @pfn into @lk; a lookup that fails fails the test. */
+void ps_lookup_ok(struct __test_metadata *_metadata, uint64_t pfn,
+		  struct ps_lookup *lk);
+
+/*
  * Keep THP out of [addr, addr + len).  A kernel without THP (PREEMPT_RT)
  * answers MADV_NOHUGEPAGE with EINVAL: its folios are order-0 anyway.
  */

@@ -87,6 +87,15 @@ int ps_run(char *const argv[], const char *log, int ms)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -EINTR;
 }
 
+void ps_kill_child(pid_t *pid)
+{
+	if (*pid > 0) {
+		kill(*pid, SIGKILL);
+		waitpid(*pid, NULL, 0);
+	}
+	*pid = -1;
+}
+
 void ps_log_tail(const char *path, char *buf, size_t len)
 {
 	ssize_t n;

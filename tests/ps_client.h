@@ -33,6 +33,8 @@ int ps_wait_pid(pid_t pid, int ms, int *status);
  * signal ended it, -ETIMEDOUT after @ms (then it is killed).
  */
 int ps_run(char *const argv[], const char *log, int ms);
+/* Kills and reaps child *@pid if there is one (> 0); then *@pid is -1. */
+void ps_kill_child(pid_t *pid);
 /* The last @len - 1 bytes of @path, for a failure's message. */
 void ps_log_tail(const char *path, char *buf, size_t len);
 

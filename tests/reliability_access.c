@@ -43,6 +43,7 @@
 #include <sys/wait.h>
 
 #include "ps_check.h"
+#include "ps_client.h"
 
 #define DEBUGFS		"/sys/kernel/debug"
 #define NOBODY		65534
@@ -428,10 +429,7 @@ FIXTURE_SETUP(ptrs)
 
 FIXTURE_TEARDOWN(ptrs)
 {
-	if (self->child > 0) {
-		kill(self->child, SIGKILL);
-		waitpid(self->child, NULL, 0);
-	}
+	ps_kill_child(&self->child);
 	ps_control("scan tracked");
 	ps_fixture_teardown(_metadata, &self->env, 5000);
 }

@@ -346,10 +346,7 @@ static void check_pages_model(struct __test_metadata *_metadata,
 				ASSERT_EQ(m->cnt[pfn], m->truth[pfn]);
 			}
 		}
-		err = ps_lookup_pfn(pfn, &lk);
-		ASSERT_EQ(0, err) TH_LOG("lookup pfn %#llx: %s",
-					 (unsigned long long)pfn,
-					 strerror(-err));
+		ps_lookup_ok(_metadata, pfn, &lk);
 		ASSERT_EQ(0, ps_lookup_field(&lk, "exact", &exact))
 			TH_LOG("no exact= in \"%s\"", lk.line);
 		if (lk.count != m->cnt[pfn] || lk.longterm != 0 ||

@@ -400,51 +400,29 @@ static void puts_(struct in *in, const char *s)
 	put(in, s, strlen(s));
 }
 
-/* A number in one of many spellings, some of them malformed. */
+/*
+ * A number in one of many spellings, some of them malformed: by a draw of
+ * R(18), a format of the number alone, or (NULL) one with more to draw.
+ */
+static const char *const num_spellings[18] = {
+	"%llu", "%llu", "%llu", "0x%llx", "0x%llx", "0X%llX", "0%llo",
+	"+%llu", "-%llu", NULL, "000000%llu", NULL,
+	"%llu", "%llu", "%llu", "0x%llx", "0x%llx", "0x%llx",
+};
+
 static void put_num(uint64_t *rng, struct in *in, uint64_t v)
 {
+	unsigned long long u = v;
+	uint64_t k = R(18);
 	char s[96];
 
-	switch (R(18)) {
-	case 0:
-	case 1:
-	case 2:
-	case 12:
-	case 13:
-	case 14:
-		snprintf(s, sizeof(s), "%llu", (unsigned long long)v);
-		break;
-	case 3:
-	case 4:
-	case 15:
-	case 16:
-	case 17:
-		snprintf(s, sizeof(s), "0x%llx", (unsigned long long)v);
-		break;
-	case 5:
-		snprintf(s, sizeof(s), "0X%llX", (unsigned long long)v);
-		break;
-	case 6:
-		snprintf(s, sizeof(s), "0%llo", (unsigned long long)v);
-		break;
-	case 7:
-		snprintf(s, sizeof(s), "+%llu", (unsigned long long)v);
-		break;
-	case 8:
-		snprintf(s, sizeof(s), "-%llu", (unsigned long long)v);
-		break;
-	case 9:
-		snprintf(s, sizeof(s), "%llu%c", (unsigned long long)v,
-			 "xg.-+_\r\v"[R(8)]);
-		break;
-	case 10:
-		snprintf(s, sizeof(s), "000000%llu", (unsigned long long)v);
-		break;
-	case 11:
-		snprintf(s, sizeof(s), "0x%llx%llx", (unsigned long long)v,
+	if (num_spellings[k])
+		snprintf(s, sizeof(s), num_spellings[k], u);
+	else if (k == 9)
+		snprintf(s, sizeof(s), "%llu%c", u, "xg.-+_\r\v"[R(8)]);
+	else
+		snprintf(s, sizeof(s), "0x%llx%llx", u,
 			 (unsigned long long)R(1ULL << 40));
-		break;
-	}
 	puts_(in, s);
 }
 

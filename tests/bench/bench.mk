@@ -21,7 +21,9 @@ BENCH_DEB_PACKAGES := bpftrace linux-perf zstd cpio qemu-system-x86 busybox-stat
 BENCH_PROG := $(BENCH_BUILD)/psbench
 BENCH_TOOLS := $(BENCH_BUILD)/tools.cpio.zst
 BENCH_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -static \
-	-I$(TOP)/include -I$(BENCH_DIR)
+	-I$(TOP)/include -I$(BENCH_DIR) -I$(TOP)/userspace/cli
+# pinshadow's files are read through the CLI's one parser.
+BENCH_PARSER := $(TOP)/userspace/cli/parse.c $(TOP)/userspace/cli/slurp.c
 
 # Every BENCH_* knob set for make reaches run.sh.
 export BENCH_REPS BENCH_MS BENCH_FORKS BENCH_SCALE_PAGES BENCH_SECTIONS \
@@ -43,9 +45,10 @@ bench-kmod: bench-deps
 		M=$(BENCH_BUILD)/$(BENCH_KVER)/kmod modules
 
 $(BENCH_PROG): $(BENCH_DIR)/psbench.c $(BENCH_DIR)/pinshadow_bench.h \
-		$(TOP)/include/pinshadow_test_helper.h
+		$(TOP)/include/pinshadow_test_helper.h $(BENCH_PARSER) \
+		$(TOP)/userspace/cli/parse.h
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_CFLAGS) -o $@ $< -lpthread
+	$(CC) $(BENCH_CFLAGS) -o $@ $< $(BENCH_PARSER) -lpthread
 
 # bpftrace and perf with their libraries, for the guest: the host's for a
 # kernel of the host's suite, else those of the kernel's suite, from its

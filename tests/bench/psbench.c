@@ -46,6 +46,8 @@
 
 #include "pinshadow_test_helper.h"
 #include "pinshadow_bench.h"
+#include "parse.h"
+#include "slurp.h"
 
 #define PS_DIR		"/sys/kernel/debug/pinshadow/"
 #define PAGE		4096UL
@@ -185,28 +187,6 @@ static uint64_t regions(uint64_t *pfns, uint64_t n)
  * "flush" to control first settles table_*, record* and pool_* to what the
  * pins held now need (as a stats read itself did before).
  */
-static int64_t stat_of(const char *name)
-{
-	char line[256], key[128];
-	long long v;
-	int64_t ret = -1;
-	int cfd = open(PS_DIR "control", O_WRONLY);
-	FILE *f;
-
-	if (cfd < 0 || write(cfd, "flush", 5) != 5)
-		die("control flush");
-	close(cfd);
-	f = fopen(PS_DIR "stats", "r");
-	if (!f)
-		die("open " PS_DIR "stats");
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%127s %lld", key, &v) == 2 &&
-		    !strcmp(key, name))
-			ret = v;
-	fclose(f);
-	return ret;
-}
-
 static void control(const char *cmd)
 {
 	int fd = open(PS_DIR "control", O_WRONLY);
@@ -214,6 +194,60 @@ static void control(const char *cmd)
 	if (fd < 0 || write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
 		die("control %s", cmd);
 	close(fd);
+}
+
+/* A command's option: --name with a number or a string, or a flag. */
+struct bench_opt {
+	const char *name;
+	enum { OPT_U64, OPT_STR, OPT_FLAG } kind;
+	void *value;		/* uint64_t, const char * or bool */
+};
+
+/* Parses @argv against @o (ended by a NULL name); 2 on a bad option. */
+static int parse_opts(int argc, char **argv, const struct bench_opt *o)
+{
+	struct option lo[16] = { { 0 } };
+	int n, opt;
+
+	for (n = 0; o[n].name; n++)
+		lo[n] = (struct option){ o[n].name, o[n].kind == OPT_FLAG ?
+					 no_argument : required_argument,
+					 NULL, n + 1 };
+	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		if (opt < 1 || opt > n)
+			return 2;
+		switch (o[opt - 1].kind) {
+		case OPT_U64:
+			*(uint64_t *)o[opt - 1].value =
+				strtoull(optarg, NULL, 0);
+			break;
+		case OPT_STR:
+			*(const char **)o[opt - 1].value = optarg;
+			break;
+		case OPT_FLAG:
+			*(bool *)o[opt - 1].value = true;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Through the CLI's parser (userspace/cli/parse.c), as every reader. */
+static int64_t stat_of(const char *name)
+{
+	char *text, err[PS_ERR_LEN];
+	struct ps_stats st;
+	int64_t v = -1;
+
+	control("flush");
+	if (ps_slurp(PS_DIR "stats", &text, NULL))
+		die("read " PS_DIR "stats");
+	if (ps_parse_stats(text, &st, err))
+		die("%s", err);
+	free(text);
+	ps_stats_get(&st, name, &v);
+	ps_stats_free(&st);
+	return v;
 }
 
 /* pinloop */
@@ -282,6 +316,7 @@ static const struct {
 static int cmd_pinloop(int argc, char **argv)
 {
 	uint64_t ms = 200, warm_ms = 20, samples = 4, i;
+	uint64_t nthreads = UINT64_MAX;		/* not given: 1, then 2 */
 	const char *only = NULL;
 	int tmin = 1, tmax = 2;
 	bool resident = false;
@@ -289,36 +324,26 @@ static int cmd_pinloop(int argc, char **argv)
 	struct loop_arg args[2];
 	char *bufs4k[2], *bufsthp[2];
 	unsigned int k;
-	int t, threads, opt;
-	static const struct option opts[] = {
-		{ "ms", required_argument, NULL, 'm' },
-		{ "warm-ms", required_argument, NULL, 'w' },
-		{ "only", required_argument, NULL, 'o' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "resident", no_argument, NULL, 'r' },
-		{ "samples", required_argument, NULL, 's' },
-		{ 0 }
+	int t, threads;
+	const struct bench_opt opts[] = {
+		{ "ms", OPT_U64, &ms },
+		{ "warm-ms", OPT_U64, &warm_ms },
+		{ "only", OPT_STR, &only },
+		{ "threads", OPT_U64, &nthreads },
+		{ "resident", OPT_FLAG, &resident },
+		{ "samples", OPT_U64, &samples },
+		{ NULL }
 	};
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'm': ms = strtoull(optarg, NULL, 0); break;
-		case 'w': warm_ms = strtoull(optarg, NULL, 0); break;
-		case 'o': only = optarg; break;
-		case 't':
-			tmin = tmax = atoi(optarg);
-			if (tmin < 1 || tmin > 2)
-				die("--threads 1 or 2");
-			break;
-		case 'r': resident = true; break;
-		case 's':
-			samples = strtoull(optarg, NULL, 0);
-			if (!samples)
-				die("--samples 1 or more");
-			break;
-		default: return 2;
-		}
+	if (parse_opts(argc, argv, opts))
+		return 2;
+	if (nthreads != UINT64_MAX) {
+		if (nthreads < 1 || nthreads > 2)
+			die("--threads 1 or 2");
+		tmin = tmax = (int)nthreads;
 	}
+	if (!samples)
+		die("--samples 1 or more");
 	for (t = 0; t < 2; t++) {
 		args[t].fd = open(PSB_DEBUGFS_PATH, O_RDWR);
 		if (args[t].fd < 0)
@@ -384,22 +409,16 @@ static int cmd_fork(int argc, char **argv)
 	uint64_t mem_mb = 1024, pin_mb = 64, forks = 3, i, *ns, off;
 	struct holder h = { 0 };
 	char *buf;
-	int fd, opt;
-	static const struct option opts[] = {
-		{ "mem-mb", required_argument, NULL, 'm' },
-		{ "pin-mb", required_argument, NULL, 'p' },
-		{ "forks", required_argument, NULL, 'f' },
-		{ 0 }
+	int fd;
+	const struct bench_opt opts[] = {
+		{ "mem-mb", OPT_U64, &mem_mb },
+		{ "pin-mb", OPT_U64, &pin_mb },
+		{ "forks", OPT_U64, &forks },
+		{ NULL }
 	};
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'm': mem_mb = strtoull(optarg, NULL, 0); break;
-		case 'p': pin_mb = strtoull(optarg, NULL, 0); break;
-		case 'f': forks = strtoull(optarg, NULL, 0); break;
-		default: return 2;
-		}
-	}
+	if (parse_opts(argc, argv, opts))
+		return 2;
 	ns = calloc(forks, sizeof(*ns));
 	buf = anon(mem_mb * MIB, false);
 	/* pin_user_pages_fast() sets MMF_HAS_PINNED on this mm. */
@@ -675,20 +694,15 @@ static int cmd_scale(int argc, char **argv)
 	struct mem_snap s;
 	uint32_t slot;
 	char *buf;
-	int fd, opt;
-	static const struct option opts[] = {
-		{ "pages", required_argument, NULL, 'p' },
-		{ "lookups", required_argument, NULL, 'l' },
-		{ 0 }
+	int fd;
+	const struct bench_opt opts[] = {
+		{ "pages", OPT_U64, &pages },
+		{ "lookups", OPT_U64, &nlookups },
+		{ NULL }
 	};
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'p': pages = strtoull(optarg, NULL, 0); break;
-		case 'l': nlookups = strtoull(optarg, NULL, 0); break;
-		default: return 2;
-		}
-	}
+	if (parse_opts(argc, argv, opts))
+		return 2;
 	control("reset");
 	snap(&s);
 	print_snap("scale_empty", &s);
@@ -746,20 +760,15 @@ static int cmd_hold(int argc, char **argv)
 	struct stat st;
 	uint32_t slot;
 	char *buf;
-	int fd, opt;
-	static const struct option opts[] = {
-		{ "pages", required_argument, NULL, 'p' },
-		{ "release", required_argument, NULL, 'r' },
-		{ 0 }
+	int fd;
+	const struct bench_opt opts[] = {
+		{ "pages", OPT_U64, &pages },
+		{ "release", OPT_STR, &release },
+		{ NULL }
 	};
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'p': pages = strtoull(optarg, NULL, 0); break;
-		case 'r': release = optarg; break;
-		default: return 2;
-		}
-	}
+	if (parse_opts(argc, argv, opts))
+		return 2;
 	if (!release)
 		die("hold: --release FILE");
 	buf = anon(pages * PAGE, false);

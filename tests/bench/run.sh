@@ -24,11 +24,9 @@
 #   BENCH_VERBOSE=1: stream the guest's output while it runs
 set -eu
 
-[ $# -eq 1 ] || { echo "usage: $0 KVER" >&2; exit 2; }
+. "$(dirname "$0")/../vm/lib.sh"
+ps_need_args 1 KVER "$@"
 kver=$1
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-export BUILD=${BUILD:-$top/build}
 out=$BUILD/bench/$kver
 kernel=$("$top/tests/kernels/kernels.sh" get "$kver" vmlinuz)
 # bpftrace and perf: the host's for a kernel of the host's suite, else

@@ -229,6 +229,21 @@ out:
 	return ret;
 }
 
+/*
+ * Takes pf->lock and returns @slot if it holds pins; else NULL, unlocked.
+ * @slot is below PSH_MAX_SLOTS.
+ */
+static struct psh_slot *psh_lock_slot(struct psh_file *pf, u32 slot)
+{
+	struct psh_slot *s = &pf->slots[slot];
+
+	mutex_lock(&pf->lock);
+	if (s->pages)
+		return s;
+	mutex_unlock(&pf->lock);
+	return NULL;
+}
+
 static long psh_ioctl_unpin_range(struct psh_file *pf, void __user *argp)
 {
 	struct psh_unpin_range req;
@@ -241,12 +256,9 @@ static long psh_ioctl_unpin_range(struct psh_file *pf, void __user *argp)
 	if (req.slot >= PSH_MAX_SLOTS || req.make_dirty > 1 || !req.nr)
 		return -EINVAL;
 
-	mutex_lock(&pf->lock);
-	s = &pf->slots[req.slot];
-	if (!s->pages) {
-		ret = -ENOENT;
-		goto out;
-	}
+	s = psh_lock_slot(pf, req.slot);
+	if (!s)
+		return -ENOENT;
 	if (req.first >= s->nr || req.nr > s->nr - req.first) {
 		ret = -EINVAL;
 		goto out;
@@ -347,12 +359,9 @@ static long psh_ioctl_unpin(struct psh_file *pf, void __user *argp)
 	if (req.slot >= PSH_MAX_SLOTS || req.make_dirty > 1 || req.pad)
 		return -EINVAL;
 
-	mutex_lock(&pf->lock);
-	s = &pf->slots[req.slot];
-	if (!s->pages) {
-		ret = -ENOENT;
-		goto out;
-	}
+	s = psh_lock_slot(pf, req.slot);
+	if (!s)
+		return -ENOENT;
 	if (s->holes) {
 		ret = -EINVAL;
 		goto out;
@@ -485,12 +494,9 @@ static long psh_ioctl_pfns(struct psh_file *pf, void __user *argp)
 		return -EINVAL;
 	upfns = u64_to_user_ptr(req.pfns);
 
-	mutex_lock(&pf->lock);
-	s = &pf->slots[req.slot];
-	if (!s->pages) {
-		ret = -ENOENT;
-		goto out;
-	}
+	s = psh_lock_slot(pf, req.slot);
+	if (!s)
+		return -ENOENT;
 	n = min_t(unsigned long, req.nr, s->nr);
 	for (i = 0; i < n; i++) {
 		u64 pfn = s->pages[i] ? page_to_pfn(s->pages[i]) : 0;

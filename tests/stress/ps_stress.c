@@ -664,42 +664,41 @@ static void final_round(struct __test_metadata *_metadata, int fd,
 		"pins_outstanding",
 	};
 	enum { ACQ, REL, VACQ, VREL, BYP, APIP, APIU, UNTR, RB, OUT, NR };
-	int64_t v[NR], pins = 0;
-	char *small, *thp, *huge;
-	struct ps_plan p;
-
-	small = ps_small_buf(_metadata, 64);
-	p = (struct ps_plan){
-		.fd = fd, .buf = small, .npages = 64, .api = PSH_PIN_FAST,
-		.flags = PSH_F_WRITE, .comm = comm, .nranges = 3,
-		.r = { { 0, 10 }, { 10, 50 }, { 60, 4 } },
+	/* One plan per kind of buffer; a kind this kernel lacks is left out. */
+	static const struct {
+		enum ps_buf_kind kind;
+		uint32_t api, unpin, make_dirty;
+		size_t nranges;
+		struct ps_range r[3];
+	} rounds[] = {
+		{ PS_BUF_SMALL, PSH_PIN_FAST, PSH_UNPIN_PAGES, 1, 3,
+		  { { 0, 10 }, { 10, 50 }, { 60, 4 } } },
+		{ PS_BUF_THP, PSH_PIN_UNLOCKED, PSH_UNPIN_DIRTY_LOCK, 1, 2,
+		  { { 0, 300 }, { 300, 212 } } },
+		{ PS_BUF_HUGETLB, PSH_PIN_REMOTE, PSH_UNPIN_RANGE_DIRTY, 0, 2,
+		  { { 0, 100 }, { 100, 412 } } },
 	};
-	ps_plan_run(_metadata, &p, PSH_UNPIN_PAGES, 1);
-	ps_plan_free(&p);
-	pins += 64;
-	thp = ps_thp_buf(_metadata, 1);
-	if (thp) {
+	bool had[ARRAY_SIZE(rounds)] = { false };
+	int64_t v[NR], pins = 0;
+	struct ps_plan p;
+	size_t i, n;
+	char *buf;
+
+	for (i = 0; i < ARRAY_SIZE(rounds); i++) {
+		buf = ps_kind_buf(_metadata, rounds[i].kind, 64, 1, &n);
+		if (!buf)
+			continue;
 		p = (struct ps_plan){
-			.fd = fd, .buf = thp, .npages = 512,
-			.api = PSH_PIN_UNLOCKED, .flags = PSH_F_WRITE,
-			.comm = comm, .nranges = 2,
-			.r = { { 0, 300 }, { 300, 212 } },
+			.fd = fd, .buf = buf, .npages = n,
+			.api = rounds[i].api, .flags = PSH_F_WRITE,
+			.comm = comm, .nranges = rounds[i].nranges,
 		};
-		ps_plan_run(_metadata, &p, PSH_UNPIN_DIRTY_LOCK, 1);
+		memcpy(p.r, rounds[i].r, sizeof(rounds[i].r));
+		ps_plan_run(_metadata, &p, rounds[i].unpin,
+			    rounds[i].make_dirty);
 		ps_plan_free(&p);
-		pins += 512;
-	}
-	huge = ps_hugetlb_buf(_metadata, 1);
-	if (huge) {
-		p = (struct ps_plan){
-			.fd = fd, .buf = huge, .npages = 512,
-			.api = PSH_PIN_REMOTE, .flags = PSH_F_WRITE,
-			.comm = comm, .nranges = 2,
-			.r = { { 0, 100 }, { 100, 412 } },
-		};
-		ps_plan_run(_metadata, &p, PSH_UNPIN_RANGE_DIRTY, 0);
-		ps_plan_free(&p);
-		pins += 512;
+		pins += n;
+		had[i] = true;
 	}
 	ASSERT_EQ(0, ps_stats_named(names, v, NR));
 	EXPECT_EQ(pins, v[APIP]);
@@ -715,7 +714,7 @@ static void final_round(struct __test_metadata *_metadata, int fd,
 		TH_LOG("vmstat reconciliation: vmstat_released %lld, pins_released %lld",
 		       (long long)v[VREL], (long long)v[REL]);
 	TH_LOG("final round: %lld pins on 4 KiB%s%s pages, acquired %lld = vmstat %lld + %lld, released %lld = vmstat %lld",
-	       (long long)pins, thp ? ", THP" : "", huge ? ", hugetlb" : "",
+	       (long long)pins, had[1] ? ", THP" : "", had[2] ? ", hugetlb" : "",
 	       (long long)v[ACQ], (long long)v[VACQ], (long long)v[BYP],
 	       (long long)v[REL], (long long)v[VREL]);
 }

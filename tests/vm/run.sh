@@ -19,11 +19,9 @@
 #                     see mkinitramfs.sh
 set -eu
 
-[ $# -eq 1 ] || { echo "usage: $0 KVER" >&2; exit 2; }
+. "$(dirname "$0")/lib.sh"
+ps_need_args 1 KVER "$@"
 kver=$1
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-export BUILD=${BUILD:-$top/build}
 out=$BUILD/vm/$kver
 vm_timeout=${VM_TIMEOUT:-900}
 # KASAN, lockdep and kmemleak under TCG: everything takes several times

@@ -12,12 +12,10 @@
 # qemu.sh's VM_* settings.
 set -eu
 
-[ $# -eq 2 ] || { echo "usage: $0 KVER SCRIPT" >&2; exit 2; }
+. "$(dirname "$0")/lib.sh"
+ps_need_args 2 "KVER SCRIPT" "$@"
 kver=$1
 script=$(readlink -f "$2")
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-export BUILD=${BUILD:-$top/build}
 out=${SCRIPT_OUT:-$BUILD/script/$kver}
 timeout=${VM_TIMEOUT:-600}
 name=${script##*/}

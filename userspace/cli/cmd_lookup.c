@@ -191,13 +191,9 @@ static int lookup_saved(struct ps_ctx *c, const struct ps_opts *o,
 				       "process %d had no pinned page at 0x%" PRIx64 " when %s was saved",
 				       o->pid, o->addr, c->from);
 	}
-	ret = ps_read_file(c, "pins", false, &text);
+	ret = ps_read_pins(c, &pins, &n);
 	if (ret)
 		return ret;
-	ret = ps_parse_pins(text, &pins, &n, err);
-	free(text);
-	if (ret)
-		return ps_fail(c, PS_EXIT_FAILURE, "%s/%s", c->dir, err);
 	at = ps_find_pfn(pins, n, pfn);
 	if (at >= 0)
 		*pin = pins[at];

@@ -17,15 +17,13 @@
 
 #define SELFCHECK_READS	3
 
-/* Stats the summary lines show; any other is listed under "other". */
+#define COW_LINE "$cow_examined examined, $cow_copied copied, $cow_shared shared; $cow_needless_copies needless copies, $cow_unsafe_shares unsafe shares, $wp_copy_pinned pinned pages copied on write; $cow_unaudited unaudited, $cow_events_dropped events dropped\n"
+
+/*
+ * Stats the summary lines show beside those the parser knows
+ * (ps_known_stat()); any other is listed under "other".
+ */
 static const char *const shown[] = {
-	"abi_version", "enabled", "pins_acquired", "pins_released",
-	"pins_outstanding", "pinned_pages", "longterm_outstanding",
-	"untracked_unpins", "lost_events", "lost_records", "missed_events",
-	"vmstat_acquired", "vmstat_released", "vmstat_bypass_pins",
-	"api_pins", "api_unpins", "rollback_unpins", "subpage_fallbacks",
-	"reconciled_acquired", "reconciled_released",
-	"table_blocks", "records", "table_bytes", "table_end_pfn",
 	"cow_audit", "cow_examined", "cow_copied", "cow_shared",
 	"cow_needless_copies", "cow_unsafe_shares", "wp_copy_pinned",
 	"cow_unaudited", "cow_events_dropped",
@@ -40,19 +38,14 @@ struct orphans {
 
 static int count_orphans(struct ps_ctx *c, struct orphans *orph)
 {
-	char err[PS_ERR_LEN], *text;
 	struct ps_pin *p;
 	size_t n, i;
 	int ret;
 
 	orph->pins = orph->pages = -1;
-	ret = ps_read_file(c, "pins", false, &text);
+	ret = ps_read_pins(c, &p, &n);
 	if (ret)
 		return ret;
-	ret = ps_parse_pins(text, &p, &n, err);
-	free(text);
-	if (ret)
-		return ps_fail(c, PS_EXIT_FAILURE, "%s/%s", c->dir, err);
 	/* An empty table cannot say whether it has the column: 0 either way. */
 	if (!n || p[0].orphaned >= 0)
 		orph->pins = orph->pages = 0;
@@ -66,15 +59,27 @@ static int count_orphans(struct ps_ctx *c, struct orphans *orph)
 	return PS_EXIT_OK;
 }
 
-static const char *stat_text(const struct ps_stats *st, const char *name,
-			     char *buf, size_t size)
+/* @tmpl with each $name replaced by stat name's value, or "?" without it. */
+static void stat_line(FILE *f, const struct ps_stats *st, const char *tmpl)
 {
+	const char *s = tmpl;
+	char name[64];
+	size_t n;
 	int64_t v;
 
-	if (!ps_stats_get(st, name, &v))
-		return "?";
-	snprintf(buf, size, "%" PRId64, v);
-	return buf;
+	while (*s) {
+		if (*s != '$') {
+			fputc(*s++, f);
+			continue;
+		}
+		n = strspn(s + 1, "abcdefghijklmnopqrstuvwxyz_");
+		snprintf(name, sizeof(name), "%.*s", (int)n, s + 1);
+		if (ps_stats_get(st, name, &v))
+			fprintf(f, "%" PRId64, v);
+		else
+			fputc('?', f);
+		s += 1 + n;
+	}
 }
 
 static void sleep_ms(long ms)
@@ -89,7 +94,6 @@ static void print_text(struct ps_ctx *c, const char *kernel,
 		       size_t npr, const struct ps_selfcheck *sc,
 		       const struct orphans *orph)
 {
-	char b[8][32];
 	size_t i, armed = 0, other = 0, listed = 0;
 	int64_t enabled = 0, end_pfn = 0, v;
 	FILE *f = c->out;
@@ -98,9 +102,10 @@ static void print_text(struct ps_ctx *c, const char *kernel,
 		armed += pr[i].armed;
 	ps_stats_get(st, "enabled", &enabled);
 	/* A module older than the version line is still reported. */
-	fprintf(f, "module      pinshadow %s%sloaded, ABI %s, counting %s\n",
-		st->version, st->version[0] ? " " : "",
-		stat_text(st, "abi_version", b[0], 32),
+	fprintf(f, "module      pinshadow %s%s", st->version,
+		st->version[0] ? " " : "");
+	stat_line(f, st, "loaded, ABI $abi_version, counting ");
+	fprintf(f, "%s\n",
 		enabled ? "enabled" : "DISABLED (counts are stale until a reset)");
 	fprintf(f, "kernel      %s\n", kernel);
 	fprintf(f, "probes      %zu armed, %zu unarmed", armed, npr - armed);
@@ -113,63 +118,29 @@ static void print_text(struct ps_ctx *c, const char *kernel,
 			fprintf(f, "%s%s %s", listed++ ? ", " : "; NOT WORKING: ",
 				pr[i].name, pr[i].state);
 	fputc('\n', f);
-	fprintf(f, "pins        %s outstanding on %s pages, %s long-term\n",
-		stat_text(st, "pins_outstanding", b[0], 32),
-		stat_text(st, "pinned_pages", b[1], 32),
-		stat_text(st, "longterm_outstanding", b[2], 32));
+	stat_line(f, st, "pins        $pins_outstanding outstanding on $pinned_pages pages, $longterm_outstanding long-term\n");
 	if (orph->pins >= 0)
 		fprintf(f, "orphaned    %" PRId64 " pin%s on %" PRId64 " page%s whose task has exited%s\n",
 			orph->pins, orph->pins == 1 ? "" : "s", orph->pages,
 			orph->pages == 1 ? "" : "s",
 			orph->pins ? " (pinshadow pins --orphaned)" : "");
-	fprintf(f, "ledger      %s acquired, %s released (API: %s pins, %s unpins, %s rollbacks; counted around inlined probes: %s acquired, %s released)\n",
-		stat_text(st, "pins_acquired", b[0], 32),
-		stat_text(st, "pins_released", b[1], 32),
-		stat_text(st, "api_pins", b[2], 32),
-		stat_text(st, "api_unpins", b[3], 32),
-		stat_text(st, "rollback_unpins", b[4], 32),
-		stat_text(st, "reconciled_acquired", b[5], 32),
-		stat_text(st, "reconciled_released", b[6], 32));
-	fprintf(f, "vmstat      %s acquired (+%s bypassing it), %s released\n",
-		stat_text(st, "vmstat_acquired", b[0], 32),
-		stat_text(st, "vmstat_bypass_pins", b[1], 32),
-		stat_text(st, "vmstat_released", b[2], 32));
-	fprintf(f, "events      %s missed, %s lost, %s records lost, %s untracked unpins, %s subpage fallbacks\n",
-		stat_text(st, "missed_events", b[0], 32),
-		stat_text(st, "lost_events", b[1], 32),
-		stat_text(st, "lost_records", b[2], 32),
-		stat_text(st, "untracked_unpins", b[3], 32),
-		stat_text(st, "subpage_fallbacks", b[4], 32));
+	stat_line(f, st, "ledger      $pins_acquired acquired, $pins_released released (API: $api_pins pins, $api_unpins unpins, $rollback_unpins rollbacks; counted around inlined probes: $reconciled_acquired acquired, $reconciled_released released)\n");
+	stat_line(f, st, "vmstat      $vmstat_acquired acquired (+$vmstat_bypass_pins bypassing it), $vmstat_released released\n");
+	stat_line(f, st, "events      $missed_events missed, $lost_events lost, $lost_records records lost, $untracked_unpins untracked unpins, $subpage_fallbacks subpage fallbacks\n");
 	ps_stats_get(st, "table_end_pfn", &end_pfn);
-	fprintf(f, "table       %s blocks, %s records, %s bytes, PFNs below 0x%" PRIx64 "\n",
-		stat_text(st, "table_blocks", b[0], 32),
-		stat_text(st, "records", b[1], 32),
-		stat_text(st, "table_bytes", b[2], 32), end_pfn);
+	stat_line(f, st, "table       $table_blocks blocks, $records records, $table_bytes bytes, ");
+	fprintf(f, "PFNs below 0x%" PRIx64 "\n", end_pfn);
 	if (ps_stats_get(st, "stacks", &v))
-		fprintf(f, "stacks      %s stacks, %s bytes, %s lost\n",
-			stat_text(st, "stacks", b[0], 32),
-			stat_text(st, "stack_bytes", b[1], 32),
-			stat_text(st, "lost_stacks", b[2], 32));
+		stat_line(f, st, "stacks      $stacks stacks, $stack_bytes bytes, $lost_stacks lost\n");
 	/* The COW audit, from module versions that have it. */
 	if (ps_stats_get(st, "cow_examined", &v))
-		fprintf(f, "cow         audit %s: %s examined, %s copied, %s shared; %s needless copies, %s unsafe shares, %s pinned pages copied on write; %s unaudited, %s events dropped\n",
-			ps_stats_get(st, "cow_audit", &v) && v ?
-			"on" : "off",
-			stat_text(st, "cow_examined", b[0], 32),
-			stat_text(st, "cow_copied", b[1], 32),
-			stat_text(st, "cow_shared", b[2], 32),
-			stat_text(st, "cow_needless_copies", b[3], 32),
-			stat_text(st, "cow_unsafe_shares", b[4], 32),
-			stat_text(st, "wp_copy_pinned", b[5], 32),
-			stat_text(st, "cow_unaudited", b[6], 32),
-			stat_text(st, "cow_events_dropped", b[7], 32));
+		stat_line(f, st, ps_stats_get(st, "cow_audit", &v) && v ?
+			  "cow         audit on: " COW_LINE :
+			  "cow         audit off: " COW_LINE);
 	for (i = 0; i < st->n; i++) {
-		size_t k;
-
-		for (k = 0; k < sizeof(shown) / sizeof(shown[0]); k++)
-			if (!strcmp(st->v[i].name, shown[k]))
-				break;
-		if (k < sizeof(shown) / sizeof(shown[0]))
+		if (ps_known_stat(st->v[i].name) ||
+		    ps_word_in(st->v[i].name, shown,
+			       sizeof(shown) / sizeof(shown[0])))
 			continue;
 		fprintf(f, "%s %s=%" PRId64, other++ ? "" : "other      ",
 			st->v[i].name, st->v[i].value);
@@ -294,12 +265,9 @@ int cmd_status(struct ps_ctx *c, const struct ps_opts *o)
 	ret = ps_read_file(c, "probes", false, &text);
 	if (ret)
 		goto out;
-	if (ps_parse_probes(text, &pr, &npr, err)) {
-		free(text);
-		ret = ps_fail(c, PS_EXIT_FAILURE, "%s/%s", c->dir, err);
+	ret = ps_parsed(c, text, ps_parse_probes(text, &pr, &npr, err), err);
+	if (ret)
 		goto out;
-	}
-	free(text);
 	ret = count_orphans(c, &orph);
 	if (ret)
 		goto out;

@@ -355,11 +355,10 @@ int cmd_verdicts(struct ps_ctx *c, const struct ps_opts *o)
 		free(text);
 		return PS_EXIT_OK;
 	}
-	if (ps_parse_report(text, FILE_NAME, &rep, err)) {
-		free(text);
-		return ps_fail(c, PS_EXIT_FAILURE, "%s/%s", c->dir, err);
-	}
-	free(text);
+	ret = ps_parsed(c, text, ps_parse_report(text, FILE_NAME, &rep, err),
+			err);
+	if (ret)
+		return ret;
 	if (o->raw)
 		json_report(c, &rep);
 	else

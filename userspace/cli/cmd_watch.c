@@ -88,10 +88,9 @@ static int by_pins(const void *a, const void *b)
 static int by_age(const void *a, const void *b)
 {
 	const struct pinner *x = a, *y = b;
+	int d = ps_agg_cmp_age(&x->agg, &y->agg);
 
-	if (x->agg.age_ms != y->agg.age_ms)
-		return x->agg.age_ms > y->agg.age_ms ? -1 : 1;
-	return by_pins(a, b);
+	return d ? d : by_pins(a, b);
 }
 
 static int take_snapshot(struct ps_ctx *c, struct snapshot *s)

@@ -144,6 +144,14 @@ int ps_read_file(struct ps_ctx *c, const char *name, bool optional,
 	return PS_EXIT_OK;
 }
 
+int ps_parsed(struct ps_ctx *c, char *text, int bad, const char *err)
+{
+	free(text);
+	if (bad)
+		return ps_fail(c, PS_EXIT_FAILURE, "%s/%s", c->dir, err);
+	return PS_EXIT_OK;
+}
+
 int ps_read_stats(struct ps_ctx *c, struct ps_stats *st)
 {
 	char err[PS_ERR_LEN], *text;
@@ -152,12 +160,18 @@ int ps_read_stats(struct ps_ctx *c, struct ps_stats *st)
 	ret = ps_read_file(c, "stats", false, &text);
 	if (ret)
 		return ret;
-	if (ps_parse_stats(text, st, err)) {
-		free(text);
-		return ps_fail(c, PS_EXIT_FAILURE, "%s/%s", c->dir, err);
-	}
-	free(text);
-	return PS_EXIT_OK;
+	return ps_parsed(c, text, ps_parse_stats(text, st, err), err);
+}
+
+int ps_read_pins(struct ps_ctx *c, struct ps_pin **p, size_t *n)
+{
+	char err[PS_ERR_LEN], *text;
+	int ret;
+
+	ret = ps_read_file(c, "pins", false, &text);
+	if (ret)
+		return ret;
+	return ps_parsed(c, text, ps_parse_pins(text, p, n, err), err);
 }
 
 int ps_module_check(struct ps_ctx *c, struct ps_stats *st)
@@ -211,10 +225,5 @@ int ps_read_stacks(struct ps_ctx *c, struct ps_stacks *st)
 		if (ret)
 			return ret;
 	}
-	if (ps_parse_stacks(text, st, err)) {
-		free(text);
-		return ps_fail(c, PS_EXIT_FAILURE, "%s/%s", c->dir, err);
-	}
-	free(text);
-	return PS_EXIT_OK;
+	return ps_parsed(c, text, ps_parse_stacks(text, st, err), err);
 }

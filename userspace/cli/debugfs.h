@@ -50,4 +50,13 @@ const char *ps_lockdown_hint(const char *path, const char *mode);
 /* "stats" read and parsed (no ABI check); reports failures. */
 int ps_read_stats(struct ps_ctx *c, struct ps_stats *st);
 
+/* "pins" read and parsed into @p (the caller frees it); reports failures. */
+int ps_read_pins(struct ps_ctx *c, struct ps_pin **p, size_t *n);
+
+/*
+ * After a parser read @text: frees it and returns PS_EXIT_OK, or when the
+ * parser failed (@bad), reports its @err under the debugfs directory.
+ */
+int ps_parsed(struct ps_ctx *c, char *text, int bad, const char *err);
+
 #endif /* PS_DEBUGFS_H */

@@ -15,6 +15,20 @@
 #include "parse.h"
 #include "debugfs.h"
 
+/* Each command's function; PS_CMD_NONE and `help` print the help. */
+static int (*const commands[PS_CMD_HELP])(struct ps_ctx *c,
+					  const struct ps_opts *o) = {
+	[PS_CMD_STATUS] = cmd_status,
+	[PS_CMD_PINS] = cmd_pins,
+	[PS_CMD_LOOKUP] = cmd_lookup,
+	[PS_CMD_WATCH] = cmd_watch,
+	[PS_CMD_VERDICTS] = cmd_verdicts,
+	[PS_CMD_COW] = cmd_cow,
+	[PS_CMD_POLICIES] = cmd_policies,
+	[PS_CMD_SAVE] = cmd_save,
+	[PS_CMD_DIFF] = cmd_diff,
+};
+
 static int print_help(struct ps_ctx *c, enum ps_cmd cmd, FILE *f)
 {
 	char text[8192];
@@ -117,26 +131,7 @@ int main(int argc, char **argv)
 		return print_version(&c);
 	}
 
-	switch (o.cmd) {
-	case PS_CMD_STATUS:
-		return cmd_status(&c, &o);
-	case PS_CMD_PINS:
-		return cmd_pins(&c, &o);
-	case PS_CMD_LOOKUP:
-		return cmd_lookup(&c, &o);
-	case PS_CMD_WATCH:
-		return cmd_watch(&c, &o);
-	case PS_CMD_VERDICTS:
-		return cmd_verdicts(&c, &o);
-	case PS_CMD_COW:
-		return cmd_cow(&c, &o);
-	case PS_CMD_POLICIES:
-		return cmd_policies(&c, &o);
-	case PS_CMD_SAVE:
-		return cmd_save(&c, &o);
-	case PS_CMD_DIFF:
-		return cmd_diff(&c, &o);
-	default:
-		return print_help(&c, PS_CMD_NONE, c.out);
-	}
+	if (o.cmd < PS_CMD_HELP && commands[o.cmd])
+		return commands[o.cmd](&c, &o);
+	return print_help(&c, PS_CMD_NONE, c.out);
 }

@@ -96,14 +96,20 @@ static const char *const known_stats[] = {
 	"records", "table_bytes", "table_end_pfn",
 };
 
-static bool known_stat(const char *name)
+bool ps_word_in(const char *s, const char *const *list, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(known_stats) / sizeof(known_stats[0]); i++)
-		if (!strcmp(name, known_stats[i]))
+	for (i = 0; i < n; i++)
+		if (!strcmp(s, list[i]))
 			return true;
 	return false;
+}
+
+bool ps_known_stat(const char *name)
+{
+	return ps_word_in(name, known_stats,
+			  sizeof(known_stats) / sizeof(known_stats[0]));
 }
 
 int ps_parse_stats(const char *text, struct ps_stats *st, char *err)
@@ -130,7 +136,7 @@ int ps_parse_stats(const char *text, struct ps_stats *st, char *err)
 		}
 		if (nw != 2 || !ps_parse_i64(w[1], &value) ||
 		    strlen(w[0]) >= sizeof(st->v[0].name)) {
-			if (!known_stat(w[0]))
+			if (!ps_known_stat(w[0]))
 				continue;	/* a newer module's stat */
 			if (nw != 2)
 				snprintf(err, PS_ERR_LEN,
@@ -454,23 +460,41 @@ bool ps_parse_bool(const char *s, bool *v)
 	return true;
 }
 
+/*
+ * How every table parser starts: @text parsed into @t as table @file with
+ * the @n columns @names (their indexes in @c), and @*rows, an array of one
+ * @size element per row (at least one), zeroed.  On failure, @err says why
+ * and nothing is left to free.
+ */
+static int table_rows(const char *text, const char *file,
+		      const char *const *names, int *c, size_t n, size_t size,
+		      struct ps_table *t, void **rows, char *err)
+{
+	if (ps_parse_table(text, file, false, t, err))
+		return -1;
+	if (!ps_table_cols(t, file, names, c, n, err)) {
+		*rows = calloc(t->nrows ? t->nrows : 1, size);
+		if (*rows)
+			return 0;
+		snprintf(err, PS_ERR_LEN, "out of memory");
+	}
+	ps_table_free(t);
+	return -1;
+}
+
 int ps_parse_stacks(const char *text, struct ps_stacks *st, char *err)
 {
 	static const char *const names[] = { "handle", "pages", "calls", "frames" };
 	struct ps_table t;
+	void *rows;
 	int c[4];
 	size_t r;
 
 	memset(st, 0, sizeof(*st));
-	if (ps_parse_table(text, "stacks", false, &t, err))
+	if (table_rows(text, "stacks", names, c, 4, sizeof(*st->v), &t, &rows,
+		       err))
 		return -1;
-	if (ps_table_cols(&t, "stacks", names, c, 4, err))
-		goto fail;
-	st->v = calloc(t.nrows ? t.nrows : 1, sizeof(*st->v));
-	if (!st->v) {
-		snprintf(err, PS_ERR_LEN, "out of memory");
-		goto fail;
-	}
+	st->v = rows;
 	for (r = 0; r < t.nrows; r++) {
 		struct ps_stack *s = &st->v[r];
 		const char *h = ps_table_cell(&t, r, (size_t)c[0]);
@@ -598,20 +622,15 @@ int ps_parse_vapfn(const char *text, struct ps_vapfn **v, size_t *n,
 	static const char *const names[] = { "vaddr", "pfn" };
 	struct ps_table t;
 	struct ps_vapfn *a;
+	void *rows;
 	int c[2];
 	size_t r;
 
 	*v = NULL;
 	*n = 0;
-	if (ps_parse_table(text, "pinned", false, &t, err))
+	if (table_rows(text, "pinned", names, c, 2, sizeof(*a), &t, &rows, err))
 		return -1;
-	if (ps_table_cols(&t, "pinned", names, c, 2, err))
-		goto fail;
-	a = calloc(t.nrows ? t.nrows : 1, sizeof(*a));
-	if (!a) {
-		snprintf(err, PS_ERR_LEN, "out of memory");
-		goto fail;
-	}
+	a = rows;
 	for (r = 0; r < t.nrows; r++) {
 		if (!ps_parse_u64(ps_table_cell(&t, r, (size_t)c[0]), &a[r].va) ||
 		    !ps_parse_u64(ps_table_cell(&t, r, (size_t)c[1]), &a[r].pfn)) {
@@ -637,12 +656,8 @@ static const char *const probe_states[] = {
 
 static bool known_state(const char *s)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(probe_states) / sizeof(probe_states[0]); i++)
-		if (!strcmp(s, probe_states[i]))
-			return true;
-	return false;
+	return ps_word_in(s, probe_states,
+			  sizeof(probe_states) / sizeof(probe_states[0]));
 }
 
 bool ps_probe_state_bad(const char *state)
@@ -660,19 +675,14 @@ int ps_parse_probes(const char *text, struct ps_probe **probes, size_t *n,
 	int c[7];
 	struct ps_table t;
 	struct ps_probe *p;
+	void *rows;
 	size_t r;
 
 	*probes = NULL;
 	*n = 0;
-	if (ps_parse_table(text, "probes", false, &t, err))
+	if (table_rows(text, "probes", names, c, 7, sizeof(*p), &t, &rows, err))
 		return -1;
-	if (ps_table_cols(&t, "probes", names, c, 7, err))
-		goto fail;
-	p = calloc(t.nrows ? t.nrows : 1, sizeof(*p));
-	if (!p) {
-		snprintf(err, PS_ERR_LEN, "out of memory");
-		goto fail;
-	}
+	p = rows;
 	for (r = 0; r < t.nrows; r++) {
 		if (!ps_copy_word(p[r].name, sizeof(p[r].name), ps_table_cell(&t, r, c[0])) ||
 		    !ps_copy_word(p[r].symbol, sizeof(p[r].symbol), ps_table_cell(&t, r, c[1])) ||
@@ -778,22 +788,17 @@ int ps_parse_pins(const char *text, struct ps_pin **pins, size_t *n,
 	struct ps_table t;
 	struct ps_pin *p;
 	bool sorted = true;
+	void *rows;
 	size_t r, f;
 
 	*pins = NULL;
 	*n = 0;
-	if (ps_parse_table(text, "pins", false, &t, err))
+	if (table_rows(text, "pins", pin_field_names, c, NR_REQUIRED_PIN_FIELDS,
+		       sizeof(*p), &t, &rows, err))
 		return -1;
-	if (ps_table_cols(&t, "pins", pin_field_names, c, NR_REQUIRED_PIN_FIELDS,
-		      err))
-		goto fail;
+	p = rows;
 	for (f = NR_REQUIRED_PIN_FIELDS; f < NR_PIN_FIELDS; f++)
 		c[f] = ps_table_col(&t, pin_field_names[f]);
-	p = calloc(t.nrows ? t.nrows : 1, sizeof(*p));
-	if (!p) {
-		snprintf(err, PS_ERR_LEN, "out of memory");
-		goto fail;
-	}
 	for (r = 0; r < t.nrows; r++) {
 		int bad;
 

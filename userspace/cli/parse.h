@@ -39,6 +39,12 @@ struct ps_stats {
 };
 
 int ps_parse_stats(const char *text, struct ps_stats *st, char *err);
+
+/* Is @name a stat this CLI reads (a malformed line with it is an error)? */
+bool ps_known_stat(const char *name);
+
+/* Is @s one of the @n words of @list? */
+bool ps_word_in(const char *s, const char *const *list, size_t n);
 bool ps_stats_get(const struct ps_stats *st, const char *name, int64_t *v);
 void ps_stats_free(struct ps_stats *st);
 

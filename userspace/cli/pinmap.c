@@ -102,21 +102,15 @@ static int map_all(struct ps_ctx *c, struct ps_pinmap *pm, bool *mapped)
 int ps_pinmap_build(struct ps_ctx *c, const struct ps_pinmap_filter *f,
 		    struct ps_pinmap *pm)
 {
-	char err[PS_ERR_LEN], *text;
 	bool *mapped = NULL;
 	size_t i;
 	int ret;
 
 	memset(pm, 0, sizeof(*pm));
 	ps_agg_init(&pm->total);
-	ret = ps_read_file(c, "pins", false, &text);
+	ret = ps_read_pins(c, &pm->pins, &pm->npins);
 	if (ret)
 		return ret;
-	if (ps_parse_pins(text, &pm->pins, &pm->npins, err)) {
-		free(text);
-		return ps_fail(c, PS_EXIT_FAILURE, "%s/%s", c->dir, err);
-	}
-	free(text);
 	if (f->orphaned && pm->npins && pm->pins[0].orphaned < 0)
 		return ps_fail(c, PS_EXIT_UNSUPPORTED,
 			       "not supported by this module version: %s/pins has no \"orphaned\" column",

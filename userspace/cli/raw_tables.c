@@ -20,12 +20,7 @@ int ps_read_report(struct ps_ctx *c, const char *file, struct ps_report *rep)
 	ret = ps_read_file(c, file, true, &text);
 	if (ret)
 		return ret;
-	if (ps_parse_report(text, file, rep, err)) {
-		free(text);
-		return ps_fail(c, PS_EXIT_FAILURE, "%s/%s", c->dir, err);
-	}
-	free(text);
-	return PS_EXIT_OK;
+	return ps_parsed(c, text, ps_parse_report(text, file, rep, err), err);
 }
 
 void ps_json_cell(struct json *j, const char *key, const char *v)

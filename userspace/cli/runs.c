@@ -84,6 +84,27 @@ static struct ps_run *new_run(struct ps_runs *r)
 	return run;
 }
 
+/*
+ * [@lo, @hi) into the last run *@run, if it @may_join and [@lo, @hi) starts
+ * inside it: 0; else into a new run, now *@run: 1 (its other fields are the
+ * caller's to fill in).  -ENOMEM without memory.
+ */
+static int run_extend(struct ps_runs *out, struct ps_run **run, uint64_t lo,
+		      uint64_t hi, bool may_join)
+{
+	if (*run && may_join && lo <= (*run)->end) {
+		if (hi > (*run)->end)
+			(*run)->end = hi;
+		return 0;
+	}
+	*run = new_run(out);
+	if (!*run)
+		return -ENOMEM;
+	(*run)->start = lo;
+	(*run)->end = hi;
+	return 1;
+}
+
 static const char *mapping_name(const struct ps_vma *vma)
 {
 	return vma->name[0] ? vma->name : "[anon]";
@@ -96,6 +117,7 @@ int ps_group_hits(const struct ps_hit *hits, size_t nhits,
 {
 	struct ps_run *run = NULL;
 	size_t i;
+	int ret;
 
 	for (i = 0; i < nhits; i++) {
 		const struct ps_pin *p = &pins[hits[i].pin];
@@ -112,18 +134,13 @@ int ps_group_hits(const struct ps_hit *hits, size_t nhits,
 		if (hi > vma->end || hi < lo)
 			hi = vma->end;
 
-		if (run && lo <= run->end &&
-		    !strcmp(run->mapping, mapping_name(vma))) {
-			if (hi > run->end)
-				run->end = hi;
-		} else {
-			run = new_run(out);
-			if (!run)
-				return -ENOMEM;
+		ret = run_extend(out, &run, lo, hi, run &&
+				 !strcmp(run->mapping, mapping_name(vma)));
+		if (ret < 0)
+			return ret;
+		if (ret) {
 			run->pid = pid;
 			snprintf(run->comm, sizeof(run->comm), "%s", comm);
-			run->start = lo;
-			run->end = hi;
 			run->mapping = strdup(mapping_name(vma));
 			if (!run->mapping)
 				return -ENOMEM;
@@ -138,6 +155,7 @@ int ps_group_unmapped(const struct ps_pin *pins, size_t npins,
 {
 	struct ps_run *run = NULL;
 	size_t i;
+	int ret;
 
 	for (i = 0; i < npins; i++) {
 		uint64_t folio_pages = 1ULL << pins[i].order;
@@ -146,17 +164,11 @@ int ps_group_unmapped(const struct ps_pin *pins, size_t npins,
 
 		if (mapped[i])
 			continue;
-		if (run && lo <= run->end) {
-			if (hi > run->end)
-				run->end = hi;
-		} else {
-			run = new_run(out);
-			if (!run)
-				return -ENOMEM;
+		ret = run_extend(out, &run, lo, hi, true);
+		if (ret < 0)
+			return ret;
+		if (ret)
 			run->pid = -1;
-			run->start = lo;
-			run->end = hi;
-		}
 		ps_agg_add(&run->agg, &pins[i]);
 	}
 	return 0;
@@ -175,13 +187,19 @@ static int cmp_count(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+int ps_agg_cmp_age(const struct ps_agg *x, const struct ps_agg *y)
+{
+	if (x->age_ms != y->age_ms)
+		return x->age_ms > y->age_ms ? -1 : 1;
+	return 0;
+}
+
 static int cmp_age(const void *a, const void *b)
 {
 	const struct ps_run *x = a, *y = b;
+	int d = ps_agg_cmp_age(&x->agg, &y->agg);
 
-	if (x->agg.age_ms != y->agg.age_ms)
-		return x->agg.age_ms > y->agg.age_ms ? -1 : 1;
-	return cmp_count(a, b);
+	return d ? d : cmp_count(a, b);
 }
 
 static int cmp_pid(const void *a, const void *b)

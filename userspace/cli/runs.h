@@ -36,6 +36,8 @@ struct ps_agg {
 void ps_agg_init(struct ps_agg *a);
 void ps_agg_add(struct ps_agg *a, const struct ps_pin *p);
 void ps_agg_merge(struct ps_agg *a, const struct ps_agg *b);
+/* For qsort(): the older first (a larger age_ms); 0 for the same age. */
+int ps_agg_cmp_age(const struct ps_agg *x, const struct ps_agg *y);
 
 struct ps_run {
 	int32_t pid;		/* the mapping process; -1 for unmapped */

@@ -6,11 +6,9 @@
 # QEMU settings of the tests (tests/vm/script.sh, qemu.sh).
 set -eu
 
-[ $# -eq 1 ] || { echo "usage: $0 KVER" >&2; exit 2; }
+. "$(dirname "$0")/../../tests/vm/lib.sh"
+ps_need_args 1 KVER "$@"
 kver=$1
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-export BUILD=${BUILD:-$top/build}
 out=$BUILD/demo/$kver
 mkdir -p "$out"
 

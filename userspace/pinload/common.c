@@ -120,6 +120,14 @@ int pl_parse_opts(struct pl_args *a, const char *scenario,
 			return pl_usage("%s", msg);
 		}
 	}
+	for (; opts->name; opts++) {
+		if ((opts->kind == PL_OPT_SIZE || opts->kind == PL_OPT_COUNT) &&
+		    !*(uint64_t *)opts->value) {
+			snprintf(msg, sizeof(msg), "%s: %s is required",
+				 scenario, opts->name);
+			return pl_usage("%s", msg);
+		}
+	}
 	return PL_EXIT_OK;
 }
 

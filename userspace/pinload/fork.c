@@ -46,19 +46,9 @@ int pl_fork(struct pl_args *a)
 	if (ret)
 		return ret;
 	bytes = pages * ps;
-	if (thp)
-		bytes = (bytes + PL_HPAGE_SIZE - 1) / PL_HPAGE_SIZE * PL_HPAGE_SIZE;
-	buf = pl_alloc(bytes, thp);
-	if (!buf || (ret = io_uring_queue_init(4, &ring, 0)) < 0) {
-		fprintf(stderr, "pinload: fork: setting up failed\n");
+	buf = pl_ring_buf(&ring, &bytes, thp);
+	if (!buf)
 		return PL_EXIT_FAIL;
-	}
-	ret = pl_register(&ring, buf, bytes);
-	if (ret < 0) {
-		fprintf(stderr, "pinload: IORING_REGISTER_BUFFERS: %s\n",
-			strerror(-ret));
-		return PL_EXIT_FAIL;
-	}
 	pl_catch_signals();
 	for (c = 0; c < children; c++) {
 		pid_t pid = fork();

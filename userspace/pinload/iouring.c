@@ -20,7 +20,8 @@
 /* The kernel refuses fixed buffers over 1 GiB: split larger ones. */
 #define IOURING_MAX_BUF	(1UL << 30)
 
-int pl_register(struct io_uring *ring, void *buf, size_t bytes)
+/* Register @bytes at @buf as io_uring fixed buffers. */
+static int pl_register(struct io_uring *ring, void *buf, size_t bytes)
 {
 	size_t n = (bytes + IOURING_MAX_BUF - 1) / IOURING_MAX_BUF, i;
 	struct iovec *iov = calloc(n, sizeof(*iov));
@@ -44,13 +45,41 @@ int pl_register(struct io_uring *ring, void *buf, size_t bytes)
 	return ret;
 }
 
+void *pl_ring_buf(struct io_uring *ring, size_t *bytes, bool thp)
+{
+	size_t ps = (size_t)getpagesize(), unit = thp ? PL_HPAGE_SIZE : ps;
+	void *buf;
+	int ret;
+
+	*bytes = (*bytes + unit - 1) / unit * unit;
+	buf = pl_alloc(*bytes, thp);
+	if (!buf) {
+		perror("pinload: mmap");
+		return NULL;
+	}
+	ret = io_uring_queue_init(4, ring, 0);
+	if (ret < 0) {
+		fprintf(stderr, "pinload: io_uring_queue_init: %s\n",
+			strerror(-ret));
+		return NULL;
+	}
+	ret = pl_register(ring, buf, *bytes);
+	if (ret < 0) {
+		fprintf(stderr, "pinload: IORING_REGISTER_BUFFERS: %s\n",
+			strerror(-ret));
+		io_uring_queue_exit(ring);
+		return NULL;
+	}
+	return buf;
+}
+
 int pl_iouring(struct pl_args *a)
 {
 	uint64_t size = 0;
 	long hold = PL_HOLD_FOREVER;
 	struct io_uring ring;
 	bool thp = false, unmap = false;
-	size_t pages, ps = (size_t)getpagesize();
+	size_t pages, bytes, ps = (size_t)getpagesize();
 	void *buf;
 	int ret;
 	const struct pl_opt opts[] = {
@@ -64,39 +93,19 @@ int pl_iouring(struct pl_args *a)
 	ret = pl_parse_opts(a, "iouring", opts);
 	if (ret)
 		return ret;
-	if (!size)
-		return pl_usage("%s", "iouring: --size is required");
-	size = (size + ps - 1) / ps * ps;
-	if (thp)
-		size = (size + PL_HPAGE_SIZE - 1) / PL_HPAGE_SIZE * PL_HPAGE_SIZE;
-	pages = size / ps;
-
-	buf = pl_alloc(size, thp);
-	if (!buf) {
-		perror("pinload: mmap");
+	bytes = size;
+	buf = pl_ring_buf(&ring, &bytes, thp);
+	if (!buf)
 		return PL_EXIT_FAIL;
-	}
-	ret = io_uring_queue_init(4, &ring, 0);
-	if (ret < 0) {
-		fprintf(stderr, "pinload: io_uring_queue_init: %s\n",
-			strerror(-ret));
-		return PL_EXIT_FAIL;
-	}
 	pl_catch_signals();
-	ret = pl_register(&ring, buf, size);
-	if (ret < 0) {
-		fprintf(stderr, "pinload: IORING_REGISTER_BUFFERS: %s\n",
-			strerror(-ret));
-		io_uring_queue_exit(&ring);
-		return PL_EXIT_FAIL;
-	}
+	pages = bytes / ps;
 	printf("scenario=iouring pid=%d addr=%p end=%p pages=%zu bytes=%zu thp=%d thp_chunks=%ld pfn=0x%llx unmapped=%d\n",
-	       (int)getpid(), buf, (char *)buf + size, pages, (size_t)size,
-	       thp, pl_thp_chunks(buf, size),
+	       (int)getpid(), buf, (char *)buf + bytes, pages, bytes,
+	       thp, pl_thp_chunks(buf, bytes),
 	       (unsigned long long)pl_pfn(buf), unmap);
 	/* The ring keeps the pages pinned: now no process maps them. */
 	if (unmap)
-		munmap(buf, size);
+		munmap(buf, bytes);
 	fflush(stdout);
 	pl_hold(hold);
 	io_uring_unregister_buffers(&ring);

@@ -56,7 +56,8 @@ struct pl_opt {
 
 /*
  * Parses the rest of @a against @opts; PL_EXIT_OK, or PL_EXIT_USAGE after
- * saying which option of @scenario was wrong.
+ * saying which option of @scenario was wrong.  A size or count still 0
+ * (its default) was required: a given one is at least 1.
  */
 int pl_parse_opts(struct pl_args *a, const char *scenario,
 		  const struct pl_opt *opts);
@@ -83,8 +84,12 @@ int pl_vm_readv(struct pl_args *a);
 int pl_vmsplice(struct pl_args *a);
 int pl_fork(struct pl_args *a);
 
-/* Register @bytes at @buf as io_uring fixed buffers: the pins. */
+/*
+ * @*bytes rounded up to whole pages (to 2 MiB ones with @thp), mapped at
+ * and registered as the fixed buffers of a new @ring: the pins.  Returns
+ * the buffer, or NULL after saying what failed.
+ */
 struct io_uring;
-int pl_register(struct io_uring *ring, void *buf, size_t bytes);
+void *pl_ring_buf(struct io_uring *ring, size_t *bytes, bool thp);
 
 #endif /* PINLOAD_H */

@@ -73,8 +73,6 @@ int pl_vm_readv(struct pl_args *a)
 	ret = pl_parse_opts(a, "vm-readv", opts);
 	if (ret)
 		return ret;
-	if (!pages)
-		return pl_usage("%s", "vm-readv: --pages is required");
 	buf = pl_alloc(pages * ps, false);
 	if (!buf || pipe(fds)) {
 		perror("pinload: vm-readv");
