@@ -279,6 +279,26 @@ FIXTURE_TEARDOWN(fast)
 	ps_fixture_teardown(_metadata, &self->env, 5000);
 }
 
+/*
+ * Reload with @params and check the fast mode: folio_ledger 0, its probes
+ * not armed, the page ledger's armed.
+ */
+static void reload_fast(struct __test_metadata *_metadata, const char *params)
+{
+	static const char *const names[] = { "folio_ledger" };
+	int64_t v;
+	int err;
+
+	err = ps_reload(params);
+	ASSERT_EQ(0, err) TH_LOG("reload %s: %s", params, strerror(-err));
+	ASSERT_EQ(0, ps_stats_named(names, &v, 1));
+	EXPECT_EQ(0, v);
+	EXPECT_EQ(0, ps_probe_armed("try_grab_folio"));
+	EXPECT_EQ(0, ps_probe_armed("gup_put_folio"));
+	EXPECT_EQ(1, ps_probe_armed("pin_user_pages_fast"));
+	EXPECT_EQ(1, ps_probe_armed("unpin_user_pages"));
+}
+
 TEST_F_TIMEOUT(fast, folio_ledger_off, 120)
 {
 	static const char *const names[] = {
@@ -291,14 +311,7 @@ TEST_F_TIMEOUT(fast, folio_ledger_off, 120)
 	struct psh_pin req;
 	int err;
 
-	err = ps_reload("folio_ledger=0");
-	ASSERT_EQ(0, err) TH_LOG("reload: %s", strerror(-err));
-	ASSERT_EQ(0, ps_stats_named(names, v, 6));
-	EXPECT_EQ(0, v[0]);
-	EXPECT_EQ(0, ps_probe_armed("try_grab_folio"));
-	EXPECT_EQ(0, ps_probe_armed("gup_put_folio"));
-	EXPECT_EQ(1, ps_probe_armed("pin_user_pages_fast"));
-	EXPECT_EQ(1, ps_probe_armed("unpin_user_pages"));
+	reload_fast(_metadata, "folio_ledger=0");
 
 	ps_get_stats(_metadata, &a);
 	ASSERT_EQ(0, psh_pin(self->env.helper_fd, self->buf, NPAGES,
@@ -335,18 +348,10 @@ TEST_F_TIMEOUT(fast, folio_ledger_off, 120)
 
 TEST_F_TIMEOUT(fast, defaults, 120)
 {
-	static const char *const names[] = { "folio_ledger" };
-	int64_t v[1];
 	char *capture;
 	size_t len;
-	int err;
 
-	err = ps_reload("");
-	ASSERT_EQ(0, err) TH_LOG("reload: %s", strerror(-err));
-	ASSERT_EQ(0, ps_stats_named(names, v, 1));
-	EXPECT_EQ(0, v[0]);
-	EXPECT_EQ(0, ps_probe_armed("gup_put_folio"));
-	EXPECT_EQ(1, ps_probe_armed("pin_user_pages_fast"));
+	reload_fast(_metadata, "");
 	ASSERT_EQ(0, ps_read_file("/sys/module/" PS_MODULE
 				  "/parameters/capture_stacks", &capture, &len));
 	EXPECT_EQ('Y', capture[0]);
