@@ -609,7 +609,7 @@ FIXTURE_VARIANT_ADD(block_every, hugetlb_every3) {
 
 FIXTURE_SETUP(block_every)
 {
-	char params[64];
+	char params[128];
 	const char *vals[] = { "table_end_pfn" };
 	int64_t end_pfn, every;
 	int err;
@@ -625,8 +625,12 @@ FIXTURE_SETUP(block_every)
 		SKIP(return, "no %s here", ps_buf_kind_name(variant->kind));
 	self->h.npages = NFOLIOS * 512;
 
-	/* A fresh module: its allocation counter starts at 0. */
-	snprintf(params, sizeof(params), "fail_block_alloc_every=%u",
+	/*
+	 * A fresh module: its allocation counter starts at 0.  The suite's
+	 * parameters too: the model checks the gross ledger.
+	 */
+	snprintf(params, sizeof(params), "%s fail_block_alloc_every=%u",
+		 ps_suite_params(),
 		 ps_rel_break("faults") ? variant->every + 1 : variant->every);
 	self->reloaded = true;
 	err = ps_reload(params);
