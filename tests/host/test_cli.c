@@ -453,6 +453,16 @@ static void cow_cmd(void)
 	       "        \"count_max\": 0,\n        \"verdict\": \"needless_copy\"\n", NULL);
 	expect("cow --json", PS_EXIT_OK, "\"cow_needless_copies\": 511", NULL);
 	expect("cow --json --raw", PS_EXIT_OK, "\"vaddr\": \"0x7f45c9ffe000\"", NULL);
+	/* A fork past the audit's bound: the pages not walked are said. */
+	snprintf(stats, sizeof(stats), "%s%scow_unwalked 1536\n", good_stats,
+		 cow_stats);
+	th_write(dfs, "stats", stats);
+	expect("cow", PS_EXIT_OK,
+	       "ring\n  1536 pages of forked VMAs past the audit's bound, not walked (audit_fork_entries)\n",
+	       NULL);
+	expect("cow --json", PS_EXIT_OK, "\"cow_unwalked\": 1536", NULL);
+	snprintf(stats, sizeof(stats), "%s%s", good_stats, cow_stats);
+	th_write(dfs, "stats", stats);
 
 	ret = cli("cow --follow", &out, &err, 1300);
 	CHECK(ret == 0 && count_lines(out, "pinload") == 2 &&
