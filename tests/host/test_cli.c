@@ -461,6 +461,7 @@ static void cow_cmd(void)
 	       "ring\n  1536 pages of forked VMAs past the audit's bound, not walked (audit_fork_entries)\n",
 	       NULL);
 	expect("cow --json", PS_EXIT_OK, "\"cow_unwalked\": 1536", NULL);
+	expect("status", PS_EXIT_OK, "0 events dropped, 1536 not walked\n", NULL);
 	snprintf(stats, sizeof(stats), "%s%s", good_stats, cow_stats);
 	th_write(dfs, "stats", stats);
 

@@ -137,9 +137,10 @@ static void text_totals(FILE *f, const struct ps_stats *st, size_t events,
 		"  %" PRId64 " pinned pages copied on write; %" PRId64
 		" pages unaudited; %" PRId64 " events dropped from the ring\n",
 		v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
-	if (ps_stats_get(st, totals[8], &v[8]) && v[8])
+	if (ps_stats_get(st, totals[NR_TOTALS_NEEDED], &v[NR_TOTALS_NEEDED]) &&
+	    v[NR_TOTALS_NEEDED])
 		fprintf(f, "  %" PRId64 " pages of forked VMAs past the audit's bound, not walked (audit_fork_entries)\n",
-			v[8]);
+			v[NR_TOTALS_NEEDED]);
 }
 
 static void json_totals(struct json *j, const struct ps_stats *st)

@@ -17,7 +17,7 @@
 
 #define SELFCHECK_READS	3
 
-#define COW_LINE "$cow_examined examined, $cow_copied copied, $cow_shared shared; $cow_needless_copies needless copies, $cow_unsafe_shares unsafe shares, $wp_copy_pinned pinned pages copied on write; $cow_unaudited unaudited, $cow_events_dropped events dropped\n"
+#define COW_LINE "$cow_examined examined, $cow_copied copied, $cow_shared shared; $cow_needless_copies needless copies, $cow_unsafe_shares unsafe shares, $wp_copy_pinned pinned pages copied on write; $cow_unaudited unaudited, $cow_events_dropped events dropped"
 
 /*
  * Stats the summary lines show beside those the parser knows
@@ -26,7 +26,7 @@
 static const char *const shown[] = {
 	"cow_audit", "cow_examined", "cow_copied", "cow_shared",
 	"cow_needless_copies", "cow_unsafe_shares", "wp_copy_pinned",
-	"cow_unaudited", "cow_events_dropped",
+	"cow_unaudited", "cow_events_dropped", "cow_unwalked",
 	"stacks", "stack_bytes", "lost_stacks",
 };
 
@@ -133,10 +133,15 @@ static void print_text(struct ps_ctx *c, const char *kernel,
 	if (ps_stats_get(st, "stacks", &v))
 		stat_line(f, st, "stacks      $stacks stacks, $stack_bytes bytes, $lost_stacks lost\n");
 	/* The COW audit, from module versions that have it. */
-	if (ps_stats_get(st, "cow_examined", &v))
+	if (ps_stats_get(st, "cow_examined", &v)) {
 		stat_line(f, st, ps_stats_get(st, "cow_audit", &v) && v ?
 			  "cow         audit on: " COW_LINE :
 			  "cow         audit off: " COW_LINE);
+		/* Newer modules: pages past the fork audit's bound. */
+		if (ps_stats_get(st, "cow_unwalked", &v))
+			stat_line(f, st, ", $cow_unwalked not walked");
+		fputc('\n', f);
+	}
 	for (i = 0; i < st->n; i++) {
 		if (ps_known_stat(st->v[i].name) ||
 		    ps_word_in(st->v[i].name, shown,
