@@ -49,6 +49,8 @@
  *   started before a change finishes as it began.
  * audit_fork_entries: no lock.  A module parameter (sysfs writes it), read
  *   once per fork with READ_ONCE.
+ * walk_max_ns, judge_max_ns: atomic64, raised with cmpxchg by the fork
+ *   handlers; zeroed by a reset.
  * Records of one fork call live in pages chained from its kretprobe
  * instance and are touched by that instance only.  A page that finds the
  * page pool empty is not audited (cow_unaudited); the pool keeps enough
@@ -59,6 +61,7 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/coredump.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -387,9 +390,36 @@ module_param(audit_fork_entries, ulong, 0600);
 MODULE_PARM_DESC(audit_fork_entries,
 		 "page-table entries the fork audit reads per VMA at most (default 262144: 1 GiB)");
 
+/*
+ * The longest each fork handler ran, audit included, in ns of local_clock()
+ * (guest instructions under QEMU -icount): the stretch with preemption off
+ * that the audit adds to a fork.
+ */
+static atomic64_t walk_max_ns = ATOMIC64_INIT(0);
+static atomic64_t judge_max_ns = ATOMIC64_INIT(0);
+
+static void max_ns_raise(atomic64_t *max, u64 start_ns)
+{
+	s64 ns = local_clock() - start_ns, old = atomic64_read(max);
+
+	while (ns > old && !atomic64_try_cmpxchg(max, &old, ns))
+		;
+}
+
+u64 ps_cow_walk_max_ns(void)
+{
+	return atomic64_read(&walk_max_ns);
+}
+
+u64 ps_cow_judge_max_ns(void)
+{
+	return atomic64_read(&judge_max_ns);
+}
+
 int ps_cow_fork_entry(void *data, struct pt_regs *regs)
 {
 	struct ps_fork_call *fc = data;
+	u64 start_ns = local_clock();
 	unsigned long walked;
 	struct vm_area_struct *src = (struct vm_area_struct *)
 				     regs_get_kernel_argument(regs, 1);
@@ -408,6 +438,7 @@ int ps_cow_fork_entry(void *data, struct pt_regs *regs)
 				 fork_examine, fc, READ_ONCE(audit_fork_entries));
 	if (walked < src->vm_end)
 		ps_stat_add(PS_COW_UNWALKED, (src->vm_end - walked) >> PAGE_SHIFT);
+	max_ns_raise(&walk_max_ns, start_ns);
 	return 0;
 }
 
@@ -452,6 +483,7 @@ static void fork_judge(struct ps_fork_call *fc, const struct ps_cow_rec *rec)
 void ps_cow_fork_exit(void *data, struct pt_regs *regs)
 {
 	struct ps_fork_call *fc = data;
+	u64 start_ns = local_clock();
 	bool ok = regs_return_value(regs) == 0;
 	struct ps_rec_page *rp, *next;
 	unsigned int i, pages = 0;
@@ -470,6 +502,7 @@ void ps_cow_fork_exit(void *data, struct pt_regs *regs)
 	if (fc->unaudited)
 		ps_pool_wanted(&rec_page_pool, pages +
 			       DIV_ROUND_UP(fc->unaudited, PS_RECS_PER_PAGE));
+	max_ns_raise(&judge_max_ns, start_ns);
 }
 
 /* Write faults. */
@@ -521,6 +554,8 @@ void ps_cow_reset(void)
 	raw_spin_lock_irqsave(&ring_lock, flags);
 	ring_first = ring_next;
 	raw_spin_unlock_irqrestore(&ring_lock, flags);
+	atomic64_set(&walk_max_ns, 0);
+	atomic64_set(&judge_max_ns, 0);
 	ps_pool_reset(&rec_page_pool);
 }
 

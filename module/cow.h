@@ -39,6 +39,9 @@ bool ps_cow_audit_enabled(void);
 void ps_cow_audit_set(bool on);
 /* Forget the events; the caller has quiesced the probes.  Sleeps. */
 void ps_cow_reset(void);
+/* The longest fork audit handlers (entry: the walk; exit: the judging). */
+u64 ps_cow_walk_max_ns(void);
+u64 ps_cow_judge_max_ns(void);
 
 /* copy_page_range(dst_vma, src_vma) entry and return. */
 int ps_cow_fork_entry(void *data, struct pt_regs *regs);

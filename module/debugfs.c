@@ -138,6 +138,8 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "pool_bytes %llu\n", ps_pools_bytes());
 	seq_printf(m, "table_end_pfn %lu\n", ps_table_end_pfn());
 	seq_printf(m, "cow_audit %d\n", ps_cow_audit_enabled());
+	seq_printf(m, "cow_walk_max_ns %llu\n", ps_cow_walk_max_ns());
+	seq_printf(m, "cow_judge_max_ns %llu\n", ps_cow_judge_max_ns());
 	seq_printf(m, "folio_ledger %d\n", ps_folio_ledger());
 	seq_printf(m, "stacks %llu\n", ps_stacks_count());
 	seq_printf(m, "stack_bytes %llu\n", ps_stacks_bytes());

@@ -11,7 +11,10 @@
 #   bench_ms=N            milliseconds per pin-loop measurement (default 200)
 #   bench_forks=N         forks per process and repetition (default 3)
 #   bench_scale_pages=N   pages pinned at once in the scale test (2000000)
-#   bench_sections=LIST   any of pin,diag,fork,mem,scale (default all)
+#   bench_sections=LIST   any of pin,diag,fork,bigfork,mem,scale (default
+#                         all but bigfork)
+#   bench_bigfork_mb=N, bench_bigfork_pin_mb=N: the bigfork VMA (16384 MiB)
+#                         and its written and pinned part (1024 MiB)
 #   bench_perf=1          also profile the pin loop and fork with perf
 #   bench_perf_states, bench_perf_fork_states: which states bench_perf
 #                         profiles (default "nomod audit bpf", "nomod audit")
@@ -30,6 +33,8 @@ MS=${bench_ms:-200}
 FORKS=${bench_forks:-3}
 SCALE_PAGES=${bench_scale_pages:-2000000}
 SECTIONS=$(echo "${bench_sections:-pin,diag,fork,mem,scale}" | tr , ' ')
+BIG_MB=${bench_bigfork_mb:-16384}
+BIG_PIN_MB=${bench_bigfork_pin_mb:-1024}
 PERF=${bench_perf:-0}
 PS=/sys/kernel/debug/pinshadow
 LIB=/lib/pinshadow-bench
@@ -324,6 +329,7 @@ echo "BENCH-START $(uname -r)"
 info kernel "$(uname -r)" cpus "$(grep -c ^processor /proc/cpuinfo)" \
 	mem_kb "$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)"
 info params reps "$REPS" ms "$MS" forks "$FORKS" \
+	bigfork_mb "$BIG_MB" bigfork_pin_mb "$BIG_PIN_MB" \
 	scale_pages "$SCALE_PAGES" sections "$SECTIONS"
 info clock "${bench_clock:-wall}"
 info bpftrace "$(bpftrace --version 2>&1 | head -n 1)"
@@ -411,6 +417,34 @@ if has fork; then
 		rep=$((rep + 1))
 	done
 	info section_done fork "$(now)"
+fi
+
+# 2b. Fork of a 16 GiB VMA whose first 1 GiB is written and pinned, the
+# rest mapped to the zero page: page tables for all of it, so the audit's
+# walk meets its bound (audit_fork_entries) with every entry it reads
+# pinned.  The audit's handlers run with preemption off: cow_walk_max_ns
+# and cow_judge_max_ns are their longest runs.  The kernel log must stay
+# free of lockups and stalls (the debug kernel's detectors).
+if has bigfork; then
+	rep=1
+	while [ "$rep" -le "$REPS" ]; do
+		for st in $(rotate "$rep" nomod psh audit); do
+			set_state "$st"
+			[ "$st" = nomod ] || echo reset >$PS/control
+			mark=$(log_mark)
+			psbench fork --mem-mb "$BIG_MB" --write-mb "$BIG_PIN_MB" \
+				--pin-mb "$BIG_PIN_MB" --forks 1 2>&1 |
+				sed -n -e "s/^fork_min /BENCH bigfork $st $rep /p" \
+				    -e "s/^psbench/BENCH info psbench/p"
+			bad=$(log_bad_since "$mark")
+			[ -z "$bad" ] || info kernel_log bigfork "$st" "$bad"
+			[ "$st" != audit ] ||
+				info bigfork_audit_stats "$rep" "$(cow_stats)"
+			end_state "$st"
+		done
+		rep=$((rep + 1))
+	done
+	info section_done bigfork "$(now)"
 fi
 
 # 3. Memory.

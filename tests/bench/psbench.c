@@ -9,9 +9,10 @@
  *        and a 512-page batch on one THP, 1 and 2 threads.  --ms is split
  *        into --samples runs (default 4), of which the fastest counts.
  *        Prints: pin KIND THREADS PAGES_PER_S NS_PER_CALL ITERS LARGE
- *   psbench fork [--mem-mb N] [--pin-mb N] [--forks N]
- *        fork() of a process with N MiB of anonymous 4 KiB pages, some of
- *        them pinned (MMF_HAS_PINNED).  Prints: fork NS ..., fork_median NS
+ *   psbench fork [--mem-mb N] [--write-mb N] [--pin-mb N] [--forks N]
+ *        fork() of a process with N MiB of anonymous 4 KiB pages, the first
+ *        --write-mb of them written (default all), the rest mapped to the
+ *        zero page, and the first --pin-mb pinned (MMF_HAS_PINNED).  Prints: fork NS ..., fork_median NS
  *        and fork_min NS
  *        (after one warm-up fork that is not counted)
  *   psbench mem
@@ -99,7 +100,8 @@ static bool have_thp(void)
 	return !access("/sys/kernel/mm/transparent_hugepage", F_OK);
 }
 
-static char *anon(size_t len, bool thp)
+/* @len bytes of anonymous memory, 2 MiB aligned, not populated. */
+static char *anon_map(size_t len, bool thp)
 {
 	char *raw, *p;
 
@@ -110,6 +112,14 @@ static char *anon(size_t len, bool thp)
 	p = (char *)(((uintptr_t)raw + HPAGE - 1) & ~(HPAGE - 1));
 	if (have_thp() && madvise(p, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
 		die("madvise");
+	return p;
+}
+
+/* The same, every page written. */
+static char *anon(size_t len, bool thp)
+{
+	char *p = anon_map(len, thp);
+
 	memset(p, 1, len);
 	return p;
 }
@@ -406,12 +416,14 @@ static int cmd_pinloop(int argc, char **argv)
 
 static int cmd_fork(int argc, char **argv)
 {
-	uint64_t mem_mb = 1024, pin_mb = 64, forks = 3, i, *ns, off;
+	uint64_t mem_mb = 1024, write_mb = UINT64_MAX, pin_mb = 64, forks = 3;
+	uint64_t i, *ns, off;
 	struct holder h = { 0 };
 	char *buf;
 	int fd;
 	const struct bench_opt opts[] = {
 		{ "mem-mb", OPT_U64, &mem_mb },
+		{ "write-mb", OPT_U64, &write_mb },
 		{ "pin-mb", OPT_U64, &pin_mb },
 		{ "forks", OPT_U64, &forks },
 		{ NULL }
@@ -419,8 +431,23 @@ static int cmd_fork(int argc, char **argv)
 
 	if (parse_opts(argc, argv, opts))
 		return 2;
+	write_mb = write_mb < mem_mb ? write_mb : mem_mb;
+	if (pin_mb > write_mb) {
+		fprintf(stderr, "psbench fork: --pin-mb exceeds --write-mb\n");
+		return 2;
+	}
 	ns = calloc(forks, sizeof(*ns));
-	buf = anon(mem_mb * MIB, false);
+	/*
+	 * The first --write-mb written (anonymous pages of their own), the
+	 * rest read (the shared zero page): page tables for all of it, memory
+	 * for the written part only.
+	 */
+	buf = anon_map(mem_mb * MIB, false);
+	memset(buf, 1, write_mb * MIB);
+	if (write_mb < mem_mb &&
+	    madvise(buf + write_mb * MIB, (mem_mb - write_mb) * MIB,
+		    MADV_POPULATE_READ))
+		die("MADV_POPULATE_READ");
 	/* pin_user_pages_fast() sets MMF_HAS_PINNED on this mm. */
 	if (pin_mb)
 		hold(&h, buf, pin_mb * MIB / PAGE, NULL, &fd);
@@ -435,7 +462,7 @@ static int cmd_fork(int argc, char **argv)
 		 * from the state of the first.
 		 */
 		if (i)
-			for (off = 0; off < mem_mb * MIB; off += PAGE)
+			for (off = 0; off < write_mb * MIB; off += PAGE)
 				buf[off]++;
 		t0 = now_ns();
 		pid = fork();

@@ -137,6 +137,7 @@ $2 ~ /^(nomod|psh|audit|bpf|nost|dnomod|doff|dpsh|dres|dledger)$/ && $3 ~ /^[0-9
 	next
 }
 $2 == "fork" { fork_ns[$3 SUBSEP $4] = $5; if ($4 > maxfrep) maxfrep = $4; next }
+$2 == "bigfork" { big_ns[$3 SUBSEP $4] = $5; if ($4 > maxbrep) maxbrep = $4; next }
 $2 == "mem" && $4 == "pages" { mpages[$3] = $5; mregions[$3] = $7; next }
 $2 == "mem" && $4 == "table_bytes" {
 	# after_unpin appears once per case: number them.
@@ -185,11 +186,19 @@ $2 == "info" && $3 == "peer-verbose" && /is not a struct|invalid bpf_context/ {
 }
 $2 == "info" && $3 == "capture_stacks" { stacks = $4; next }
 $2 == "info" && $3 == "peer_ready" { peer_tries = peer_tries " " $5 "/" $7; next }
-$2 == "info" && $3 == "params" { reps = $5; ms = $7; forks = $9; next }
+$2 == "info" && $3 == "params" {
+	reps = $5; ms = $7; forks = $9; big_mb = $11; big_pin_mb = $13; next
+}
 $2 == "info" && $3 == "kernel" && $5 == "cpus" { cpus = $6; memkb = $8; next }
 $2 == "info" && $3 == "kernel_log" {
 	line = $0; sub(/^BENCH info kernel_log /, "", line)
 	fail_row("kernel log during " line)
+	next
+}
+$2 == "info" && $3 == "bigfork_audit_stats" {
+	for (i = 5; i < NF; i++)
+		if ($i ~ /^cow_(walk_max_ns|judge_max_ns|unwalked|unaudited|examined)$/)
+			big_stat[$i] = big_stat[$i] " " $(i + 1)
 	next
 }
 $2 == "info" && $3 == "fork_audit_stats" {
@@ -331,6 +340,30 @@ END {
 	if (audit_examined != "")
 		printf "     audit on: cow_examined %s, cow_copied %s since pinshadow last loaded (%s forks + 1 warm-up per process)\n", \
 			audit_examined, audit_copied, forks
+
+	# 2b. Fork of a large VMA, the audit at its bound.
+	if (maxbrep) {
+		section(sprintf("2b. fork() of a %d MiB VMA, its first %d MiB written and pinned, the rest the zero page", \
+			big_mb, big_pin_mb))
+		n = 0; na = 0; np_ = 0
+		delete base; delete rp; delete ra
+		for (r = 1; r <= maxbrep; r++) {
+			if (!(("nomod" SUBSEP r) in big_ns)) continue
+			f0 = big_ns["nomod" SUBSEP r]
+			base[++n] = f0 / 1e6
+			if (("psh" SUBSEP r) in big_ns) rp[++np_] = big_ns["psh" SUBSEP r] / f0
+			if (("audit" SUBSEP r) in big_ns) ra[++na] = big_ns["audit" SUBSEP r] / f0
+		}
+		stats(base, n)
+		U = tu("ms")
+		row("2b", "fork: no module", fmt(MED, "n"), spread("n"), "limit", "")
+		ratio_row("2b", "fork: pinshadow, audit off", rp, np_, "x", "")
+		ratio_row("2b", "fork: pinshadow, audit on", ra, na, "x", "")
+		printf "     audit on, per repetition: longest walk (entry handler, preemption off)%s %s, longest judging (return handler)%s %s\n", \
+			big_stat["cow_walk_max_ns"], tu("ns"), big_stat["cow_judge_max_ns"], tu("ns")
+		printf "     audit on, per repetition: cow_examined%s, cow_unwalked%s pages, cow_unaudited%s\n", \
+			big_stat["cow_examined"], big_stat["cow_unwalked"], big_stat["cow_unaudited"]
+	}
 
 	# 3. Memory.
 	section("3. memory: pinshadow's table_bytes (directory + blocks) beyond the empty table")
