@@ -395,15 +395,15 @@ unsigned long ps_ledger_add_pins(struct folio *folio, unsigned long pins,
 	return pins;
 }
 
-void ps_ledger_unpin_page(struct page *page, struct ps_puts *puts)
+bool ps_ledger_unpin_page(struct page *page, struct ps_puts *puts)
 {
 	struct folio *folio;
 
 	if (is_zero_page(page))
-		return;
+		return false;
 	if (ps_table_unpin(page_to_pfn(page), puts)) {
 		ps_stat_inc(PS_API_UNPINS);
-		return;
+		return true;
 	}
 	/*
 	 * The kernel releases pins per folio; an unpin may name another
@@ -416,9 +416,10 @@ void ps_ledger_unpin_page(struct page *page, struct ps_puts *puts)
 			       puts)) {
 		ps_stat_inc(PS_API_UNPINS);
 		ps_stat_inc(PS_SUBPAGE_FALLBACKS);
-		return;
+		return true;
 	}
 	ps_stat_inc(PS_UNTRACKED_UNPINS);
+	return true;
 }
 
 void ps_ledger_unpin_folio(struct folio *folio, unsigned long nr,

@@ -68,8 +68,11 @@ unsigned long ps_ledger_pin_folios(struct folio **folios, unsigned long nr,
 /* folio_add_pins(): @pins more pins on a pinned @folio (see ledger.c). */
 unsigned long ps_ledger_add_pins(struct folio *folio, unsigned long pins,
 				 struct ps_call *call);
-/* Record references the pages give up go to @puts: flush it after. */
-void ps_ledger_unpin_page(struct page *page, struct ps_puts *puts);
+/*
+ * Record references the pages give up go to @puts: flush it after.  False
+ * for the zero page, which holds no pin.
+ */
+bool ps_ledger_unpin_page(struct page *page, struct ps_puts *puts);
 void ps_ledger_unpin_folio(struct folio *folio, unsigned long nr,
 			   struct ps_puts *puts);
 

@@ -303,18 +303,20 @@ static unsigned long page_pfn(struct page **pages, unsigned long nr)
 	return nr && pages[0] ? page_to_pfn(pages[0]) : 0;
 }
 
-static void unpin_pages(struct page **pages, unsigned long nr)
+/* Debits the pages (unless a rollback); returns page_refs(), in one pass. */
+static unsigned long unpin_pages(struct page **pages, unsigned long nr)
 {
+	unsigned long i, refs = 0;
 	struct ps_puts puts;
-	unsigned long i;
 
 	if (ps_unpin_is_rollback(nr))
-		return;
+		return page_refs(pages, nr);
 	ps_puts_init(&puts);
 	for (i = 0; i < nr; i++)
 		if (pages[i])
-			ps_ledger_unpin_page(pages[i], &puts);
+			refs += ps_ledger_unpin_page(pages[i], &puts);
 	ps_puts_flush(&puts);
+	return refs;
 }
 
 /* Every unpin probe ends here: counts on, open the call's frame. */
@@ -349,8 +351,7 @@ static int unpin_user_page_entry(struct ps_probe *pp, void *data,
 	struct page *page = (struct page *)arg(regs, 0);
 
 	uc->pages = NULL;
-	unpin_pages(&page, 1);
-	return unpin_begin(uc, page_refs(&page, 1), page_pfn(&page, 1));
+	return unpin_begin(uc, unpin_pages(&page, 1), page_pfn(&page, 1));
 }
 
 static int unpin_user_pages_entry(struct ps_probe *pp, void *data,
@@ -364,8 +365,7 @@ static int unpin_user_pages_entry(struct ps_probe *pp, void *data,
 	/* unpin_user_pages() itself ignores (WARNs on) an -errno count. */
 	if (IS_ERR_VALUE(nr))
 		return unpin_begin(uc, 0, 0);
-	unpin_pages(pages, nr);
-	return unpin_begin(uc, page_refs(pages, nr), page_pfn(pages, nr));
+	return unpin_begin(uc, unpin_pages(pages, nr), page_pfn(pages, nr));
 }
 
 static int unpin_dirty_lock_entry(struct ps_probe *pp, void *data,

@@ -60,6 +60,7 @@
 #include "records.h"
 #include "stacks.h"
 #include "stats.h"
+#include "table.h"
 
 struct ps_record {
 	struct ps_record_info info;
@@ -182,15 +183,12 @@ static void record_put_handle(u32 handle, int nr)
 	rcu_read_unlock();
 }
 
-void ps_puts_add(struct ps_puts *puts, u32 handle)
+/* ps_puts_add() of another record than the one gathered. */
+void ps_puts_switch(struct ps_puts *puts, u32 handle)
 {
-	if (handle == PS_HANDLE_NONE)
-		return;
-	if (handle != puts->handle) {
-		ps_puts_flush(puts);
-		puts->handle = handle;
-	}
-	puts->nr++;
+	ps_puts_flush(puts);
+	puts->handle = handle;
+	puts->nr = 1;
 }
 
 /* Pages give up their references: off the record's stack too. */
@@ -335,7 +333,10 @@ void ps_call_begin(struct ps_call *call, u8 api, u64 start_ns,
 	call->memo_rec = NULL;
 	call->memo_from = PS_HANDLE_NONE;
 	call->memo_to = PS_HANDLE_NONE;
+	call->stack_pages = 0;
 	ps_puts_init(&call->puts);
+	call->spare_slot = NULL;
+	call->spare_nr = 0;
 }
 
 void ps_call_end(struct ps_call *call)
@@ -344,7 +345,9 @@ void ps_call_end(struct ps_call *call)
 		record_put_many(call->memo_rec, 1);
 	if (call->rec)
 		record_put_many(call->rec, call->budget + 1);
+	ps_stack_pages_add(call->stack, call->stack_pages);
 	ps_puts_flush(&call->puts);
+	ps_table_spare_put(call);
 }
 
 /* A reference to the call's own record, from the budget if it lasts. */
@@ -406,12 +409,12 @@ static u32 handle_for(struct ps_call *call, u32 old_handle, u32 old_count)
 }
 
 /* A new reference for the page: it moves onto the call's stack. */
-u32 ps_call_handle_for(struct ps_call *call, u32 old_handle, u32 old_count)
+u32 ps_call_handle_slow(struct ps_call *call, u32 old_handle, u32 old_count)
 {
 	u32 handle = handle_for(call, old_handle, old_count);
 
 	if (handle != PS_HANDLE_NONE && handle != old_handle)
-		ps_stack_pages_add(call->stack, 1);
+		call->stack_pages++;
 	return handle;
 }
 
@@ -422,10 +425,10 @@ void ps_call_handle_undo(struct ps_call *call, u32 handle)
 	/* ps_call_handle_for() hands out no other handle with a reference. */
 	if (handle == call->handle) {
 		call->budget++;
-		ps_stack_pages_add(call->stack, -1);
+		call->stack_pages--;
 	} else if (handle == call->memo_to) {
 		record_put_many(call->memo_rec, 1);
-		ps_stack_pages_add(call->stack, -1);
+		call->stack_pages--;
 	}
 }
 

@@ -64,8 +64,18 @@ static inline void ps_puts_init(struct ps_puts *puts)
 	puts->nr = 0;
 }
 
-void ps_puts_add(struct ps_puts *puts, u32 handle);
 void ps_puts_flush(struct ps_puts *puts);
+void ps_puts_switch(struct ps_puts *puts, u32 handle);
+
+/* One page gives up a reference to @handle's record (PS_HANDLE_NONE: none). */
+static inline void ps_puts_add(struct ps_puts *puts, u32 handle)
+{
+	/* Inline: an unpin of many pages of one call adds to one record. */
+	if (likely(handle == puts->handle))
+		puts->nr++;
+	else
+		ps_puts_switch(puts, handle);
+}
 
 /*
  * One pin call, as the return handler of a pin API sees it: its record,
@@ -82,7 +92,10 @@ struct ps_call {
 	struct ps_record *memo_rec;
 	u32 memo_from;
 	u32 memo_to;
+	long stack_pages;	/* pages moved onto @stack, added at the end */
 	struct ps_puts puts;
+	void *spare_slot;	/* table.c: where spare_nr entries are reserved */
+	int spare_nr;
 };
 
 /*
@@ -106,8 +119,24 @@ void ps_call_end(struct ps_call *call);
  * it is taken: give it back with ps_call_handle_undo() if the entry could
  * not be changed, else drop @old_handle's with ps_puts_add(&call->puts).
  */
-u32 ps_call_handle_for(struct ps_call *call, u32 old_handle, u32 old_count);
+u32 ps_call_handle_slow(struct ps_call *call, u32 old_handle, u32 old_count);
 void ps_call_handle_undo(struct ps_call *call, u32 handle);
+
+static inline u32 ps_call_handle_for(struct ps_call *call, u32 old_handle,
+				     u32 old_count)
+{
+	/*
+	 * Inline, the common case: a page not pinned before takes one of
+	 * the references the call took ahead.
+	 */
+	if (likely((!old_count || old_handle == PS_HANDLE_NONE) &&
+		   call->rec && call->budget)) {
+		call->budget--;
+		call->stack_pages++;
+		return call->handle;
+	}
+	return ps_call_handle_slow(call, old_handle, old_count);
+}
 
 /* Copy out a record's fields; false if the handle is unknown. */
 bool ps_record_info(u32 handle, struct ps_record_info *info);
