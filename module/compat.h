@@ -12,6 +12,7 @@
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
 /*
  * FOLL_PIN is a public macro in 6.1 and an enum private to mm/internal.h
@@ -194,6 +195,19 @@ static inline struct page *ps_nth_page(struct page *page, unsigned long n)
 	return nth_page(page, n);
 #else
 	return page + n;
+#endif
+}
+
+/*
+ * An unbound system workqueue.  6.17 added system_dfl_wq, and from 7.2 on
+ * queueing on system_wq or system_unbound_wq logs a deprecation warning.
+ */
+static inline struct workqueue_struct *ps_unbound_wq(void)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 17, 0)
+	return system_unbound_wq;
+#else
+	return system_dfl_wq;
 #endif
 }
 

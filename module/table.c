@@ -64,6 +64,7 @@
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
+#include "compat.h"
 #include "pool.h"
 #include "stats.h"
 #include "table.h"
@@ -262,7 +263,7 @@ static void slot_unreserve_many(struct ps_slot *slot, int nr)
 		smp_mb__after_atomic();
 	}
 	if (!test_bit(0, &trim_queued) && !test_and_set_bit(0, &trim_queued))
-		queue_delayed_work(system_wq, &trim_work, PS_TRIM_DELAY);
+		queue_delayed_work(ps_unbound_wq(), &trim_work, PS_TRIM_DELAY);
 }
 
 static void slot_unreserve(struct ps_slot *slot)

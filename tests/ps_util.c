@@ -766,6 +766,7 @@ static const char *const kmsg_bad[] = {
 	"detected stall", "blocked for more than", "kmemleak", "bad page",
 	"Bad page", "sleeping function called",
 	"scheduling while atomic", "possible circular locking", "lockdep",
+	"deprecated workqueue",
 };
 
 int ps_kmsg_scan(int fd, char *bad, size_t len)
