@@ -28,7 +28,7 @@ PS_TEST_LIB := $(PS_TEST_LIB_SRCS) $(TOP)/userspace/cli/parse.c \
 	$(TOP)/userspace/cli/slurp.c
 PS_TEST_DEPS := $(PS_TEST_LIB) $(TOP)/tests/ps_util.h $(TOP)/tests/ps_client.h \
 	$(TOP)/userspace/cli/parse.h $(TOP)/include/pinshadow_abi.h \
-	$(TOP)/tests/ps_check.h $(TOP)/tests/ps_uring.h \
+	$(TOP)/tests/ps_check.h $(TOP)/tests/ps_uring.h $(TOP)/tests/gup_test_abi.h \
 	$(TOP)/include/pinshadow_test_helper.h \
 	$(TOP)/tests/tests.mk $(KTOOLS)/.done
 

@@ -21,7 +21,7 @@ BENCH_DEB_PACKAGES := bpftrace linux-perf zstd cpio qemu-system-x86 busybox-stat
 BENCH_PROG := $(BENCH_BUILD)/psbench
 BENCH_TOOLS := $(BENCH_BUILD)/tools.cpio.zst
 BENCH_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -static \
-	-I$(TOP)/include -I$(BENCH_DIR) -I$(TOP)/userspace/cli
+	-I$(TOP)/include -I$(BENCH_DIR) -I$(TOP)/userspace/cli -I$(TOP)/tests
 # pinshadow's files are read through the CLI's one parser.
 BENCH_PARSER := $(TOP)/userspace/cli/parse.c $(TOP)/userspace/cli/slurp.c
 
@@ -46,6 +46,7 @@ bench-kmod: bench-deps
 
 $(BENCH_PROG): $(BENCH_DIR)/psbench.c $(BENCH_DIR)/pinshadow_bench.h \
 		$(TOP)/include/pinshadow_test_helper.h $(BENCH_PARSER) \
+		$(TOP)/tests/gup_test_abi.h \
 		$(TOP)/userspace/cli/parse.h
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -o $@ $< $(BENCH_PARSER) -lpthread

@@ -11,8 +11,8 @@
 #   bench_ms=N            milliseconds per pin-loop measurement (default 200)
 #   bench_forks=N         forks per process and repetition (default 3)
 #   bench_scale_pages=N   pages pinned at once in the scale test (2000000)
-#   bench_sections=LIST   any of pin,diag,fork,bigfork,mem,scale (default
-#                         all but bigfork)
+#   bench_sections=LIST   any of pin,diag,fork,bigfork,gup,mem,scale
+#                         (default all but bigfork)
 #   bench_bigfork_mb=N, bench_bigfork_pin_mb=N: the bigfork VMA (16384 MiB)
 #                         and its written and pinned part (1024 MiB)
 #   bench_perf=1          also profile the pin loop and fork with perf
@@ -32,7 +32,7 @@ REPS=${bench_reps:-7}
 MS=${bench_ms:-200}
 FORKS=${bench_forks:-3}
 SCALE_PAGES=${bench_scale_pages:-2000000}
-SECTIONS=$(echo "${bench_sections:-pin,diag,fork,mem,scale}" | tr , ' ')
+SECTIONS=$(echo "${bench_sections:-pin,diag,fork,gup,mem,scale}" | tr , ' ')
 BIG_MB=${bench_bigfork_mb:-16384}
 BIG_PIN_MB=${bench_bigfork_pin_mb:-1024}
 PERF=${bench_perf:-0}
@@ -445,6 +445,30 @@ if has bigfork; then
 		rep=$((rep + 1))
 	done
 	info section_done bigfork "$(now)"
+fi
+
+# G. The kernel's own pin loop, PIN_FAST_BENCHMARK of mm/gup_test.c: a
+# second measure of the no-module limit, on a kernel with CONFIG_GUP_TEST
+# (the debug kernel; Debian's kernels have none).
+if has gup; then
+	if [ -e /sys/kernel/debug/gup_test ]; then
+		rep=1
+		while [ "$rep" -le "$REPS" ]; do
+			for st in $(rotate "$rep" nomod psh); do
+				set_state "$st"
+				for per_call in 1 512; do
+					psbench gup --per-call "$per_call" 2>&1 |
+						sed -n -e "s/^gup /BENCH gup $st $rep /p" \
+						    -e "s/^psbench/BENCH info psbench/p"
+				done
+				end_state "$st"
+			done
+			rep=$((rep + 1))
+		done
+	else
+		info gup_test none
+	fi
+	info section_done gup "$(now)"
 fi
 
 # 3. Memory.

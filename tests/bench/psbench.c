@@ -15,6 +15,9 @@
  *        zero page, and the first --pin-mb pinned (MMF_HAS_PINNED).  Prints: fork NS ..., fork_median NS
  *        and fork_min NS
  *        (after one warm-up fork that is not counted)
+ *   psbench gup [--pages N] [--per-call N] [--runs N]
+ *        the kernel's own pin loop, PIN_FAST_BENCHMARK of mm/gup_test.c
+ *        (CONFIG_GUP_TEST): prints gup PER_CALL NS_PER_PAGE (pin + unpin)
  *   psbench mem
  *        pinshadow's table_bytes for dense and sparse pins, and after unpin.
  *   psbench scale [--pages N] [--lookups N]
@@ -45,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gup_test_abi.h"
 #include "pinshadow_test_helper.h"
 #include "pinshadow_bench.h"
 #include "parse.h"
@@ -812,10 +816,56 @@ static int cmd_hold(int argc, char **argv)
 	return 0;
 }
 
+/* gup */
+
+/*
+ * The kernel's own loop: PIN_FAST_BENCHMARK of mm/gup_test.c pins @pages
+ * pages in calls of --per-call pages with pin_user_pages_fast(), then
+ * unpins them, and times both in microseconds.  Prints per-page ns:
+ * "gup PER_CALL NS_PER_PAGE", the best of --runs.
+ */
+static int cmd_gup(int argc, char **argv)
+{
+	uint64_t pages = 16384, per_call = 512, runs = 4, i;
+	double best = 0;
+	char *buf;
+	int fd;
+	const struct bench_opt opts[] = {
+		{ "pages", OPT_U64, &pages },
+		{ "per-call", OPT_U64, &per_call },
+		{ "runs", OPT_U64, &runs },
+		{ NULL }
+	};
+
+	if (parse_opts(argc, argv, opts))
+		return 2;
+	fd = open(GUP_TEST_PATH, O_RDWR);
+	if (fd < 0)
+		die("open %s", GUP_TEST_PATH);
+	buf = anon(pages * PAGE, false);
+	for (i = 0; i < runs; i++) {
+		struct gup_test gt = {
+			.addr = (uintptr_t)buf, .size = pages * PAGE,
+			.nr_pages_per_call = per_call, .gup_flags = FOLL_WRITE_BIT,
+		};
+		double ns;
+
+		if (ioctl(fd, PIN_FAST_BENCHMARK, &gt))
+			die("PIN_FAST_BENCHMARK");
+		ns = (gt.get_delta_usec + gt.put_delta_usec) * 1000.0 / pages;
+		if (!i || ns < best)
+			best = ns;
+	}
+	printf("gup %" PRIu64 " %.1f\n", per_call, best);
+	munmap(buf, pages * PAGE);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: psbench pinloop|fork|mem|scale|hold [options]\n");
+		fprintf(stderr, "usage: psbench pinloop|fork|gup|mem|scale|hold [options]\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -823,6 +873,8 @@ int main(int argc, char **argv)
 		return cmd_pinloop(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "fork"))
 		return cmd_fork(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "gup"))
+		return cmd_gup(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "mem"))
 		return cmd_mem(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "scale"))

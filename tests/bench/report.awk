@@ -138,6 +138,12 @@ $2 ~ /^(nomod|psh|audit|bpf|nost|dnomod|doff|dpsh|dres|dledger)$/ && $3 ~ /^[0-9
 }
 $2 == "fork" { fork_ns[$3 SUBSEP $4] = $5; if ($4 > maxfrep) maxfrep = $4; next }
 $2 == "bigfork" { big_ns[$3 SUBSEP $4] = $5; if ($4 > maxbrep) maxbrep = $4; next }
+$2 == "gup" {
+	gup_ns[$3 SUBSEP $4 SUBSEP $5] = $6; gup_pc[$5] = 1
+	if ($4 > maxgrep) maxgrep = $4
+	next
+}
+$2 == "info" && $3 == "gup_test" { gup_none = 1; next }
 $2 == "mem" && $4 == "pages" { mpages[$3] = $5; mregions[$3] = $7; next }
 $2 == "mem" && $4 == "table_bytes" {
 	# after_unpin appears once per case: number them.
@@ -363,6 +369,29 @@ END {
 			big_stat["cow_walk_max_ns"], tu("ns"), big_stat["cow_judge_max_ns"], tu("ns")
 		printf "     audit on, per repetition: cow_examined%s, cow_unwalked%s pages, cow_unaudited%s\n", \
 			big_stat["cow_examined"], big_stat["cow_unwalked"], big_stat["cow_unaudited"]
+	}
+
+	# G. gup_test's own loop.
+	if (maxgrep || gup_none) {
+		section("G. the kernel's own loop: PIN_FAST_BENCHMARK of mm/gup_test.c, 4 KiB pages, 16384 per ioctl")
+		if (gup_none)
+			print "     this kernel has no CONFIG_GUP_TEST"
+		for (pc = 1; pc <= 512; pc++) {
+			if (!(pc in gup_pc)) continue
+			n = 0; np_ = 0
+			delete base; delete rp
+			for (r = 1; r <= maxgrep; r++) {
+				k0 = "nomod" SUBSEP r SUBSEP pc
+				kp = "psh" SUBSEP r SUBSEP pc
+				if (!(k0 in gup_ns) || gup_ns[k0] <= 0) continue
+				base[++n] = gup_ns[k0]
+				if (kp in gup_ns) rp[++np_] = gup_ns[kp] / gup_ns[k0]
+			}
+			stats(base, n)
+			U = tu("ns") "/pg"
+			row("G", sprintf("batch %d: no module, per page", pc), fmt(MED, "n"), spread("n"), "limit", "")
+			ratio_row("G", sprintf("batch %d: pinshadow, audit off", pc), rp, np_, "x", "")
+		}
 	}
 
 	# 3. Memory.

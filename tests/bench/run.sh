@@ -97,7 +97,7 @@ append="$append bench_perf=${BENCH_PERF:-0} bench_clock=$clock"
 [ -z "${BENCH_PERF_STATES:-}" ] ||
 	append="$append bench_perf_states=$(echo "$BENCH_PERF_STATES" | tr -s ' ' ,)"
 # No spaces inside one kernel parameter: the sections are comma separated.
-sections=${BENCH_SECTIONS:-pin diag fork mem scale}
+sections=${BENCH_SECTIONS:-pin diag fork gup mem scale}
 append="$append bench_sections=$(echo "$sections" | tr -s ' ' ,)"
 
 vmdesc="-accel $accel${icount:+ -icount $icount} -cpu $cpu, ${BENCH_MEM:-12G}, $smp vCPUs"
