@@ -60,7 +60,6 @@
 #include "records.h"
 #include "stacks.h"
 #include "stats.h"
-#include "table.h"
 
 struct ps_record {
 	struct ps_record_info info;
@@ -335,8 +334,6 @@ void ps_call_begin(struct ps_call *call, u8 api, u64 start_ns,
 	call->memo_to = PS_HANDLE_NONE;
 	call->stack_pages = 0;
 	ps_puts_init(&call->puts);
-	call->spare_slot = NULL;
-	call->spare_nr = 0;
 }
 
 void ps_call_end(struct ps_call *call)
@@ -347,7 +344,6 @@ void ps_call_end(struct ps_call *call)
 		record_put_many(call->rec, call->budget + 1);
 	ps_stack_pages_add(call->stack, call->stack_pages);
 	ps_puts_flush(&call->puts);
-	ps_table_spare_put(call);
 }
 
 /* A reference to the call's own record, from the budget if it lasts. */

@@ -94,8 +94,6 @@ struct ps_call {
 	u32 memo_to;
 	long stack_pages;	/* pages moved onto @stack, added at the end */
 	struct ps_puts puts;
-	void *spare_slot;	/* table.c: where spare_nr entries are reserved */
-	int spare_nr;
 };
 
 /*

@@ -33,8 +33,7 @@
  * entry (atomic64): changed only by cmpxchg, so count, longterm and handle
  *   move together.
  * slot->nr_nonzero: an upper bound of the region's non-zero entries.  A
- *   pinner reserves (increments) it before it makes an entry non-zero, a
- *   pin call PS_SPARE_BATCH at a time, giving back its spares when it ends; the
+ *   pinner reserves (increments) it before it makes an entry non-zero; the
  *   trim may retire the blocks of a slot whose count is 0 by moving it
  *   0 -> PS_SLOT_DEAD, which no reservation can pass, then unpublishes the
  *   blocks and moves it back to 0.  Hence a published block with a non-zero
@@ -248,11 +247,11 @@ static void trim_work_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(trim_work, trim_work_fn);
 static unsigned long trim_queued;	/* bit 0: trim_work is queued */
 
-static void slot_unreserve_many(struct ps_slot *slot, int nr)
+static void slot_unreserve(struct ps_slot *slot)
 {
 	unsigned long s = slot - dir;
 
-	if (!atomic_sub_and_test(nr, &slot->nr_nonzero))
+	if (!atomic_dec_and_test(&slot->nr_nonzero))
 		return;
 	if (!test_bit(s, idle_slots)) {
 		set_bit(s, idle_slots);
@@ -264,11 +263,6 @@ static void slot_unreserve_many(struct ps_slot *slot, int nr)
 	}
 	if (!test_bit(0, &trim_queued) && !test_and_set_bit(0, &trim_queued))
 		queue_delayed_work(ps_unbound_wq(), &trim_work, PS_TRIM_DELAY);
-}
-
-static void slot_unreserve(struct ps_slot *slot)
-{
-	slot_unreserve_many(slot, 1);
 }
 
 /*
@@ -328,75 +322,30 @@ static bool block_alloc_fails(void)
 }
 
 /*
- * A pin call reserves entries of a slot PS_SPARE_BATCH at a time, and keeps
- * the spare ones (call->spare_slot, call->spare_nr) until it pins in another
- * slot or ends (ps_table_spare_put()): one atomic per call and region, not
- * one per page.  Spares only delay a trim of the slot until the call ends.
+ * Reserve a non-zero entry in @slot; returns its block @b, allocated if need
+ * be, or NULL (lost).
  */
-#define PS_SPARE_BATCH	64
-
-static bool slot_reserve_many(struct ps_slot *slot, int nr)
+static atomic64_t *slot_reserve(struct ps_slot *slot, unsigned int b)
 {
+	atomic64_t *block, *old;
 	int tries;
 
 	for (tries = 0; tries < PS_RESERVE_TRIES; tries++) {
-		if (atomic_fetch_add_unless(&slot->nr_nonzero, nr,
+		if (atomic_fetch_add_unless(&slot->nr_nonzero, 1,
 					    PS_SLOT_DEAD) != PS_SLOT_DEAD)
-			return true;
+			break;
 		cpu_relax();
 	}
-	return false;
-}
-
-void ps_table_spare_put(struct ps_call *call)
-{
-	if (call->spare_nr)
-		slot_unreserve_many(call->spare_slot, call->spare_nr);
-	call->spare_slot = NULL;
-	call->spare_nr = 0;
-}
-
-static bool call_reserve(struct ps_slot *slot, struct ps_call *call)
-{
-	if (call->spare_slot == slot && call->spare_nr) {
-		call->spare_nr--;
-		return true;
-	}
-	ps_table_spare_put(call);
-	if (!slot_reserve_many(slot, PS_SPARE_BATCH))
-		return false;
-	call->spare_slot = slot;
-	call->spare_nr = PS_SPARE_BATCH - 1;
-	return true;
-}
-
-/* Give back an entry call_reserve() reserved and the call did not use. */
-static void call_unreserve(struct ps_slot *slot, struct ps_call *call)
-{
-	if (call->spare_slot == slot)
-		call->spare_nr++;
-	else
-		slot_unreserve(slot);
-}
-
-/*
- * Reserve a non-zero entry in @slot for @call; returns its block @b,
- * allocated if need be, or NULL (lost).
- */
-static atomic64_t *slot_reserve(struct ps_slot *slot, unsigned int b,
-				struct ps_call *call)
-{
-	atomic64_t *block, *old;
-
-	if (!call_reserve(slot, call))
+	if (tries == PS_RESERVE_TRIES)
 		return NULL;
+
 	block = READ_ONCE(slot->blocks[b]);
 	if (block)
 		return block;
 
 	block = block_alloc_fails() ? NULL : ps_pool_get(&block_pool);
 	if (!block) {
-		call_unreserve(slot, call);
+		slot_unreserve(slot);
 		return NULL;
 	}
 	old = cmpxchg(&slot->blocks[b], NULL, block);
@@ -470,7 +419,7 @@ void ps_table_pin(unsigned long pfn, bool longterm, struct ps_call *call)
 			continue;
 		}
 
-		entries = slot_reserve(slot, b, call);
+		entries = slot_reserve(slot, b);
 		if (!entries) {
 			slot_mark_lost(slot);
 			return;
@@ -484,7 +433,7 @@ void ps_table_pin(unsigned long pfn, bool longterm, struct ps_call *call)
 		}
 		/* Another pinner got there first: take the other path. */
 		ps_call_handle_undo(call, handle);
-		call_unreserve(slot, call);
+		slot_unreserve(slot);
 	}
 	ps_stat_inc(PS_PINS_OUTSTANDING);
 	ps_stat_add(PS_LONGTERM_OUTSTANDING, longterm);

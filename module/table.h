@@ -38,8 +38,6 @@ void ps_table_reset(void);
  * Add one pin of @call to @pfn.
  */
 void ps_table_pin(unsigned long pfn, bool longterm, struct ps_call *call);
-/* The end of a pin call: give back the entries it reserved and did not use. */
-void ps_table_spare_put(struct ps_call *call);
 /*
  * Remove one pin from @pfn; false if its count was already 0.  The record
  * reference a page gives up is added to @puts: ps_puts_flush() drops them.

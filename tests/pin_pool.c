@@ -123,8 +123,8 @@ TEST_F_TIMEOUT(pool, uring_64m, 600)
 	EXPECT_EQ(0, s.v[OUT]);
 	EXPECT_EQ(0, s.v[LOST]);
 	/*
-	 * A pin call gives back the entries it reserved and did not use: the
-	 * flush before each read of stats then frees every block it took.
+	 * No entry stays reserved once its page is unpinned: the flush before
+	 * each read of stats frees every block the pins took.
 	 */
 	EXPECT_EQ(before.v[BLOCKS], s.v[BLOCKS]);
 }
