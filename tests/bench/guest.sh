@@ -294,9 +294,13 @@ rotate() {
 	done
 }
 
+# pinshadow's files are read through psbench, which uses the one parser.
 cow_stats() {
-	grep -E '^(cow_[a-z_]*|pinned_pages) ' $PS/stats | tr '\n' ' '
-	grep '^copy_page_range ' $PS/probes
+	psbench stat pinned_pages lost_events cow_examined cow_copied cow_shared \
+		cow_needless_copies cow_unsafe_shares cow_unaudited \
+		cow_unwalked cow_events_dropped cow_walk_max_ns \
+		cow_judge_max_ns | tr '\n' ' '
+	psbench probes | grep '^copy_page_range '
 }
 
 # Kernel log lines since mark $1 (a line count) that mean trouble.
@@ -489,7 +493,8 @@ if has scale; then
 	else
 		say check scale_log fail "$(echo "$bad" | tr '\n' ' ')"
 	fi
-	info scale_stats "$(grep -E '^(lost_events|missed_events|untracked_unpins|pins_outstanding) ' $PS/stats | tr '\n' ' ')"
+	info scale_stats "$(psbench stat lost_events missed_events \
+		untracked_unpins pins_outstanding | tr '\n' ' ')"
 	info section_done scale "$(now)"
 fi
 
@@ -498,13 +503,14 @@ if [ "$PERF" = 1 ]; then
 	for st in $(echo "${bench_perf_states:-nomod audit bpf}" | tr , ' '); do
 		set_state "$st" || continue
 		for kind in 4k:1 4k:512 thp:512; do
-			loaded pinshadow && cp $PS/probes /tmp/probes.0
+			! loaded pinshadow || psbench probes >/tmp/probes.0
 			profile "pin:$st:$kind" psbench pinloop --ms 3000 \
 				--warm-ms 0 --samples 1 --threads 1 --only "$kind"
 			# Probe hits during the loop: which probes fire per call.
-			loaded pinshadow && awk 'NR == FNR { h[$1] = $4; next }
-				FNR > 1 && $4 - h[$1] > 0 { print $1, $4 - h[$1] }' \
-				/tmp/probes.0 $PS/probes |
+			loaded pinshadow && psbench probes |
+				awk 'NR == FNR { h[$1] = $4; next }
+				$4 - h[$1] > 0 { print $1, $4 - h[$1] }' \
+				/tmp/probes.0 - |
 				sed "s/^/BENCH perfhits $st:$kind /"
 		done
 		end_state "$st"

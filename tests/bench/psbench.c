@@ -18,6 +18,10 @@
  *   psbench gup [--pages N] [--per-call N] [--runs N]
  *        the kernel's own pin loop, PIN_FAST_BENCHMARK of mm/gup_test.c
  *        (CONFIG_GUP_TEST): prints gup PER_CALL NS_PER_PAGE (pin + unpin)
+ *   psbench stat NAME...
+ *        NAME VALUE for each named line of pinshadow's stats
+ *   psbench probes
+ *        NAME SYMBOL ARMED HITS NMISSED STATE for every probe
  *   psbench mem
  *        pinshadow's table_bytes for dense and sparse pins, and after unpin.
  *   psbench scale [--pages N] [--lookups N]
@@ -816,6 +820,50 @@ static int cmd_hold(int argc, char **argv)
 	return 0;
 }
 
+/* stat, probes: pinshadow's files for guest.sh, through the one parser */
+
+/* stat NAME...: "NAME VALUE" for each, from one read of stats. */
+static int cmd_stat(int argc, char **argv)
+{
+	char *text, err[PS_ERR_LEN];
+	struct ps_stats st;
+	int64_t v;
+	int i;
+
+	if (ps_slurp(PS_DIR "stats", &text, NULL))
+		die("read " PS_DIR "stats");
+	if (ps_parse_stats(text, &st, err))
+		die("%s", err);
+	free(text);
+	for (i = 1; i < argc; i++) {
+		if (!ps_stats_get(&st, argv[i], &v))
+			die("stats has no %s", argv[i]);
+		printf("%s %" PRId64 "\n", argv[i], v);
+	}
+	ps_stats_free(&st);
+	return 0;
+}
+
+/* probes: "NAME SYMBOL ARMED HITS NMISSED STATE" for every probe. */
+static int cmd_probes(void)
+{
+	char *text, err[PS_ERR_LEN];
+	struct ps_probe *p;
+	size_t i, n;
+
+	if (ps_slurp(PS_DIR "probes", &text, NULL))
+		die("read " PS_DIR "probes");
+	if (ps_parse_probes(text, &p, &n, err))
+		die("%s", err);
+	free(text);
+	for (i = 0; i < n; i++)
+		printf("%s %s %d %" PRIu64 " %" PRIu64 " %s\n", p[i].name,
+		       p[i].symbol[0] ? p[i].symbol : "-", p[i].armed,
+		       p[i].hits, p[i].nmissed, p[i].state);
+	free(p);
+	return 0;
+}
+
 /* gup */
 
 /*
@@ -865,7 +913,7 @@ static int cmd_gup(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: psbench pinloop|fork|gup|mem|scale|hold [options]\n");
+		fprintf(stderr, "usage: psbench pinloop|fork|gup|mem|scale|hold|stat|probes [options]\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -875,6 +923,10 @@ int main(int argc, char **argv)
 		return cmd_fork(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "gup"))
 		return cmd_gup(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "stat"))
+		return cmd_stat(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "probes"))
+		return cmd_probes();
 	if (!strcmp(argv[1], "mem"))
 		return cmd_mem(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "scale"))

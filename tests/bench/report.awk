@@ -203,7 +203,7 @@ $2 == "info" && $3 == "kernel_log" {
 }
 $2 == "info" && $3 == "bigfork_audit_stats" {
 	for (i = 5; i < NF; i++)
-		if ($i ~ /^cow_(walk_max_ns|judge_max_ns|unwalked|unaudited|examined)$/)
+		if ($i ~ /^(cow_(walk_max_ns|judge_max_ns|unwalked|unaudited|examined|needless_copies)|lost_events)$/)
 			big_stat[$i] = big_stat[$i] " " $(i + 1)
 	next
 }
@@ -367,8 +367,9 @@ END {
 		ratio_row("2b", "fork: pinshadow, audit on", ra, na, "x", "")
 		printf "     audit on, per repetition: longest walk (entry handler, preemption off)%s %s, longest judging (return handler)%s %s\n", \
 			big_stat["cow_walk_max_ns"], tu("ns"), big_stat["cow_judge_max_ns"], tu("ns")
-		printf "     audit on, per repetition: cow_examined%s, cow_unwalked%s pages, cow_unaudited%s\n", \
-			big_stat["cow_examined"], big_stat["cow_unwalked"], big_stat["cow_unaudited"]
+		printf "     audit on, per repetition: cow_examined%s, cow_unwalked%s pages, cow_unaudited%s, cow_needless_copies%s, lost_events%s\n", \
+			big_stat["cow_examined"], big_stat["cow_unwalked"], big_stat["cow_unaudited"], \
+			big_stat["cow_needless_copies"], big_stat["lost_events"]
 	}
 
 	# G. gup_test's own loop.
