@@ -137,6 +137,16 @@ int ps_stats_read(struct ps_test_stats *st)
 	return st->present == (1u << PS_NR_STATS) - 1 ? 0 : -EPROTO;
 }
 
+/* The PS_PAGE_FIELDS of *@dst from the CLI's struct ps_pin *@src. */
+#define PAGE_FIELD_COPY(type, name) dst->name = src->name;
+#define PAGE_FROM_PIN(to, from)					\
+	do {								\
+		__typeof__(to) dst = (to);				\
+		const struct ps_pin *src = (from);			\
+									\
+		PS_PAGE_FIELDS(PAGE_FIELD_COPY)				\
+	} while (0)
+
 /* The lookup answer in @line, through the CLI's parser. */
 static int parse_lookup(const char *line, struct ps_lookup *lk)
 {
@@ -145,13 +155,7 @@ static int parse_lookup(const char *line, struct ps_lookup *lk)
 
 	if (ps_parse_lookup(line, &pin, err))
 		return -EPROTO;
-	lk->pfn = pin.pfn;
-	lk->count = pin.count;
-	lk->longterm = pin.longterm;
-	lk->maybe_pinned = pin.maybe_pinned;
-	lk->refcount = pin.refcount;
-	lk->order = pin.order;
-	lk->folio_pincount = pin.folio_pincount;
+	PAGE_FROM_PIN(lk, &pin);
 	return 0;
 }
 
@@ -228,14 +232,10 @@ int ps_pins_read(struct ps_pin_row **rowsp, size_t *nrp)
 	for (i = 0; i < n; i++) {
 		p = &pins[i];
 		rows[i] = (struct ps_pin_row){
-			.pfn = p->pfn, .count = p->count,
-			.longterm = p->longterm,
-			.maybe_pinned = p->maybe_pinned,
-			.refcount = p->refcount, .order = p->order,
-			.folio_pincount = p->folio_pincount,
 			.age_ms = p->age_ms, .pid = p->pid,
 			.stack = p->stack, .orphaned = p->orphaned,
 		};
+		PAGE_FROM_PIN(&rows[i], p);
 		snprintf(rows[i].comm, sizeof(rows[i].comm), "%s", p->comm);
 		snprintf(rows[i].api, sizeof(rows[i].api), "%s", p->api);
 	}
