@@ -38,13 +38,9 @@ FIXTURE_VARIANT(pin_api) {
 	};								\
 	FIXTURE_VARIANT_ADD(pin_api, name##_read_longterm) {		\
 		.api = a, .flags = PSH_F_LONGTERM,			\
-	}
+	};
 
-PIN_VARIANTS(fast, PSH_PIN_FAST);
-PIN_VARIANTS(fast_only, PSH_PIN_FAST_ONLY);
-PIN_VARIANTS(plain, PSH_PIN_PLAIN);
-PIN_VARIANTS(remote, PSH_PIN_REMOTE);
-PIN_VARIANTS(unlocked, PSH_PIN_UNLOCKED);
+PS_PIN_APIS(PIN_VARIANTS)
 
 static void pin_unpin(struct __test_metadata *_metadata,
 		      FIXTURE_DATA(pin_api) *self,

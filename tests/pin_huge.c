@@ -37,18 +37,12 @@ FIXTURE_VARIANT(huge) {
 	};								\
 	FIXTURE_VARIANT_ADD(huge, kname##_##name##_read_longterm) {	\
 		.kind = k, .api = a, .flags = PSH_F_LONGTERM,		\
-	}
+	};
+#define THP_VARIANTS(name, a)	HUGE_VARIANTS(thp, KIND_THP, name, a)
+#define HUGETLB_VARIANTS(name, a) HUGE_VARIANTS(hugetlb, KIND_HUGETLB, name, a)
 
-HUGE_VARIANTS(thp, KIND_THP, fast, PSH_PIN_FAST);
-HUGE_VARIANTS(thp, KIND_THP, fast_only, PSH_PIN_FAST_ONLY);
-HUGE_VARIANTS(thp, KIND_THP, plain, PSH_PIN_PLAIN);
-HUGE_VARIANTS(thp, KIND_THP, remote, PSH_PIN_REMOTE);
-HUGE_VARIANTS(thp, KIND_THP, unlocked, PSH_PIN_UNLOCKED);
-HUGE_VARIANTS(hugetlb, KIND_HUGETLB, fast, PSH_PIN_FAST);
-HUGE_VARIANTS(hugetlb, KIND_HUGETLB, fast_only, PSH_PIN_FAST_ONLY);
-HUGE_VARIANTS(hugetlb, KIND_HUGETLB, plain, PSH_PIN_PLAIN);
-HUGE_VARIANTS(hugetlb, KIND_HUGETLB, remote, PSH_PIN_REMOTE);
-HUGE_VARIANTS(hugetlb, KIND_HUGETLB, unlocked, PSH_PIN_UNLOCKED);
+PS_PIN_APIS(THP_VARIANTS)
+PS_PIN_APIS(HUGETLB_VARIANTS)
 
 FIXTURE_SETUP(huge)
 {

@@ -206,6 +206,17 @@ bool ps_memfd_buf(struct __test_metadata *_metadata, const char *name,
  */
 bool ps_hugetlb_longterm_warns(const char *buf);
 
+/*
+ * The test helper's pin APIs, as X(name, api): a test that runs with each
+ * makes its fixture variants from this list.
+ */
+#define PS_PIN_APIS(X)							\
+	X(fast, PSH_PIN_FAST)						\
+	X(fast_only, PSH_PIN_FAST_ONLY)					\
+	X(plain, PSH_PIN_PLAIN)						\
+	X(remote, PSH_PIN_REMOTE)					\
+	X(unlocked, PSH_PIN_UNLOCKED)
+
 /* The test-helper pin API is supported by the running kernel. */
 bool psh_pin_supported(int fd, uint32_t api, uint32_t flags);
 
