@@ -77,11 +77,9 @@ FIXTURE_VARIANT_ADD(reload, unpin_user_folio) {
 
 FIXTURE_SETUP(reload)
 {
-	ps_fixture_setup(_metadata, &self->env);
 	/* Pins taken before the load are released after it. */
-	self->env.pins_before_reset = true;
-	if (access(ps_ko_path(), R_OK))
-		SKIP(return, "%s: %s", ps_ko_path(), strerror(errno));
+	if (!ps_reload_fixture_setup(_metadata, &self->env, true))
+		return;
 	if (!psh_unpin_supported(self->env.helper_fd, variant->unpin))
 		SKIP(return, "%s: not in this kernel",
 		     psh_unpin_api_name(variant->unpin));
@@ -262,9 +260,8 @@ FIXTURE(fast) {
 
 FIXTURE_SETUP(fast)
 {
-	ps_fixture_setup(_metadata, &self->env);
-	if (access(ps_ko_path(), R_OK))
-		SKIP(return, "%s: %s", ps_ko_path(), strerror(errno));
+	if (!ps_reload_fixture_setup(_metadata, &self->env, false))
+		return;
 	self->buf = ps_small_buf(_metadata, NPAGES);
 }
 

@@ -513,6 +513,28 @@ void ps_fixture_teardown(struct __test_metadata *_metadata,
 		TH_LOG("%s", why);
 }
 
+bool ps_reload_fixture_setup(struct __test_metadata *_metadata,
+			     struct ps_env *env, bool pins_before_reset)
+{
+	ps_fixture_setup(_metadata, env);
+	env->pins_before_reset = pins_before_reset;
+	if (access(ps_ko_path(), R_OK))
+		SKIP(return false, "%s: %s", ps_ko_path(), strerror(errno));
+	return true;
+}
+
+void ps_reload_fixture_teardown(struct __test_metadata *_metadata,
+				struct ps_env *env)
+{
+	int err;
+
+	if (!ps_module_loaded(PS_MODULE)) {
+		err = ps_load(NULL);
+		EXPECT_EQ(0, err) TH_LOG("insmod: %s", strerror(-err));
+	}
+	ps_fixture_teardown(_metadata, env, 5000);
+}
+
 char *ps_small_buf(struct __test_metadata *_metadata,
 		   size_t npages)
 {

@@ -131,6 +131,22 @@ void ps_fixture_teardown(struct __test_metadata *_metadata,
 			 struct ps_env *env, int wait_ms);
 
 /*
+ * Set-up of a fixture whose tests unload or reload pinshadow:
+ * ps_fixture_setup(), then (with @pins_before_reset) pins taken before a
+ * load may be released after it, and the .ko to load must be there.
+ * false: skipped (the harness was told why); the set-up must return.
+ */
+bool ps_reload_fixture_setup(struct __test_metadata *_metadata,
+			     struct ps_env *env, bool pins_before_reset);
+
+/*
+ * Teardown of such a fixture: pinshadow loaded again (with the suite's
+ * parameters) if a test left it unloaded, then ps_fixture_teardown().
+ */
+void ps_reload_fixture_teardown(struct __test_metadata *_metadata,
+				struct ps_env *env);
+
+/*
  * A fixture of the test environment and an order-0 buffer of @npages at
  * self->buf, for tests that need nothing else.
  */

@@ -104,11 +104,9 @@ FIXTURE_SETUP(midpin)
 	int i;
 
 	self->uffd = -1;
-	ps_fixture_setup(_metadata, &self->env);
 	/* Pins taken before the (re)load or reset are released after it. */
-	self->env.pins_before_reset = true;
-	if (access(ps_ko_path(), R_OK))
-		SKIP(return, "%s: %s", ps_ko_path(), strerror(errno));
+	if (!ps_reload_fixture_setup(_metadata, &self->env, true))
+		return;
 	if (!psh_pin_supported(self->env.helper_fd, variant->api, PSH_F_WRITE))
 		SKIP(return, "%s: not in this kernel",
 		     psh_pin_api_name(variant->api));
@@ -140,7 +138,7 @@ FIXTURE_SETUP(midpin)
 
 FIXTURE_TEARDOWN(midpin)
 {
-	int i, err;
+	int i;
 
 	/* Closing the userfaultfd fails a fault still waiting: calls end. */
 	if (self->uffd >= 0)
@@ -151,11 +149,7 @@ FIXTURE_TEARDOWN(midpin)
 		if (self->p[i].fd >= 0)
 			close(self->p[i].fd);
 	}
-	if (!ps_module_loaded(PS_MODULE)) {
-		err = ps_load(NULL);
-		EXPECT_EQ(0, err) TH_LOG("insmod: %s", strerror(-err));
-	}
-	ps_fixture_teardown(_metadata, &self->env, 5000);
+	ps_reload_fixture_teardown(_metadata, &self->env);
 }
 
 static void *pinner_fn(void *arg)
@@ -378,17 +372,12 @@ FIXTURE(traffic) {
 
 FIXTURE_SETUP(traffic)
 {
-	ps_fixture_setup(_metadata, &self->env);
-	self->env.pins_before_reset = true;
-	if (access(ps_ko_path(), R_OK))
-		SKIP(return, "%s: %s", ps_ko_path(), strerror(errno));
+	ps_reload_fixture_setup(_metadata, &self->env, true);
 }
 
 FIXTURE_TEARDOWN(traffic)
 {
-	if (!ps_module_loaded(PS_MODULE))
-		ps_load(NULL);
-	ps_fixture_teardown(_metadata, &self->env, 5000);
+	ps_reload_fixture_teardown(_metadata, &self->env);
 }
 
 /*
