@@ -466,6 +466,25 @@ void ps_get_stats(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, err) TH_LOG("reading stats: %s", strerror(-err));
 }
 
+int64_t ps_stat(struct __test_metadata *_metadata, const char *name)
+{
+	int64_t v = -1;
+	int err = ps_stats_named(&name, &v, 1);
+
+	ASSERT_EQ(0, err) TH_LOG("stats %s: %s", name, strerror(-err));
+	return v;
+}
+
+int64_t ps_stat_unsettled(struct __test_metadata *_metadata,
+			  const char *name)
+{
+	int64_t v = -1;
+	int err = ps_stats_named_unsettled(&name, &v, 1);
+
+	ASSERT_EQ(0, err) TH_LOG("stats %s: %s", name, strerror(-err));
+	return v;
+}
+
 void ps_wait_outstanding(struct __test_metadata *_metadata,
 			 int64_t want, int ms,
 			 struct ps_test_stats *st)

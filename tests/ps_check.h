@@ -84,6 +84,12 @@ size_t ps_folio_pfns(struct __test_metadata *_metadata,
 void ps_get_stats(struct __test_metadata *_metadata,
 		  struct ps_test_stats *st);
 
+/* The `stats` line @name (ps_stats_named()); a missing one fails the test. */
+int64_t ps_stat(struct __test_metadata *_metadata, const char *name);
+/* The same without the "flush" first (ps_stats_named_unsettled()). */
+int64_t ps_stat_unsettled(struct __test_metadata *_metadata,
+			  const char *name);
+
 /* Waits up to @ms for pins_outstanding == @want; returns the last stats. */
 void ps_wait_outstanding(struct __test_metadata *_metadata,
 			 int64_t want, int ms,

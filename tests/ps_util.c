@@ -101,16 +101,20 @@ int ps_stats_text(char **buf)
 	return err ? err : ps_read_file(PINSHADOW_DEBUGFS_DIR "/stats", buf, NULL);
 }
 
-/* @names[0..n) of the stats text into @vals; bit i of @seen per name found. */
+/*
+ * @names[0..n) of the stats text (settled, or as it is) into @vals; bit i
+ * of @seen per name found.
+ */
 static int stats_pick(const char *const *names, int64_t *vals, int n,
-		      uint64_t *seen)
+		      uint64_t *seen, bool settled)
 {
 	char *buf, err[PS_ERR_LEN];
 	struct ps_stats all;
 	int ret, i;
 
 	*seen = 0;
-	ret = ps_stats_text(&buf);
+	ret = settled ? ps_stats_text(&buf) :
+		ps_read_file(PINSHADOW_DEBUGFS_DIR "/stats", &buf, NULL);
 	if (ret)
 		return ret;
 	ret = ps_parse_stats(buf, &all, err);
@@ -130,7 +134,7 @@ int ps_stats_read(struct ps_test_stats *st)
 	int err;
 
 	memset(st, 0, sizeof(*st));
-	err = stats_pick(ps_stat_names, st->v, PS_NR_STATS, &seen);
+	err = stats_pick(ps_stat_names, st->v, PS_NR_STATS, &seen, true);
 	if (err)
 		return err;
 	st->present = (uint32_t)seen;
@@ -931,17 +935,73 @@ int ps_env_teardown(struct ps_env *env, int wait_ms, char *why, size_t len)
 
 /* Helpers of the reliability tests; see ps_util.h. */
 
-int ps_stats_named(const char *const *names, int64_t *vals, int n)
+static int stats_named(const char *const *names, int64_t *vals, int n,
+		       bool settled)
 {
 	uint64_t seen;
 	int err;
 
 	if (n > 64)
 		return -EINVAL;
-	err = stats_pick(names, vals, n, &seen);
+	err = stats_pick(names, vals, n, &seen, settled);
 	if (err)
 		return err;
 	return seen == (n == 64 ? ~0ULL : (1ULL << n) - 1) ? 0 : -EPROTO;
+}
+
+int ps_stats_named(const char *const *names, int64_t *vals, int n)
+{
+	return stats_named(names, vals, n, true);
+}
+
+int ps_stats_named_unsettled(const char *const *names, int64_t *vals, int n)
+{
+	return stats_named(names, vals, n, false);
+}
+
+int ps_policies_read(const char *const *names, struct ps_policy *p, int n)
+{
+	static const char *const cols[] = {
+		"policy", "decisions", "copies", "needless_copies",
+		"unsafe_shares",
+	};
+	char *buf, err[PS_ERR_LEN];
+	int idx[sizeof(cols) / sizeof(cols[0])], i, ret;
+	uint64_t found = 0;
+	struct ps_table t;
+	size_t r;
+
+	if (n > 64)
+		return -EINVAL;
+	ret = ps_read_file(PINSHADOW_DEBUGFS_DIR "/policies", &buf, NULL);
+	if (ret)
+		return ret;
+	ret = ps_parse_table(buf, "policies", false, &t, err);
+	free(buf);
+	if (ret)
+		return -EPROTO;
+	if (ps_table_cols(&t, "policies", cols, idx, sizeof(cols) / sizeof(cols[0]), err))
+		goto bad;
+	for (r = 0; r < t.nrows; r++) {
+		const char *name = ps_table_cell(&t, r, (size_t)idx[0]);
+		struct ps_policy v;
+
+		if (!ps_parse_i64(ps_table_cell(&t, r, (size_t)idx[1]), &v.decisions) ||
+		    !ps_parse_i64(ps_table_cell(&t, r, (size_t)idx[2]), &v.copies) ||
+		    !ps_parse_i64(ps_table_cell(&t, r, (size_t)idx[3]), &v.needless) ||
+		    !ps_parse_i64(ps_table_cell(&t, r, (size_t)idx[4]), &v.unsafe))
+			goto bad;
+		for (i = 0; i < n; i++)
+			if (!strcmp(name, names[i])) {
+				p[i] = v;
+				found |= 1ULL << i;
+			}
+	}
+	ps_table_free(&t);
+	return found == (n == 64 ? ~0ULL : (1ULL << n) - 1) ? 0 : -EPROTO;
+bad:
+	ps_table_free(&t);
+	return -EPROTO;
 }
 
 int ps_lookup_field(const struct ps_lookup *lk, const char *name, int64_t *v)

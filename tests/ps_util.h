@@ -228,6 +228,25 @@ uint64_t ps_rnd(uint64_t *s);
 
 /* `stats` lines @names[0..n) into @vals; -EPROTO if one is missing. */
 int ps_stats_named(const char *const *names, int64_t *vals, int n);
+/*
+ * The same, read as the file is, without the "flush" first: for a test of
+ * what a read of stats does.
+ */
+int ps_stats_named_unsettled(const char *const *names, int64_t *vals, int n);
+
+/* A row of `policies`: fork decisions replayed under one policy. */
+struct ps_policy {
+	int64_t decisions;
+	int64_t copies;
+	int64_t needless;	/* needless_copies */
+	int64_t unsafe;		/* unsafe_shares */
+};
+
+/*
+ * The rows of `policies` named @names[0..n) into @p[0..n); -EPROTO if one
+ * is missing or the file is malformed.
+ */
+int ps_policies_read(const char *const *names, struct ps_policy *p, int n);
 /* The name=value field @name of a lookup answer; -ENOENT if absent. */
 int ps_lookup_field(const struct ps_lookup *lk, const char *name,
 		    int64_t *v);
