@@ -85,15 +85,31 @@ static void fork_and_reap(struct __test_metadata *_metadata)
 	ASSERT_TRUE(WIFEXITED(status));
 }
 
+/* One pin_user_pages_fast() pin of the page at @addr: its helper slot. */
+static uint32_t pin_page(struct __test_metadata *_metadata, int fd,
+			 void *addr, uint32_t flags)
+{
+	struct psh_pin req;
+
+	ASSERT_EQ(0, psh_pin(fd, addr, 1, PSH_PIN_FAST, flags, &req));
+	ASSERT_EQ(1, req.result);
+	return req.slot;
+}
+
+static void unpin_slot(struct __test_metadata *_metadata, int fd,
+		       uint32_t slot)
+{
+	ASSERT_EQ(0, psh_unpin(fd, slot, PSH_UNPIN_PAGES, 0));
+}
+
 /* Sets MMF_HAS_PINNED on this mm: a pin and an unpin of a scratch page. */
 static void set_has_pinned(struct __test_metadata *_metadata, int fd)
 {
 	char *scratch = ps_small_buf(_metadata, 1);
-	struct psh_pin req;
+	uint32_t slot;
 
-	ASSERT_EQ(0, psh_pin(fd, scratch, 1, PSH_PIN_FAST, PSH_F_WRITE, &req));
-	ASSERT_EQ(1, req.result);
-	ASSERT_EQ(0, psh_unpin(fd, req.slot, PSH_UNPIN_PAGES, 0));
+	slot = pin_page(_metadata, fd, scratch, PSH_F_WRITE);
+	unpin_slot(_metadata, fd, slot);
 }
 
 /* The per-policy deltas of one fork, the way a child reports them. */
@@ -278,15 +294,14 @@ TEST_F(cow, iouring_buffer_fork)
 TEST_F(cow, thp_one_subpage_fork)
 {
 	struct fork_deltas fd;
-	struct psh_pin req;
+	uint32_t slot;
 	char *thp = ps_thp_buf(_metadata, 1);
 	int64_t copied, needless;
 
 	if (!thp)
 		SKIP(return, "no THP available");
-	ASSERT_EQ(0, psh_pin(self->env.helper_fd, thp + 5 * PS_PAGE_SIZE, 1,
-			     PSH_PIN_FAST, PSH_F_WRITE, &req));
-	ASSERT_EQ(1, req.result);
+	slot = pin_page(_metadata, self->env.helper_fd, thp + 5 * PS_PAGE_SIZE,
+			PSH_F_WRITE);
 	copied = ps_stat(_metadata, "cow_copied");
 	needless = ps_stat(_metadata, "cow_needless_copies");
 	ASSERT_EQ(0, fork_deltas(&fd));
@@ -297,8 +312,7 @@ TEST_F(cow, thp_one_subpage_fork)
 	expect_fork(_metadata, &fd, POL_STICKY, 1, ANY, ANY);
 	expect_fork(_metadata, &fd, POL_PMD, 512, 511, ANY);
 	EXPECT_EQ(fd.d[POL_KERNEL].decisions, fd.d[POL_EXACT].decisions);
-	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
-			       PSH_UNPIN_PAGES, 0));
+	unpin_slot(_metadata, self->env.helper_fd, slot);
 }
 
 /*
@@ -309,15 +323,13 @@ TEST_F(cow, ro_pin_after_fork_then_write)
 {
 	char *page = ps_small_buf(_metadata, 1);
 	struct ps_lookup lk;
-	struct psh_pin req;
+	uint32_t slot;
 	int64_t wp, unsafe;
 	uint64_t pfn;
 
 	fork_and_reap(_metadata);
-	ASSERT_EQ(0, psh_pin(self->env.helper_fd, page, 1, PSH_PIN_FAST, 0,
-			     &req));
-	ASSERT_EQ(1, req.result);
-	ASSERT_EQ(0, psh_pfns(self->env.helper_fd, req.slot, &pfn, 1,
+	slot = pin_page(_metadata, self->env.helper_fd, page, 0);
+	ASSERT_EQ(0, psh_pfns(self->env.helper_fd, slot, &pfn, 1,
 			      &(uint64_t){0}));
 	ASSERT_EQ(pfn, ps_virt_to_pfn(page));
 	wp = ps_stat(_metadata, "wp_copy_pinned");
@@ -330,8 +342,7 @@ TEST_F(cow, ro_pin_after_fork_then_write)
 	EXPECT_EQ(0, ps_stat(_metadata, "cow_unsafe_shares") - unsafe);
 	ASSERT_EQ(0, ps_lookup_pfn(pfn, &lk));
 	EXPECT_EQ(1, lk.count);
-	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
-			       PSH_UNPIN_PAGES, 0));
+	unpin_slot(_metadata, self->env.helper_fd, slot);
 }
 
 /* Pin, unpin, fork: the sticky bit copies, the exact count does not. */
@@ -339,13 +350,10 @@ TEST_F(cow, sticky_vs_exact)
 {
 	char *page = ps_small_buf(_metadata, 1);
 	struct fork_deltas fd;
-	struct psh_pin req;
+	uint32_t slot;
 
-	ASSERT_EQ(0, psh_pin(self->env.helper_fd, page, 1, PSH_PIN_FAST,
-			     PSH_F_WRITE, &req));
-	ASSERT_EQ(1, req.result);
-	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
-			       PSH_UNPIN_PAGES, 0));
+	slot = pin_page(_metadata, self->env.helper_fd, page, PSH_F_WRITE);
+	unpin_slot(_metadata, self->env.helper_fd, slot);
 	ASSERT_EQ(0, fork_deltas(&fd));
 	expect_fork(_metadata, &fd, POL_STICKY, 1, 1, ANY);
 	expect_fork(_metadata, &fd, POL_EXACT, 0, ANY, ANY);
@@ -573,11 +581,9 @@ TEST_F(cow, pte_after_mremap)
 	char *moved = ps_small_buf(_metadata, 1);
 	uint64_t pfn = ps_virt_to_pfn(page);
 	struct fork_deltas fd;
-	struct psh_pin req;
+	uint32_t slot;
 
-	ASSERT_EQ(0, psh_pin(self->env.helper_fd, page, 1, PSH_PIN_FAST,
-			     PSH_F_WRITE, &req));
-	ASSERT_EQ(1, req.result);
+	slot = pin_page(_metadata, self->env.helper_fd, page, PSH_F_WRITE);
 	ASSERT_TRUE(mremap(page, PS_PAGE_SIZE, PS_PAGE_SIZE,
 			   MREMAP_MAYMOVE | MREMAP_FIXED, moved) == moved)
 		TH_LOG("mremap: %s", strerror(errno));
@@ -586,19 +592,17 @@ TEST_F(cow, pte_after_mremap)
 	expect_fork(_metadata, &fd, POL_KERNEL, 1, ANY, ANY);
 	expect_fork(_metadata, &fd, POL_EXACT, 1, ANY, ANY);
 	expect_fork(_metadata, &fd, POL_PTE, 0, ANY, 1);
-	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
-			       PSH_UNPIN_PAGES, 0));
+	unpin_slot(_metadata, self->env.helper_fd, slot);
 }
 
 /* With the audit off, fork is not examined. */
 TEST_F(cow, audit_off)
 {
 	char *page = ps_small_buf(_metadata, 1);
-	struct psh_pin req;
+	uint32_t slot;
 	int64_t examined;
 
-	ASSERT_EQ(0, psh_pin(self->env.helper_fd, page, 1, PSH_PIN_FAST,
-			     PSH_F_WRITE, &req));
+	slot = pin_page(_metadata, self->env.helper_fd, page, PSH_F_WRITE);
 	ASSERT_EQ(0, ps_control("audit off"));
 	examined = ps_stat(_metadata, "cow_examined");
 	fork_and_reap(_metadata);
@@ -606,8 +610,7 @@ TEST_F(cow, audit_off)
 	ASSERT_EQ(0, ps_control("audit on"));
 	fork_and_reap(_metadata);
 	EXPECT_LT(0, ps_stat(_metadata, "cow_examined") - examined);
-	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
-			       PSH_UNPIN_PAGES, 0));
+	unpin_slot(_metadata, self->env.helper_fd, slot);
 }
 
 /*
@@ -624,7 +627,7 @@ TEST_F(cow, fork_walk_bound)
 		"/sys/module/" PS_MODULE "/parameters/audit_fork_entries";
 	size_t size = (size_t)PAGES * 4096;
 	int64_t saved, examined, unwalked;
-	struct psh_pin req;
+	uint32_t slot;
 	char *buf;
 
 	ASSERT_EQ(0, ps_read_s64(param, &saved));
@@ -638,8 +641,7 @@ TEST_F(cow, fork_walk_bound)
 	 */
 	madvise(buf, size, MADV_NOHUGEPAGE);
 	memset(buf, 1, size);
-	ASSERT_EQ(0, psh_pin(self->env.helper_fd, buf, 1, PSH_PIN_FAST,
-			     PSH_F_WRITE, &req));
+	slot = pin_page(_metadata, self->env.helper_fd, buf, PSH_F_WRITE);
 
 	ASSERT_EQ(0, ps_write_s64(param, WALKED + 2));
 	examined = ps_stat(_metadata, "cow_examined");
@@ -656,8 +658,7 @@ TEST_F(cow, fork_walk_bound)
 	EXPECT_EQ(0, ps_stat(_metadata, "cow_unwalked") - unwalked);
 	EXPECT_LE(PAGES, ps_stat(_metadata, "cow_examined") - examined);
 
-	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
-			       PSH_UNPIN_PAGES, 0));
+	unpin_slot(_metadata, self->env.helper_fd, slot);
 	munmap(buf, size);
 }
 
@@ -801,8 +802,7 @@ TEST_F_TIMEOUT(cow, audit_ring_wrap, 120)
 	EXPECT_GE(after.last - before.last, during.skipped);
 	EXPECT_EQ(RING, after.rows);
 	EXPECT_EQ(0ULL, after.skipped + after.dups);
-	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
-			       PSH_UNPIN_PAGES, 0));
+	unpin_slot(_metadata, self->env.helper_fd, req.slot);
 }
 
 /*
@@ -814,14 +814,12 @@ TEST_F(cow, stats_read_only_reads)
 {
 	char *page = ps_small_buf(_metadata, 1);
 	int64_t records, bytes;
-	struct psh_pin req;
+	uint32_t slot;
 
 	ASSERT_EQ(0, ps_control("flush"));
 	records = ps_stat_unsettled(_metadata, "records");
-	ASSERT_EQ(0, psh_pin(self->env.helper_fd, page, 1, PSH_PIN_FAST,
-			     PSH_F_WRITE, &req));
-	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
-			       PSH_UNPIN_PAGES, 0));
+	slot = pin_page(_metadata, self->env.helper_fd, page, PSH_F_WRITE);
+	unpin_slot(_metadata, self->env.helper_fd, slot);
 	/* Nothing pinned; the record is cached, not freed. */
 	ASSERT_EQ(records + 1, ps_stat_unsettled(_metadata, "records"));
 	bytes = ps_stat_unsettled(_metadata, "record_bytes");
@@ -836,13 +834,12 @@ TEST_F(cow, stats_read_only_reads)
 TEST_F(cow, verdicts_folio_sibling)
 {
 	char *thp = ps_thp_buf(_metadata, 1), *buf;
-	struct psh_pin req;
+	uint32_t slot;
 	size_t len;
 
 	if (!thp)
 		SKIP(return, "no THP available");
-	ASSERT_EQ(0, psh_pin(self->env.helper_fd, thp, 1, PSH_PIN_FAST,
-			     PSH_F_WRITE, &req));
+	slot = pin_page(_metadata, self->env.helper_fd, thp, PSH_F_WRITE);
 	ASSERT_EQ(0, ps_control("scan tracked"));
 	/* Regions emptied by earlier tests: retired now, not in a second. */
 	ASSERT_EQ(0, ps_control("flush"));
@@ -854,8 +851,7 @@ TEST_F(cow, verdicts_folio_sibling)
 	EXPECT_TRUE(strstr(buf, "\nscope tracked\n") != NULL);
 	EXPECT_TRUE(strstr(buf, " folio_sibling\n") != NULL);
 	free(buf);
-	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
-			       PSH_UNPIN_PAGES, 0));
+	unpin_slot(_metadata, self->env.helper_fd, slot);
 }
 
 static void query(struct __test_metadata *_metadata, int fd, const void *addr,
