@@ -74,29 +74,18 @@ FIXTURE_VARIANT(midpin) {
 	int nthreads;
 };
 
-FIXTURE_VARIANT_ADD(midpin, fast_unload) {
-	.api = PSH_PIN_FAST, .action = A_UNLOAD, .nthreads = 1,
-};
+/* Pin API, what is done while pins are held, pinning threads. */
+#define MIDPIN_VARIANT(name, a, what, n)				\
+	FIXTURE_VARIANT_ADD(midpin, name) {				\
+		.api = a, .action = what, .nthreads = n,		\
+	}
 
-FIXTURE_VARIANT_ADD(midpin, fast_unload_4_threads) {
-	.api = PSH_PIN_FAST, .action = A_UNLOAD, .nthreads = 4,
-};
-
-FIXTURE_VARIANT_ADD(midpin, unlocked_unload) {
-	.api = PSH_PIN_UNLOCKED, .action = A_UNLOAD, .nthreads = 1,
-};
-
-FIXTURE_VARIANT_ADD(midpin, fast_reload) {
-	.api = PSH_PIN_FAST, .action = A_RELOAD, .nthreads = 1,
-};
-
-FIXTURE_VARIANT_ADD(midpin, unlocked_reload_4_threads) {
-	.api = PSH_PIN_UNLOCKED, .action = A_RELOAD, .nthreads = 4,
-};
-
-FIXTURE_VARIANT_ADD(midpin, fast_reset_4_threads) {
-	.api = PSH_PIN_FAST, .action = A_RESET, .nthreads = 4,
-};
+MIDPIN_VARIANT(fast_unload, PSH_PIN_FAST, A_UNLOAD, 1);
+MIDPIN_VARIANT(fast_unload_4_threads, PSH_PIN_FAST, A_UNLOAD, 4);
+MIDPIN_VARIANT(unlocked_unload, PSH_PIN_UNLOCKED, A_UNLOAD, 1);
+MIDPIN_VARIANT(fast_reload, PSH_PIN_FAST, A_RELOAD, 1);
+MIDPIN_VARIANT(unlocked_reload_4_threads, PSH_PIN_UNLOCKED, A_RELOAD, 4);
+MIDPIN_VARIANT(fast_reset_4_threads, PSH_PIN_FAST, A_RESET, 4);
 
 FIXTURE_SETUP(midpin)
 {
