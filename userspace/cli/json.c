@@ -174,6 +174,18 @@ JSON_KV(uint, uint64_t)
 JSON_KV(hex, uint64_t)
 JSON_KV(bool, bool)
 
+void json_kv_object_begin(struct json *j, const char *key)
+{
+	json_key(j, key);
+	json_object_begin(j);
+}
+
+void json_kv_array_begin(struct json *j, const char *key)
+{
+	json_key(j, key);
+	json_array_begin(j);
+}
+
 void json_kv_int_or_null(struct json *j, const char *key, int64_t v)
 {
 	json_key(j, key);
