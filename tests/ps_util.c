@@ -425,17 +425,27 @@ int psh_unpin_range(int fd, uint32_t slot, uint64_t first, uint64_t nr,
 	return ioctl(fd, PSH_IOC_UNPIN_RANGE, &req) ? -errno : 0;
 }
 
+/* @names[@i] of @n, or "?". */
+static const char *name_in(const char *const *names, size_t n, uint32_t i)
+{
+	return i < n && names[i] ? names[i] : "?";
+}
+
+/* As pinshadow names the API in the "api" column of pins. */
 const char *psh_pin_api_name(uint32_t api)
 {
-	static const char *const names[PSH_PIN_NR_APIS] = {
-		[PSH_PIN_FAST] = "pin_user_pages_fast",
-		[PSH_PIN_FAST_ONLY] = "pin_user_pages_fast_only",
-		[PSH_PIN_PLAIN] = "pin_user_pages",
-		[PSH_PIN_REMOTE] = "pin_user_pages_remote",
-		[PSH_PIN_UNLOCKED] = "pin_user_pages_unlocked",
+	static const char *const abi_names[] = PINSHADOW_API_NAMES;
+	static const uint8_t abi_api[PSH_PIN_NR_APIS] = {
+		[PSH_PIN_FAST] = PS_API_PIN_USER_PAGES_FAST,
+		[PSH_PIN_FAST_ONLY] = PS_API_PIN_USER_PAGES_FAST_ONLY,
+		[PSH_PIN_PLAIN] = PS_API_PIN_USER_PAGES,
+		[PSH_PIN_REMOTE] = PS_API_PIN_USER_PAGES_REMOTE,
+		[PSH_PIN_UNLOCKED] = PS_API_PIN_USER_PAGES_UNLOCKED,
 	};
 
-	return api < PSH_PIN_NR_APIS ? names[api] : "?";
+	if (api >= PSH_PIN_NR_APIS)
+		return "?";
+	return name_in(abi_names, PS_NR_APIS, abi_api[api]);
 }
 
 const char *psh_unpin_api_name(uint32_t api)
@@ -450,7 +460,7 @@ const char *psh_unpin_api_name(uint32_t api)
 		[PSH_UNPIN_USER_FOLIO] = "unpin_user_folio",
 	};
 
-	return api < PSH_UNPIN_NR_APIS ? names[api] : "?";
+	return name_in(names, PSH_UNPIN_NR_APIS, api);
 }
 
 /* /proc/self/pagemap of this process (an inherited fd maps the parent). */
