@@ -77,22 +77,18 @@ static void pin_unpin(struct __test_metadata *_metadata,
 		      const FIXTURE_VARIANT(huge) *variant,
 		      uint32_t unpin, uint32_t make_dirty)
 {
-	struct ps_plan p = {
-		.fd = self->env.helper_fd, .buf = self->buf,
-		.npages = NPAGES, .api = variant->api,
-		.flags = variant->flags, .comm = self->env.comm,
-		.nranges = ARRAY_SIZE(huge_ranges),
-	};
 	uint64_t head, flags;
+	struct ps_plan p;
 	size_t i;
 	int order;
 
+	ps_plan_init(&p, &self->env, self->buf, NPAGES, variant->api,
+		     variant->flags, huge_ranges, ARRAY_SIZE(huge_ranges));
 	if (!ps_plan_supported(_metadata, &p, unpin))
 		return;
 	if (variant->kind == KIND_HUGETLB && (p.flags & PSH_F_LONGTERM) &&
 	    ps_hugetlb_longterm_warns(self->buf))
 		SKIP(return, "FOLL_LONGTERM of a ZONE_MOVABLE hugetlb page WARNs in this kernel");
-	memcpy(p.r, huge_ranges, sizeof(huge_ranges));
 
 	/* The buffer is made of large folios of the expected kind. */
 	for (i = 0; i < NFOLIOS; i++) {

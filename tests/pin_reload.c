@@ -170,13 +170,13 @@ static void fresh_cycle(struct __test_metadata *_metadata,
 			FIXTURE_DATA(reload) *self,
 			const FIXTURE_VARIANT(reload) *variant)
 {
-	struct ps_plan p = {
-		.fd = self->env.helper_fd, .buf = self->buf,
-		.npages = NPAGES, .api = PSH_PIN_FAST, .flags = FLAGS,
-		.comm = self->env.comm,
-		.nranges = 2, .r = { { 0, 3 }, { 3, NPAGES - 3 } },
+	static const struct ps_range halves[] = {
+		{ 0, 3 }, { 3, NPAGES - 3 },
 	};
+	struct ps_plan p;
 
+	ps_plan_init(&p, &self->env, self->buf, NPAGES, PSH_PIN_FAST, FLAGS,
+		     halves, ARRAY_SIZE(halves));
 	ps_plan_run(_metadata, &p, variant->unpin, variant->make_dirty);
 	ps_plan_free(&p);
 }

@@ -794,6 +794,21 @@ void ps_plan_unpin(struct __test_metadata *_metadata,
 	p->live[i] = false;
 }
 
+void ps_plan_init(struct ps_plan *p, const struct ps_env *env, char *buf,
+		  size_t npages, uint32_t api, uint32_t flags,
+		  const struct ps_range *r, size_t nranges)
+{
+	if (nranges > PS_MAX_RANGES)
+		abort();
+	*p = (struct ps_plan){
+		.fd = env->helper_fd, .buf = buf, .npages = npages,
+		.api = api, .flags = flags, .comm = env->comm,
+		.nranges = nranges,
+	};
+	if (r)
+		memcpy(p->r, r, nranges * sizeof(*r));
+}
+
 void ps_plan_free(struct ps_plan *p)
 {
 	size_t i;

@@ -273,6 +273,14 @@ struct ps_plan {
 };
 
 /*
+ * @p: @npages of @buf, pinned through @env's helper file with @api and
+ * @flags, in the @nranges ranges @r (NULL: zeroed, for the caller to set).
+ */
+void ps_plan_init(struct ps_plan *p, const struct ps_env *env, char *buf,
+		  size_t npages, uint32_t api, uint32_t flags,
+		  const struct ps_range *r, size_t nranges);
+
+/*
  * This kernel has @p's pin API with its flags, and the @unpin API; false:
  * the test is skipped (the harness was told why).
  */

@@ -300,13 +300,13 @@ TEST_F_TIMEOUT(midpin, sleeping_pin_call, 300)
 	/* And a fresh cycle is exact again. */
 	{
 		char *buf = ps_small_buf(_metadata, NPAGES);
-		struct ps_plan p = {
-			.fd = self->env.helper_fd, .buf = buf,
-			.npages = NPAGES, .api = variant->api,
-			.flags = PSH_F_WRITE, .comm = self->env.comm,
-			.nranges = 2, .r = { { 0, 3 }, { 3, NPAGES - 3 } },
+		static const struct ps_range halves[] = {
+			{ 0, 3 }, { 3, NPAGES - 3 },
 		};
+		struct ps_plan p;
 
+		ps_plan_init(&p, &self->env, buf, NPAGES, variant->api,
+			     PSH_F_WRITE, halves, ARRAY_SIZE(halves));
 		ASSERT_EQ(0, ps_control("reset"));
 		ps_plan_run(_metadata, &p, PSH_UNPIN_PAGES, 0);
 		ps_plan_free(&p);
