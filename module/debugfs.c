@@ -365,39 +365,46 @@ static const struct file_operations lookup_fops = {
  *				empty (table_*), drop the records cached for
  *				sharing (record*), finish the pool refills
  *				under way (pool_*)
+ * A new one is a line of control_cmds[].
  */
+static const struct control_cmd {
+	const char *word, *arg;		/* arg NULL: a one-word command */
+	void (*run)(void);		/* or, if NULL: */
+	void (*set)(bool on);
+	bool on;
+} control_cmds[] = {
+	{ "reset", NULL, ps_reset },
+	{ "enable", NULL, ps_enable },
+	{ "disable", NULL, ps_disable },
+	{ "scan", "all", .set = ps_verdicts_scan_all, .on = true },
+	{ "scan", "tracked", .set = ps_verdicts_scan_all, .on = false },
+	{ "audit", "on", .set = ps_cow_audit_set, .on = true },
+	{ "audit", "off", .set = ps_cow_audit_set, .on = false },
+	{ "flush", NULL, ps_flush },
+};
+
 static ssize_t control_write(struct file *file, const char __user *ubuf,
 			     size_t len, loff_t *ppos)
 {
 	char buf[PS_CMD_MAX], *argv[PS_CMD_ARGS];
+	const struct control_cmd *c;
 	int argc, err;
 
 	err = read_command(ubuf, len, ppos, buf, argv, &argc);
 	if (err)
 		return err;
-	if (argc == 1 && !strcmp(argv[0], "reset"))
-		ps_reset();
-	else if (argc == 1 && !strcmp(argv[0], "enable"))
-		ps_enable();
-	else if (argc == 1 && !strcmp(argv[0], "disable"))
-		ps_disable();
-	else if (argc == 2 && !strcmp(argv[0], "scan") &&
-		 !strcmp(argv[1], "all"))
-		ps_verdicts_scan_all(true);
-	else if (argc == 2 && !strcmp(argv[0], "scan") &&
-		 !strcmp(argv[1], "tracked"))
-		ps_verdicts_scan_all(false);
-	else if (argc == 2 && !strcmp(argv[0], "audit") &&
-		 !strcmp(argv[1], "on"))
-		ps_cow_audit_set(true);
-	else if (argc == 2 && !strcmp(argv[0], "audit") &&
-		 !strcmp(argv[1], "off"))
-		ps_cow_audit_set(false);
-	else if (argc == 1 && !strcmp(argv[0], "flush"))
-		ps_flush();
-	else
-		return -EINVAL;
-	return len;
+	for (c = control_cmds; c < control_cmds + ARRAY_SIZE(control_cmds);
+	     c++) {
+		if (argc != (c->arg ? 2 : 1) || strcmp(argv[0], c->word) ||
+		    (c->arg && strcmp(argv[1], c->arg)))
+			continue;
+		if (c->run)
+			c->run();
+		else
+			c->set(c->on);
+		return len;
+	}
+	return -EINVAL;
 }
 
 static const struct file_operations control_fops = {

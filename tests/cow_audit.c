@@ -24,6 +24,7 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 
+#include "parse.h"
 #include "ps_check.h"
 
 enum { POL_KERNEL, POL_EXACT, POL_STICKY, POL_PMD, POL_PTE, NR_POL };
@@ -31,77 +32,44 @@ static const char *const pol_names[NR_POL] = {
 	"kernel", "exact", "sticky", "pmd", "pte",
 };
 
-struct pol {
-	int64_t decisions, copies, needless, unsafe;
-};
-
-/* The `policies` table. */
-static int read_policies(struct pol p[NR_POL])
+/* The `policies` rows, POL_* order. */
+static int read_policies(struct ps_policy p[NR_POL])
 {
-	char *buf, *line, *save = NULL, name[32];
-	int found = 0, i;
-	struct pol v;
-	size_t len;
-	int err;
-
-	err = ps_read_file(PINSHADOW_DEBUGFS_DIR "/policies", &buf, &len);
-	if (err)
-		return err;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "%31s %" SCNd64 " %" SCNd64 " %" SCNd64
-			   " %" SCNd64, name, &v.decisions, &v.copies,
-			   &v.needless, &v.unsafe) != 5)
-			continue;
-		for (i = 0; i < NR_POL; i++)
-			if (!strcmp(name, pol_names[i])) {
-				p[i] = v;
-				found |= 1 << i;
-			}
-	}
-	free(buf);
-	return found == (1 << NR_POL) - 1 ? 0 : -EPROTO;
+	return ps_policies_read(pol_names, p, NR_POL);
 }
 
-/* One `name value` line of `stats`. */
-static int64_t stat_get(struct __test_metadata *_metadata, const char *name)
-{
-	char *buf, *p;
-	size_t len, n = strlen(name);
-	int64_t v = -1;
-
-	ASSERT_EQ(0, ps_read_file(PINSHADOW_DEBUGFS_DIR "/stats", &buf, &len));
-	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-		if (!strncmp(p, name, n) && p[n] == ' ') {
-			v = strtoll(p + n + 1, NULL, 10);
-			break;
-		}
-	free(buf);
-	ASSERT_NE(-1, v) TH_LOG("no %s in stats", name);
-	return v;
-}
-
-/* The cow_audit row of @pfn: decision and verdict, 0 if found. */
+/*
+ * The newest cow_audit row of @pfn: its decision and verdict (32 bytes
+ * each), 0 if found.  Read as the CLI reads it (a report).
+ */
 static int audit_row(uint64_t pfn, char *decision, char *verdict)
 {
-	char *buf, *line, *save = NULL, d[32], v[32];
-	unsigned long long p;
-	size_t len;
-	int ret = -ENOENT;
+	static const char *const cols[] = { "pfn", "decision", "verdict" };
+	char *buf, err[PS_ERR_LEN];
+	struct ps_report rep;
+	int idx[3], ret;
+	uint64_t p;
+	size_t r;
 
-	if (ps_read_file(PINSHADOW_DEBUGFS_DIR "/cow_audit", &buf, &len))
+	if (ps_read_file(PINSHADOW_DEBUGFS_DIR "/cow_audit", &buf, NULL))
 		return -EIO;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		/* time pid comm vaddr pfn decision exclusive maybe count verdict */
-		if (sscanf(line, "%*s %*d %*s %*s %llx %31s %*u %*u %*u %31s",
-			   &p, d, v) == 3 && p == pfn) {
-			strcpy(decision, d);
-			strcpy(verdict, v);
-			ret = 0;	/* the last one: the newest */
-		}
-	}
+	ret = ps_parse_report(buf, "cow_audit", &rep, err);
 	free(buf);
+	if (ret)
+		return -EPROTO;
+	ret = ps_table_cols(&rep.table, "cow_audit", cols, idx, 3, err) ?
+		-EPROTO : -ENOENT;
+	for (r = 0; ret != -EPROTO && r < rep.table.nrows; r++) {
+		if (!ps_parse_u64(ps_table_cell(&rep.table, r, (size_t)idx[0]), &p) ||
+		    p != pfn)
+			continue;
+		snprintf(decision, 32, "%s",
+			 ps_table_cell(&rep.table, r, (size_t)idx[1]));
+		snprintf(verdict, 32, "%s",
+			 ps_table_cell(&rep.table, r, (size_t)idx[2]));
+		ret = 0;	/* the last one: the newest */
+	}
+	ps_report_free(&rep);
 	return ret;
 }
 
@@ -117,18 +85,83 @@ static void fork_and_reap(struct __test_metadata *_metadata)
 	ASSERT_TRUE(WIFEXITED(status));
 }
 
+/* One pin_user_pages_fast() pin of the page at @addr: its helper slot. */
+static uint32_t pin_page(struct __test_metadata *_metadata, int fd,
+			 void *addr, uint32_t flags)
+{
+	struct psh_pin req;
+
+	ASSERT_EQ(0, psh_pin(fd, addr, 1, PSH_PIN_FAST, flags, &req));
+	ASSERT_EQ(1, req.result);
+	return req.slot;
+}
+
+static void unpin_slot(struct __test_metadata *_metadata, int fd,
+		       uint32_t slot)
+{
+	ASSERT_EQ(0, psh_unpin(fd, slot, PSH_UNPIN_PAGES, 0));
+}
+
 /* Sets MMF_HAS_PINNED on this mm: a pin and an unpin of a scratch page. */
 static void set_has_pinned(struct __test_metadata *_metadata, int fd)
 {
 	char *scratch = ps_small_buf(_metadata, 1);
-	struct psh_pin req;
+	uint32_t slot;
 
-	ASSERT_EQ(0, psh_pin(fd, scratch, 1, PSH_PIN_FAST, PSH_F_WRITE, &req));
-	ASSERT_EQ(1, req.result);
-	ASSERT_EQ(0, psh_unpin(fd, req.slot, PSH_UNPIN_PAGES, 0));
+	slot = pin_page(_metadata, fd, scratch, PSH_F_WRITE);
+	unpin_slot(_metadata, fd, slot);
 }
 
-#define POL_DELTA(b, a, pol, f)	((a)[pol].f - (b)[pol].f)
+/* The per-policy deltas of one fork, the way a child reports them. */
+struct fork_deltas {
+	struct ps_policy d[NR_POL];
+};
+
+/* Forks and reaps a child; the policies deltas of that fork. 0 if so. */
+static int fork_deltas(struct fork_deltas *out)
+{
+	struct ps_policy before[NR_POL], after[NR_POL];
+	int i, status;
+	pid_t pid;
+
+	if (read_policies(before))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid)
+		_exit(0);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    read_policies(after))
+		return -1;
+	for (i = 0; i < NR_POL; i++) {
+		out->d[i].decisions = after[i].decisions - before[i].decisions;
+		out->d[i].copies = after[i].copies - before[i].copies;
+		out->d[i].needless = after[i].needless - before[i].needless;
+		out->d[i].unsafe = after[i].unsafe - before[i].unsafe;
+	}
+	return 0;
+}
+
+/* Not checked, in expect_fork(). */
+#define ANY	INT64_MIN
+
+/* The deltas of policy @pol's row in @fd are @copies, @needless, @unsafe. */
+static void expect_fork(struct __test_metadata *_metadata,
+			const struct fork_deltas *fd, int pol, int64_t copies,
+			int64_t needless, int64_t unsafe)
+{
+	const struct ps_policy *d = &fd->d[pol];
+
+	if (copies != ANY)
+		EXPECT_EQ(copies, d->copies) TH_LOG("%s copies", pol_names[pol]);
+	if (needless != ANY)
+		EXPECT_EQ(needless, d->needless)
+			TH_LOG("%s needless_copies", pol_names[pol]);
+	if (unsafe != ANY)
+		EXPECT_EQ(unsafe, d->unsafe)
+			TH_LOG("%s unsafe_shares", pol_names[pol]);
+}
 
 FIXTURE(cow) {
 	struct ps_env env;
@@ -157,7 +190,7 @@ TEST_F(cow, vmsplice_refcount_bias)
 	enum { NPIPES = 6, SLOTS = 256 };
 	int pipes[NPIPES][2], i, j;
 	struct iovec iov[SLOTS];
-	struct pol before[NR_POL], after[NR_POL];
+	struct fork_deltas fd;
 	struct ps_lookup lk;
 	char decision[32], verdict[32], want[64], *buf, *row, *end;
 	char *page = ps_small_buf(_metadata, 1);
@@ -205,16 +238,11 @@ TEST_F(cow, vmsplice_refcount_bias)
 	EXPECT_TRUE(strstr(buf, "\nfalse_neg 0\n") != NULL) TH_LOG("%.300s", buf);
 	free(buf);
 
-	ASSERT_EQ(0, read_policies(before));
-	needless = stat_get(_metadata, "cow_needless_copies");
-	fork_and_reap(_metadata);
-	ASSERT_EQ(0, read_policies(after));
-	EXPECT_EQ(1, stat_get(_metadata, "cow_needless_copies") - needless);
-	EXPECT_EQ(1, POL_DELTA(before, after, POL_KERNEL, copies));
-	EXPECT_EQ(1, POL_DELTA(before, after, POL_KERNEL, needless));
-	EXPECT_EQ(0, POL_DELTA(before, after, POL_EXACT, copies));
-	EXPECT_EQ(0, POL_DELTA(before, after, POL_EXACT, needless));
-	EXPECT_EQ(0, POL_DELTA(before, after, POL_EXACT, unsafe));
+	needless = ps_stat(_metadata, "cow_needless_copies");
+	ASSERT_EQ(0, fork_deltas(&fd));
+	EXPECT_EQ(1, ps_stat(_metadata, "cow_needless_copies") - needless);
+	expect_fork(_metadata, &fd, POL_KERNEL, 1, 1, ANY);
+	expect_fork(_metadata, &fd, POL_EXACT, 0, 0, 0);
 	ASSERT_EQ(0, audit_row(pfn, decision, verdict));
 	EXPECT_STREQ("copied", decision);
 	EXPECT_STREQ("needless_copy", verdict);
@@ -229,7 +257,7 @@ TEST_F(cow, vmsplice_refcount_bias)
 TEST_F(cow, iouring_buffer_fork)
 {
 	enum { NPAGES = 8 };
-	struct pol before[NR_POL], after[NR_POL];
+	struct fork_deltas fd;
 	char *buf = ps_small_buf(_metadata, NPAGES);
 	char decision[32], verdict[32];
 	struct io_uring ring;
@@ -241,10 +269,8 @@ TEST_F(cow, iouring_buffer_fork)
 	if (err)
 		SKIP(return, "io_uring: %s", strerror(-err));
 	ASSERT_EQ(0, io_uring_register_buffers(&ring, &iov, 1));
-	ASSERT_EQ(0, read_policies(before));
-	unsafe = stat_get(_metadata, "cow_unsafe_shares");
-	fork_and_reap(_metadata);
-	ASSERT_EQ(0, read_policies(after));
+	unsafe = ps_stat(_metadata, "cow_unsafe_shares");
+	ASSERT_EQ(0, fork_deltas(&fd));
 	for (i = 0; i < NPAGES; i++) {
 		uint64_t pfn = ps_virt_to_pfn(buf + i * PS_PAGE_SIZE);
 
@@ -253,11 +279,9 @@ TEST_F(cow, iouring_buffer_fork)
 		EXPECT_STREQ("copied", decision);
 		EXPECT_STREQ("ok", verdict);
 	}
-	EXPECT_EQ(0, stat_get(_metadata, "cow_unsafe_shares") - unsafe);
-	EXPECT_EQ(NPAGES, POL_DELTA(before, after, POL_KERNEL, copies));
-	EXPECT_EQ(0, POL_DELTA(before, after, POL_KERNEL, needless));
-	EXPECT_EQ(NPAGES, POL_DELTA(before, after, POL_EXACT, copies));
-	EXPECT_EQ(0, POL_DELTA(before, after, POL_KERNEL, unsafe));
+	EXPECT_EQ(0, ps_stat(_metadata, "cow_unsafe_shares") - unsafe);
+	expect_fork(_metadata, &fd, POL_KERNEL, NPAGES, 0, 0);
+	expect_fork(_metadata, &fd, POL_EXACT, NPAGES, ANY, ANY);
 	ASSERT_EQ(0, io_uring_unregister_buffers(&ring));
 	io_uring_queue_exit(&ring);
 }
@@ -269,35 +293,26 @@ TEST_F(cow, iouring_buffer_fork)
  */
 TEST_F(cow, thp_one_subpage_fork)
 {
-	struct pol before[NR_POL], after[NR_POL];
-	struct psh_pin req;
+	struct fork_deltas fd;
+	uint32_t slot;
 	char *thp = ps_thp_buf(_metadata, 1);
 	int64_t copied, needless;
 
 	if (!thp)
 		SKIP(return, "no THP available");
-	ASSERT_EQ(0, psh_pin(self->env.helper_fd, thp + 5 * PS_PAGE_SIZE, 1,
-			     PSH_PIN_FAST, PSH_F_WRITE, &req));
-	ASSERT_EQ(1, req.result);
-	ASSERT_EQ(0, read_policies(before));
-	copied = stat_get(_metadata, "cow_copied");
-	needless = stat_get(_metadata, "cow_needless_copies");
-	fork_and_reap(_metadata);
-	ASSERT_EQ(0, read_policies(after));
-	EXPECT_EQ(512, stat_get(_metadata, "cow_copied") - copied);
-	EXPECT_EQ(511, stat_get(_metadata, "cow_needless_copies") - needless);
-	EXPECT_EQ(512, POL_DELTA(before, after, POL_KERNEL, copies));
-	EXPECT_EQ(511, POL_DELTA(before, after, POL_KERNEL, needless));
-	EXPECT_EQ(1, POL_DELTA(before, after, POL_EXACT, copies));
-	EXPECT_EQ(0, POL_DELTA(before, after, POL_EXACT, needless));
-	EXPECT_EQ(1, POL_DELTA(before, after, POL_STICKY, copies));
-	EXPECT_EQ(512, POL_DELTA(before, after, POL_PMD, copies));
-	EXPECT_EQ(511, POL_DELTA(before, after, POL_PMD, needless));
-	EXPECT_EQ(0, POL_DELTA(before, after, POL_KERNEL, unsafe));
-	EXPECT_EQ(POL_DELTA(before, after, POL_KERNEL, decisions),
-		  POL_DELTA(before, after, POL_EXACT, decisions));
-	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
-			       PSH_UNPIN_PAGES, 0));
+	slot = pin_page(_metadata, self->env.helper_fd, thp + 5 * PS_PAGE_SIZE,
+			PSH_F_WRITE);
+	copied = ps_stat(_metadata, "cow_copied");
+	needless = ps_stat(_metadata, "cow_needless_copies");
+	ASSERT_EQ(0, fork_deltas(&fd));
+	EXPECT_EQ(512, ps_stat(_metadata, "cow_copied") - copied);
+	EXPECT_EQ(511, ps_stat(_metadata, "cow_needless_copies") - needless);
+	expect_fork(_metadata, &fd, POL_KERNEL, 512, 511, 0);
+	expect_fork(_metadata, &fd, POL_EXACT, 1, 0, ANY);
+	expect_fork(_metadata, &fd, POL_STICKY, 1, ANY, ANY);
+	expect_fork(_metadata, &fd, POL_PMD, 512, 511, ANY);
+	EXPECT_EQ(fd.d[POL_KERNEL].decisions, fd.d[POL_EXACT].decisions);
+	unpin_slot(_metadata, self->env.helper_fd, slot);
 }
 
 /*
@@ -308,82 +323,42 @@ TEST_F(cow, ro_pin_after_fork_then_write)
 {
 	char *page = ps_small_buf(_metadata, 1);
 	struct ps_lookup lk;
-	struct psh_pin req;
+	uint32_t slot;
 	int64_t wp, unsafe;
 	uint64_t pfn;
 
 	fork_and_reap(_metadata);
-	ASSERT_EQ(0, psh_pin(self->env.helper_fd, page, 1, PSH_PIN_FAST, 0,
-			     &req));
-	ASSERT_EQ(1, req.result);
-	ASSERT_EQ(0, psh_pfns(self->env.helper_fd, req.slot, &pfn, 1,
+	slot = pin_page(_metadata, self->env.helper_fd, page, 0);
+	ASSERT_EQ(0, psh_pfns(self->env.helper_fd, slot, &pfn, 1,
 			      &(uint64_t){0}));
 	ASSERT_EQ(pfn, ps_virt_to_pfn(page));
-	wp = stat_get(_metadata, "wp_copy_pinned");
-	unsafe = stat_get(_metadata, "cow_unsafe_shares");
+	wp = ps_stat(_metadata, "wp_copy_pinned");
+	unsafe = ps_stat(_metadata, "cow_unsafe_shares");
 	page[0]++;
 	ASSERT_EQ(pfn, ps_virt_to_pfn(page)) TH_LOG("pinned page replaced");
 	fork_and_reap(_metadata);
 	page[1]++;
-	EXPECT_EQ(0, stat_get(_metadata, "wp_copy_pinned") - wp);
-	EXPECT_EQ(0, stat_get(_metadata, "cow_unsafe_shares") - unsafe);
+	EXPECT_EQ(0, ps_stat(_metadata, "wp_copy_pinned") - wp);
+	EXPECT_EQ(0, ps_stat(_metadata, "cow_unsafe_shares") - unsafe);
 	ASSERT_EQ(0, ps_lookup_pfn(pfn, &lk));
 	EXPECT_EQ(1, lk.count);
-	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
-			       PSH_UNPIN_PAGES, 0));
+	unpin_slot(_metadata, self->env.helper_fd, slot);
 }
 
 /* Pin, unpin, fork: the sticky bit copies, the exact count does not. */
 TEST_F(cow, sticky_vs_exact)
 {
-	struct pol before[NR_POL], after[NR_POL];
 	char *page = ps_small_buf(_metadata, 1);
-	struct psh_pin req;
+	struct fork_deltas fd;
+	uint32_t slot;
 
-	ASSERT_EQ(0, psh_pin(self->env.helper_fd, page, 1, PSH_PIN_FAST,
-			     PSH_F_WRITE, &req));
-	ASSERT_EQ(1, req.result);
-	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
-			       PSH_UNPIN_PAGES, 0));
-	ASSERT_EQ(0, read_policies(before));
-	fork_and_reap(_metadata);
-	ASSERT_EQ(0, read_policies(after));
-	EXPECT_EQ(1, POL_DELTA(before, after, POL_STICKY, copies));
-	EXPECT_EQ(1, POL_DELTA(before, after, POL_STICKY, needless));
-	EXPECT_EQ(0, POL_DELTA(before, after, POL_EXACT, copies));
-	EXPECT_EQ(0, POL_DELTA(before, after, POL_KERNEL, copies));
-	EXPECT_LT(0, POL_DELTA(before, after, POL_PMD, decisions));
-}
-
-/* The per-policy deltas of one fork, the way a child reports them. */
-struct fork_deltas {
-	struct pol d[NR_POL];
-};
-
-/* Forks and reaps a child; the policies deltas of that fork. 0 if so. */
-static int fork_deltas(struct fork_deltas *out)
-{
-	struct pol before[NR_POL], after[NR_POL];
-	int i, status;
-	pid_t pid;
-
-	if (read_policies(before))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (!pid)
-		_exit(0);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-	    read_policies(after))
-		return -1;
-	for (i = 0; i < NR_POL; i++) {
-		out->d[i].decisions = POL_DELTA(before, after, i, decisions);
-		out->d[i].copies = POL_DELTA(before, after, i, copies);
-		out->d[i].needless = POL_DELTA(before, after, i, needless);
-		out->d[i].unsafe = POL_DELTA(before, after, i, unsafe);
-	}
-	return 0;
+	slot = pin_page(_metadata, self->env.helper_fd, page, PSH_F_WRITE);
+	unpin_slot(_metadata, self->env.helper_fd, slot);
+	ASSERT_EQ(0, fork_deltas(&fd));
+	expect_fork(_metadata, &fd, POL_STICKY, 1, 1, ANY);
+	expect_fork(_metadata, &fd, POL_EXACT, 0, ANY, ANY);
+	expect_fork(_metadata, &fd, POL_KERNEL, 0, ANY, ANY);
+	EXPECT_LT(0, fd.d[POL_PMD].decisions);
 }
 
 /* Exactly @len bytes through a pipe, or false (the other end is gone). */
@@ -520,11 +495,9 @@ TEST_F(cow, pte_remote_pins)
 	close(in);
 	close(out);
 
-	EXPECT_EQ(VMRW_PAGES, fd.d[POL_KERNEL].copies);
-	EXPECT_EQ(VMRW_PAGES, fd.d[POL_EXACT].copies);
-	EXPECT_EQ(VMRW_PAGES, fd.d[POL_PTE].copies);
-	EXPECT_EQ(0, fd.d[POL_PTE].needless);
-	EXPECT_EQ(0, fd.d[POL_PTE].unsafe);
+	expect_fork(_metadata, &fd, POL_KERNEL, VMRW_PAGES, ANY, ANY);
+	expect_fork(_metadata, &fd, POL_EXACT, VMRW_PAGES, ANY, ANY);
+	expect_fork(_metadata, &fd, POL_PTE, VMRW_PAGES, 0, 0);
 	EXPECT_EQ(fd.d[POL_EXACT].decisions, fd.d[POL_PTE].decisions);
 }
 
@@ -589,12 +562,10 @@ TEST_F(cow, pte_pin_through_child)
 
 	EXPECT_NE(pfn, cp.pfn) TH_LOG("GUP pinned the shared page itself");
 	EXPECT_EQ(pfn, ps_virt_to_pfn(page));
-	EXPECT_EQ(1, cp.fork.d[POL_EXACT].copies);
-	EXPECT_EQ(1, cp.fork.d[POL_PTE].copies);
-	EXPECT_EQ(0, cp.fork.d[POL_PTE].unsafe);
-	EXPECT_EQ(0, fd.d[POL_EXACT].copies);
-	EXPECT_EQ(0, fd.d[POL_PTE].copies);
-	EXPECT_EQ(0, fd.d[POL_PTE].unsafe);
+	expect_fork(_metadata, &cp.fork, POL_EXACT, 1, ANY, ANY);
+	expect_fork(_metadata, &cp.fork, POL_PTE, 1, ANY, 0);
+	expect_fork(_metadata, &fd, POL_EXACT, 0, ANY, ANY);
+	expect_fork(_metadata, &fd, POL_PTE, 0, ANY, 0);
 }
 
 /*
@@ -610,42 +581,36 @@ TEST_F(cow, pte_after_mremap)
 	char *moved = ps_small_buf(_metadata, 1);
 	uint64_t pfn = ps_virt_to_pfn(page);
 	struct fork_deltas fd;
-	struct psh_pin req;
+	uint32_t slot;
 
-	ASSERT_EQ(0, psh_pin(self->env.helper_fd, page, 1, PSH_PIN_FAST,
-			     PSH_F_WRITE, &req));
-	ASSERT_EQ(1, req.result);
+	slot = pin_page(_metadata, self->env.helper_fd, page, PSH_F_WRITE);
 	ASSERT_TRUE(mremap(page, PS_PAGE_SIZE, PS_PAGE_SIZE,
 			   MREMAP_MAYMOVE | MREMAP_FIXED, moved) == moved)
 		TH_LOG("mremap: %s", strerror(errno));
 	ASSERT_EQ(pfn, ps_virt_to_pfn(moved));
 	ASSERT_EQ(0, fork_deltas(&fd));
-	EXPECT_EQ(1, fd.d[POL_KERNEL].copies);
-	EXPECT_EQ(1, fd.d[POL_EXACT].copies);
-	EXPECT_EQ(0, fd.d[POL_PTE].copies);
-	EXPECT_EQ(1, fd.d[POL_PTE].unsafe);
-	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
-			       PSH_UNPIN_PAGES, 0));
+	expect_fork(_metadata, &fd, POL_KERNEL, 1, ANY, ANY);
+	expect_fork(_metadata, &fd, POL_EXACT, 1, ANY, ANY);
+	expect_fork(_metadata, &fd, POL_PTE, 0, ANY, 1);
+	unpin_slot(_metadata, self->env.helper_fd, slot);
 }
 
 /* With the audit off, fork is not examined. */
 TEST_F(cow, audit_off)
 {
 	char *page = ps_small_buf(_metadata, 1);
-	struct psh_pin req;
+	uint32_t slot;
 	int64_t examined;
 
-	ASSERT_EQ(0, psh_pin(self->env.helper_fd, page, 1, PSH_PIN_FAST,
-			     PSH_F_WRITE, &req));
+	slot = pin_page(_metadata, self->env.helper_fd, page, PSH_F_WRITE);
 	ASSERT_EQ(0, ps_control("audit off"));
-	examined = stat_get(_metadata, "cow_examined");
+	examined = ps_stat(_metadata, "cow_examined");
 	fork_and_reap(_metadata);
-	EXPECT_EQ(0, stat_get(_metadata, "cow_examined") - examined);
+	EXPECT_EQ(0, ps_stat(_metadata, "cow_examined") - examined);
 	ASSERT_EQ(0, ps_control("audit on"));
 	fork_and_reap(_metadata);
-	EXPECT_LT(0, stat_get(_metadata, "cow_examined") - examined);
-	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
-			       PSH_UNPIN_PAGES, 0));
+	EXPECT_LT(0, ps_stat(_metadata, "cow_examined") - examined);
+	unpin_slot(_metadata, self->env.helper_fd, slot);
 }
 
 /*
@@ -662,7 +627,7 @@ TEST_F(cow, fork_walk_bound)
 		"/sys/module/" PS_MODULE "/parameters/audit_fork_entries";
 	size_t size = (size_t)PAGES * 4096;
 	int64_t saved, examined, unwalked;
-	struct psh_pin req;
+	uint32_t slot;
 	char *buf;
 
 	ASSERT_EQ(0, ps_read_s64(param, &saved));
@@ -676,26 +641,24 @@ TEST_F(cow, fork_walk_bound)
 	 */
 	madvise(buf, size, MADV_NOHUGEPAGE);
 	memset(buf, 1, size);
-	ASSERT_EQ(0, psh_pin(self->env.helper_fd, buf, 1, PSH_PIN_FAST,
-			     PSH_F_WRITE, &req));
+	slot = pin_page(_metadata, self->env.helper_fd, buf, PSH_F_WRITE);
 
 	ASSERT_EQ(0, ps_write_s64(param, WALKED + 2));
-	examined = stat_get(_metadata, "cow_examined");
-	unwalked = stat_get(_metadata, "cow_unwalked");
+	examined = ps_stat(_metadata, "cow_examined");
+	unwalked = ps_stat(_metadata, "cow_unwalked");
 	fork_and_reap(_metadata);
 	ASSERT_EQ(0, ps_write_s64(param, saved));
-	EXPECT_EQ(PAGES - WALKED, stat_get(_metadata, "cow_unwalked") - unwalked);
-	EXPECT_LE(WALKED, stat_get(_metadata, "cow_examined") - examined);
-	EXPECT_GT(PAGES, stat_get(_metadata, "cow_examined") - examined);
+	EXPECT_EQ(PAGES - WALKED, ps_stat(_metadata, "cow_unwalked") - unwalked);
+	EXPECT_LE(WALKED, ps_stat(_metadata, "cow_examined") - examined);
+	EXPECT_GT(PAGES, ps_stat(_metadata, "cow_examined") - examined);
 
-	examined = stat_get(_metadata, "cow_examined");
-	unwalked = stat_get(_metadata, "cow_unwalked");
+	examined = ps_stat(_metadata, "cow_examined");
+	unwalked = ps_stat(_metadata, "cow_unwalked");
 	fork_and_reap(_metadata);
-	EXPECT_EQ(0, stat_get(_metadata, "cow_unwalked") - unwalked);
-	EXPECT_LE(PAGES, stat_get(_metadata, "cow_examined") - examined);
+	EXPECT_EQ(0, ps_stat(_metadata, "cow_unwalked") - unwalked);
+	EXPECT_LE(PAGES, ps_stat(_metadata, "cow_examined") - examined);
 
-	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
-			       PSH_UNPIN_PAGES, 0));
+	unpin_slot(_metadata, self->env.helper_fd, slot);
 	munmap(buf, size);
 }
 
@@ -815,7 +778,7 @@ TEST_F_TIMEOUT(cow, audit_ring_wrap, 120)
 	ASSERT_EQ(0ULL, before.dups);
 	ASSERT_EQ(RING - 1, before.last - before.first);
 
-	dropped = stat_get(_metadata, "cow_events_dropped");
+	dropped = ps_stat(_metadata, "cow_events_dropped");
 	/* ~6 rows a read, 20 reads a pause: ~115 rows per 3 * 64 events. */
 	audit_read(_metadata, 512, 20, 3, 30, &during);
 	audit_read(_metadata, 4096, 0, 0, 0, &after);
@@ -824,7 +787,7 @@ TEST_F_TIMEOUT(cow, audit_ring_wrap, 120)
 	       (unsigned long long)during.first,
 	       (unsigned long long)during.last,
 	       (unsigned long long)during.skipped,
-	       (long long)(stat_get(_metadata, "cow_events_dropped") - dropped));
+	       (long long)(ps_stat(_metadata, "cow_events_dropped") - dropped));
 	EXPECT_EQ(0ULL, during.dups);
 	EXPECT_EQ(before.first, during.first);
 	EXPECT_EQ(after.last, during.last);
@@ -834,13 +797,12 @@ TEST_F_TIMEOUT(cow, audit_ring_wrap, 120)
 	EXPECT_LT(0ULL, during.skipped);
 	/* ...and it skipped only events the ring dropped. */
 	EXPECT_EQ(after.last - before.last,
-		  (uint64_t)(stat_get(_metadata, "cow_events_dropped") -
+		  (uint64_t)(ps_stat(_metadata, "cow_events_dropped") -
 			     dropped));
 	EXPECT_GE(after.last - before.last, during.skipped);
 	EXPECT_EQ(RING, after.rows);
 	EXPECT_EQ(0ULL, after.skipped + after.dups);
-	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
-			       PSH_UNPIN_PAGES, 0));
+	unpin_slot(_metadata, self->env.helper_fd, req.slot);
 }
 
 /*
@@ -852,35 +814,32 @@ TEST_F(cow, stats_read_only_reads)
 {
 	char *page = ps_small_buf(_metadata, 1);
 	int64_t records, bytes;
-	struct psh_pin req;
+	uint32_t slot;
 
 	ASSERT_EQ(0, ps_control("flush"));
-	records = stat_get(_metadata, "records");
-	ASSERT_EQ(0, psh_pin(self->env.helper_fd, page, 1, PSH_PIN_FAST,
-			     PSH_F_WRITE, &req));
-	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
-			       PSH_UNPIN_PAGES, 0));
+	records = ps_stat_unsettled(_metadata, "records");
+	slot = pin_page(_metadata, self->env.helper_fd, page, PSH_F_WRITE);
+	unpin_slot(_metadata, self->env.helper_fd, slot);
 	/* Nothing pinned; the record is cached, not freed. */
-	ASSERT_EQ(records + 1, stat_get(_metadata, "records"));
-	bytes = stat_get(_metadata, "record_bytes");
+	ASSERT_EQ(records + 1, ps_stat_unsettled(_metadata, "records"));
+	bytes = ps_stat_unsettled(_metadata, "record_bytes");
 	EXPECT_LT(0, bytes);
-	EXPECT_EQ(records + 1, stat_get(_metadata, "records"));
-	EXPECT_EQ(bytes, stat_get(_metadata, "record_bytes"));
+	EXPECT_EQ(records + 1, ps_stat_unsettled(_metadata, "records"));
+	EXPECT_EQ(bytes, ps_stat_unsettled(_metadata, "record_bytes"));
 	ASSERT_EQ(0, ps_control("flush"));
-	EXPECT_EQ(records, stat_get(_metadata, "records"));
+	EXPECT_EQ(records, ps_stat_unsettled(_metadata, "records"));
 }
 
 /* The tracked-region truth table: a THP with one pinned subpage. */
 TEST_F(cow, verdicts_folio_sibling)
 {
 	char *thp = ps_thp_buf(_metadata, 1), *buf;
-	struct psh_pin req;
+	uint32_t slot;
 	size_t len;
 
 	if (!thp)
 		SKIP(return, "no THP available");
-	ASSERT_EQ(0, psh_pin(self->env.helper_fd, thp, 1, PSH_PIN_FAST,
-			     PSH_F_WRITE, &req));
+	slot = pin_page(_metadata, self->env.helper_fd, thp, PSH_F_WRITE);
 	ASSERT_EQ(0, ps_control("scan tracked"));
 	/* Regions emptied by earlier tests: retired now, not in a second. */
 	ASSERT_EQ(0, ps_control("flush"));
@@ -892,8 +851,7 @@ TEST_F(cow, verdicts_folio_sibling)
 	EXPECT_TRUE(strstr(buf, "\nscope tracked\n") != NULL);
 	EXPECT_TRUE(strstr(buf, " folio_sibling\n") != NULL);
 	free(buf);
-	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, req.slot,
-			       PSH_UNPIN_PAGES, 0));
+	unpin_slot(_metadata, self->env.helper_fd, slot);
 }
 
 static void query(struct __test_metadata *_metadata, int fd, const void *addr,

@@ -38,26 +38,22 @@ FIXTURE_VARIANT(pin_api) {
 	};								\
 	FIXTURE_VARIANT_ADD(pin_api, name##_read_longterm) {		\
 		.api = a, .flags = PSH_F_LONGTERM,			\
-	}
+	};
 
-PIN_VARIANTS(fast, PSH_PIN_FAST);
-PIN_VARIANTS(fast_only, PSH_PIN_FAST_ONLY);
-PIN_VARIANTS(plain, PSH_PIN_PLAIN);
-PIN_VARIANTS(remote, PSH_PIN_REMOTE);
-PIN_VARIANTS(unlocked, PSH_PIN_UNLOCKED);
+PS_PIN_APIS(PIN_VARIANTS)
 
 static void pin_unpin(struct __test_metadata *_metadata,
 		      FIXTURE_DATA(pin_api) *self,
 		      const FIXTURE_VARIANT(pin_api) *variant,
 		      uint32_t unpin, uint32_t make_dirty)
 {
-	struct ps_plan p = {
-		.fd = self->env.helper_fd, .buf = self->buf,
-		.npages = NPAGES, .api = variant->api,
-		.flags = variant->flags, .comm = self->env.comm,
-		.nranges = 2, .r = { { 0, 6 }, { 6, NPAGES - 6 } },
+	static const struct ps_range halves[] = {
+		{ 0, 6 }, { 6, NPAGES - 6 },
 	};
+	struct ps_plan p;
 
+	ps_plan_init(&p, &self->env, self->buf, NPAGES, variant->api,
+		     variant->flags, halves, ARRAY_SIZE(halves));
 	if (!ps_plan_supported(_metadata, &p, unpin))
 		return;
 	ps_plan_run(_metadata, &p, unpin, make_dirty);
@@ -73,17 +69,14 @@ PS_UNPIN_TESTS(pin_api, pin_unpin)
 TEST_F(pin_api, same_page_many_slots)
 {
 	enum { K = 5 };
-	struct ps_plan p = {
-		.fd = self->env.helper_fd, .buf = self->buf,
-		.npages = NPAGES, .api = variant->api,
-		.flags = variant->flags, .comm = self->env.comm,
-		.nranges = K + 1,
-	};
 	struct ps_test_stats a, b;
 	struct ps_vm va, vb;
 	struct ps_lookup lk;
+	struct ps_plan p;
 	size_t i;
 
+	ps_plan_init(&p, &self->env, self->buf, NPAGES, variant->api,
+		     variant->flags, NULL, K + 1);
 	if (!psh_pin_supported(p.fd, p.api, p.flags))
 		SKIP(return, "%s with flags %#x: not in this kernel",
 		     psh_pin_api_name(p.api), p.flags);

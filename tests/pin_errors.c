@@ -26,26 +26,12 @@ FIXTURE_VARIANT(errors) {
 	uint32_t api;
 };
 
-/* The int-returning APIs last. */
-FIXTURE_VARIANT_ADD(errors, plain) {
-	.api = PSH_PIN_PLAIN,
-};
+#define ERRORS_VARIANT(name, a)						\
+	FIXTURE_VARIANT_ADD(errors, name) {				\
+		.api = a,						\
+	};
 
-FIXTURE_VARIANT_ADD(errors, remote) {
-	.api = PSH_PIN_REMOTE,
-};
-
-FIXTURE_VARIANT_ADD(errors, unlocked) {
-	.api = PSH_PIN_UNLOCKED,
-};
-
-FIXTURE_VARIANT_ADD(errors, fast_only) {
-	.api = PSH_PIN_FAST_ONLY,
-};
-
-FIXTURE_VARIANT_ADD(errors, fast) {
-	.api = PSH_PIN_FAST,
-};
+PS_PIN_APIS(ERRORS_VARIANT)
 
 FIXTURE_SETUP(errors)
 {

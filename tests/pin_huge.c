@@ -37,18 +37,12 @@ FIXTURE_VARIANT(huge) {
 	};								\
 	FIXTURE_VARIANT_ADD(huge, kname##_##name##_read_longterm) {	\
 		.kind = k, .api = a, .flags = PSH_F_LONGTERM,		\
-	}
+	};
+#define THP_VARIANTS(name, a)	HUGE_VARIANTS(thp, KIND_THP, name, a)
+#define HUGETLB_VARIANTS(name, a) HUGE_VARIANTS(hugetlb, KIND_HUGETLB, name, a)
 
-HUGE_VARIANTS(thp, KIND_THP, fast, PSH_PIN_FAST);
-HUGE_VARIANTS(thp, KIND_THP, fast_only, PSH_PIN_FAST_ONLY);
-HUGE_VARIANTS(thp, KIND_THP, plain, PSH_PIN_PLAIN);
-HUGE_VARIANTS(thp, KIND_THP, remote, PSH_PIN_REMOTE);
-HUGE_VARIANTS(thp, KIND_THP, unlocked, PSH_PIN_UNLOCKED);
-HUGE_VARIANTS(hugetlb, KIND_HUGETLB, fast, PSH_PIN_FAST);
-HUGE_VARIANTS(hugetlb, KIND_HUGETLB, fast_only, PSH_PIN_FAST_ONLY);
-HUGE_VARIANTS(hugetlb, KIND_HUGETLB, plain, PSH_PIN_PLAIN);
-HUGE_VARIANTS(hugetlb, KIND_HUGETLB, remote, PSH_PIN_REMOTE);
-HUGE_VARIANTS(hugetlb, KIND_HUGETLB, unlocked, PSH_PIN_UNLOCKED);
+PS_PIN_APIS(THP_VARIANTS)
+PS_PIN_APIS(HUGETLB_VARIANTS)
 
 FIXTURE_SETUP(huge)
 {
@@ -83,22 +77,18 @@ static void pin_unpin(struct __test_metadata *_metadata,
 		      const FIXTURE_VARIANT(huge) *variant,
 		      uint32_t unpin, uint32_t make_dirty)
 {
-	struct ps_plan p = {
-		.fd = self->env.helper_fd, .buf = self->buf,
-		.npages = NPAGES, .api = variant->api,
-		.flags = variant->flags, .comm = self->env.comm,
-		.nranges = ARRAY_SIZE(huge_ranges),
-	};
 	uint64_t head, flags;
+	struct ps_plan p;
 	size_t i;
 	int order;
 
+	ps_plan_init(&p, &self->env, self->buf, NPAGES, variant->api,
+		     variant->flags, huge_ranges, ARRAY_SIZE(huge_ranges));
 	if (!ps_plan_supported(_metadata, &p, unpin))
 		return;
 	if (variant->kind == KIND_HUGETLB && (p.flags & PSH_F_LONGTERM) &&
 	    ps_hugetlb_longterm_warns(self->buf))
 		SKIP(return, "FOLL_LONGTERM of a ZONE_MOVABLE hugetlb page WARNs in this kernel");
-	memcpy(p.r, huge_ranges, sizeof(huge_ranges));
 
 	/* The buffer is made of large folios of the expected kind. */
 	for (i = 0; i < NFOLIOS; i++) {

@@ -77,11 +77,9 @@ FIXTURE_VARIANT_ADD(reload, unpin_user_folio) {
 
 FIXTURE_SETUP(reload)
 {
-	ps_fixture_setup(_metadata, &self->env);
 	/* Pins taken before the load are released after it. */
-	self->env.pins_before_reset = true;
-	if (access(ps_ko_path(), R_OK))
-		SKIP(return, "%s: %s", ps_ko_path(), strerror(errno));
+	if (!ps_reload_fixture_setup(_metadata, &self->env, true))
+		return;
 	if (!psh_unpin_supported(self->env.helper_fd, variant->unpin))
 		SKIP(return, "%s: not in this kernel",
 		     psh_unpin_api_name(variant->unpin));
@@ -172,13 +170,13 @@ static void fresh_cycle(struct __test_metadata *_metadata,
 			FIXTURE_DATA(reload) *self,
 			const FIXTURE_VARIANT(reload) *variant)
 {
-	struct ps_plan p = {
-		.fd = self->env.helper_fd, .buf = self->buf,
-		.npages = NPAGES, .api = PSH_PIN_FAST, .flags = FLAGS,
-		.comm = self->env.comm,
-		.nranges = 2, .r = { { 0, 3 }, { 3, NPAGES - 3 } },
+	static const struct ps_range halves[] = {
+		{ 0, 3 }, { 3, NPAGES - 3 },
 	};
+	struct ps_plan p;
 
+	ps_plan_init(&p, &self->env, self->buf, NPAGES, PSH_PIN_FAST, FLAGS,
+		     halves, ARRAY_SIZE(halves));
 	ps_plan_run(_metadata, &p, variant->unpin, variant->make_dirty);
 	ps_plan_free(&p);
 }
@@ -262,9 +260,8 @@ FIXTURE(fast) {
 
 FIXTURE_SETUP(fast)
 {
-	ps_fixture_setup(_metadata, &self->env);
-	if (access(ps_ko_path(), R_OK))
-		SKIP(return, "%s: %s", ps_ko_path(), strerror(errno));
+	if (!ps_reload_fixture_setup(_metadata, &self->env, false))
+		return;
 	self->buf = ps_small_buf(_metadata, NPAGES);
 }
 

@@ -124,15 +124,6 @@ static void lookup_parsed(struct __test_metadata *_metadata,
 		TH_LOG("%s: %s", err, lk->line);
 }
 
-static int64_t stat_named(struct __test_metadata *_metadata, const char *name)
-{
-	const char *names[1] = { name };
-	int64_t v = -1;
-
-	EXPECT_EQ(0, ps_stats_named(names, &v, 1)) TH_LOG("stats: no %s", name);
-	return v;
-}
-
 static int psh_leak(int fd, void *addr, uint64_t nr, struct psh_leak *req)
 {
 	memset(req, 0, sizeof(*req));
@@ -278,7 +269,7 @@ TEST_F_TIMEOUT(stacks, pin_shows_stack, 180)
 	struct ps_pin lp;
 	size_t i;
 
-	lost0 = stat_named(_metadata, "lost_stacks");
+	lost0 = ps_stat(_metadata, "lost_stacks");
 	pin_them(_metadata, self, variant->how, self->buf, NPAGES);
 	ps_buf_pfns(_metadata, self->buf, NPAGES, pfns);
 
@@ -302,7 +293,7 @@ TEST_F_TIMEOUT(stacks, pin_shows_stack, 180)
 	if (!variant->capture) {
 		/* "stack=-" */
 		EXPECT_EQ(-1, lp.stack) TH_LOG("lookup: %s", lk.line);
-		EXPECT_EQ(lost0, stat_named(_metadata, "lost_stacks"));
+		EXPECT_EQ(lost0, ps_stat(_metadata, "lost_stacks"));
 		return;
 	}
 	EXPECT_EQ(handle, lp.stack) TH_LOG("lookup: %s", lk.line);
@@ -325,9 +316,9 @@ TEST_F_TIMEOUT(stacks, pin_shows_stack, 180)
 		EXPECT_TRUE(strstr(frames, "[pinshadow_test_helper]") != NULL)
 			TH_LOG("no helper frame in %s", frames);
 
-	EXPECT_GE(stat_named(_metadata, "stacks"), 1);
-	EXPECT_GT(stat_named(_metadata, "stack_bytes"), 0);
-	EXPECT_EQ(lost0, stat_named(_metadata, "lost_stacks"));
+	EXPECT_GE(ps_stat(_metadata, "stacks"), 1);
+	EXPECT_GT(ps_stat(_metadata, "stack_bytes"), 0);
+	EXPECT_EQ(lost0, ps_stat(_metadata, "lost_stacks"));
 
 	if (variant->how == HOW_TWO_CALLS) {
 		/*

@@ -466,6 +466,25 @@ void ps_get_stats(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, err) TH_LOG("reading stats: %s", strerror(-err));
 }
 
+int64_t ps_stat(struct __test_metadata *_metadata, const char *name)
+{
+	int64_t v = -1;
+	int err = ps_stats_named(&name, &v, 1);
+
+	ASSERT_EQ(0, err) TH_LOG("stats %s: %s", name, strerror(-err));
+	return v;
+}
+
+int64_t ps_stat_unsettled(struct __test_metadata *_metadata,
+			  const char *name)
+{
+	int64_t v = -1;
+	int err = ps_stats_named_unsettled(&name, &v, 1);
+
+	ASSERT_EQ(0, err) TH_LOG("stats %s: %s", name, strerror(-err));
+	return v;
+}
+
 void ps_wait_outstanding(struct __test_metadata *_metadata,
 			 int64_t want, int ms,
 			 struct ps_test_stats *st)
@@ -511,6 +530,28 @@ void ps_fixture_teardown(struct __test_metadata *_metadata,
 
 	EXPECT_EQ(0, ps_env_teardown(env, wait_ms, why, sizeof(why)))
 		TH_LOG("%s", why);
+}
+
+bool ps_reload_fixture_setup(struct __test_metadata *_metadata,
+			     struct ps_env *env, bool pins_before_reset)
+{
+	ps_fixture_setup(_metadata, env);
+	env->pins_before_reset = pins_before_reset;
+	if (access(ps_ko_path(), R_OK))
+		SKIP(return false, "%s: %s", ps_ko_path(), strerror(errno));
+	return true;
+}
+
+void ps_reload_fixture_teardown(struct __test_metadata *_metadata,
+				struct ps_env *env)
+{
+	int err;
+
+	if (!ps_module_loaded(PS_MODULE)) {
+		err = ps_load(NULL);
+		EXPECT_EQ(0, err) TH_LOG("insmod: %s", strerror(-err));
+	}
+	ps_fixture_teardown(_metadata, env, 5000);
 }
 
 char *ps_small_buf(struct __test_metadata *_metadata,
@@ -751,6 +792,21 @@ void ps_plan_unpin(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, err) TH_LOG("PSH_IOC_UNPIN %s: %s",
 				 psh_unpin_api_name(api), strerror(-err));
 	p->live[i] = false;
+}
+
+void ps_plan_init(struct ps_plan *p, const struct ps_env *env, char *buf,
+		  size_t npages, uint32_t api, uint32_t flags,
+		  const struct ps_range *r, size_t nranges)
+{
+	if (nranges > PS_MAX_RANGES)
+		abort();
+	*p = (struct ps_plan){
+		.fd = env->helper_fd, .buf = buf, .npages = npages,
+		.api = api, .flags = flags, .comm = env->comm,
+		.nranges = nranges,
+	};
+	if (r)
+		memcpy(p->r, r, nranges * sizeof(*r));
 }
 
 void ps_plan_free(struct ps_plan *p)

@@ -84,6 +84,12 @@ size_t ps_folio_pfns(struct __test_metadata *_metadata,
 void ps_get_stats(struct __test_metadata *_metadata,
 		  struct ps_test_stats *st);
 
+/* The `stats` line @name (ps_stats_named()); a missing one fails the test. */
+int64_t ps_stat(struct __test_metadata *_metadata, const char *name);
+/* The same without the "flush" first (ps_stats_named_unsettled()). */
+int64_t ps_stat_unsettled(struct __test_metadata *_metadata,
+			  const char *name);
+
 /* Waits up to @ms for pins_outstanding == @want; returns the last stats. */
 void ps_wait_outstanding(struct __test_metadata *_metadata,
 			 int64_t want, int ms,
@@ -129,6 +135,22 @@ void ps_fixture_setup(struct __test_metadata *_metadata,
 /* Every fixture's teardown: ps_env_teardown()'s checks, as expectations. */
 void ps_fixture_teardown(struct __test_metadata *_metadata,
 			 struct ps_env *env, int wait_ms);
+
+/*
+ * Set-up of a fixture whose tests unload or reload pinshadow:
+ * ps_fixture_setup(), then (with @pins_before_reset) pins taken before a
+ * load may be released after it, and the .ko to load must be there.
+ * false: skipped (the harness was told why); the set-up must return.
+ */
+bool ps_reload_fixture_setup(struct __test_metadata *_metadata,
+			     struct ps_env *env, bool pins_before_reset);
+
+/*
+ * Teardown of such a fixture: pinshadow loaded again (with the suite's
+ * parameters) if a test left it unloaded, then ps_fixture_teardown().
+ */
+void ps_reload_fixture_teardown(struct __test_metadata *_metadata,
+				struct ps_env *env);
 
 /*
  * A fixture of the test environment and an order-0 buffer of @npages at
@@ -206,6 +228,17 @@ bool ps_memfd_buf(struct __test_metadata *_metadata, const char *name,
  */
 bool ps_hugetlb_longterm_warns(const char *buf);
 
+/*
+ * The test helper's pin APIs, as X(name, api): a test that runs with each
+ * makes its fixture variants from this list.
+ */
+#define PS_PIN_APIS(X)							\
+	X(fast, PSH_PIN_FAST)						\
+	X(fast_only, PSH_PIN_FAST_ONLY)					\
+	X(plain, PSH_PIN_PLAIN)						\
+	X(remote, PSH_PIN_REMOTE)					\
+	X(unlocked, PSH_PIN_UNLOCKED)
+
 /* The test-helper pin API is supported by the running kernel. */
 bool psh_pin_supported(int fd, uint32_t api, uint32_t flags);
 
@@ -238,6 +271,14 @@ struct ps_plan {
 	size_t nwatch;
 	bool large;		/* some folio of the buffer is large */
 };
+
+/*
+ * @p: @npages of @buf, pinned through @env's helper file with @api and
+ * @flags, in the @nranges ranges @r (NULL: zeroed, for the caller to set).
+ */
+void ps_plan_init(struct ps_plan *p, const struct ps_env *env, char *buf,
+		  size_t npages, uint32_t api, uint32_t flags,
+		  const struct ps_range *r, size_t nranges);
 
 /*
  * This kernel has @p's pin API with its flags, and the @unpin API; false:

@@ -101,16 +101,20 @@ int ps_stats_text(char **buf)
 	return err ? err : ps_read_file(PINSHADOW_DEBUGFS_DIR "/stats", buf, NULL);
 }
 
-/* @names[0..n) of the stats text into @vals; bit i of @seen per name found. */
+/*
+ * @names[0..n) of the stats text (settled, or as it is) into @vals; bit i
+ * of @seen per name found.
+ */
 static int stats_pick(const char *const *names, int64_t *vals, int n,
-		      uint64_t *seen)
+		      uint64_t *seen, bool settled)
 {
 	char *buf, err[PS_ERR_LEN];
 	struct ps_stats all;
 	int ret, i;
 
 	*seen = 0;
-	ret = ps_stats_text(&buf);
+	ret = settled ? ps_stats_text(&buf) :
+		ps_read_file(PINSHADOW_DEBUGFS_DIR "/stats", &buf, NULL);
 	if (ret)
 		return ret;
 	ret = ps_parse_stats(buf, &all, err);
@@ -130,12 +134,22 @@ int ps_stats_read(struct ps_test_stats *st)
 	int err;
 
 	memset(st, 0, sizeof(*st));
-	err = stats_pick(ps_stat_names, st->v, PS_NR_STATS, &seen);
+	err = stats_pick(ps_stat_names, st->v, PS_NR_STATS, &seen, true);
 	if (err)
 		return err;
 	st->present = (uint32_t)seen;
 	return st->present == (1u << PS_NR_STATS) - 1 ? 0 : -EPROTO;
 }
+
+/* The PS_PAGE_FIELDS of *@dst from the CLI's struct ps_pin *@src. */
+#define PAGE_FIELD_COPY(type, name) dst->name = src->name;
+#define PAGE_FROM_PIN(to, from)					\
+	do {								\
+		__typeof__(to) dst = (to);				\
+		const struct ps_pin *src = (from);			\
+									\
+		PS_PAGE_FIELDS(PAGE_FIELD_COPY)				\
+	} while (0)
 
 /* The lookup answer in @line, through the CLI's parser. */
 static int parse_lookup(const char *line, struct ps_lookup *lk)
@@ -145,13 +159,7 @@ static int parse_lookup(const char *line, struct ps_lookup *lk)
 
 	if (ps_parse_lookup(line, &pin, err))
 		return -EPROTO;
-	lk->pfn = pin.pfn;
-	lk->count = pin.count;
-	lk->longterm = pin.longterm;
-	lk->maybe_pinned = pin.maybe_pinned;
-	lk->refcount = pin.refcount;
-	lk->order = pin.order;
-	lk->folio_pincount = pin.folio_pincount;
+	PAGE_FROM_PIN(lk, &pin);
 	return 0;
 }
 
@@ -228,14 +236,10 @@ int ps_pins_read(struct ps_pin_row **rowsp, size_t *nrp)
 	for (i = 0; i < n; i++) {
 		p = &pins[i];
 		rows[i] = (struct ps_pin_row){
-			.pfn = p->pfn, .count = p->count,
-			.longterm = p->longterm,
-			.maybe_pinned = p->maybe_pinned,
-			.refcount = p->refcount, .order = p->order,
-			.folio_pincount = p->folio_pincount,
 			.age_ms = p->age_ms, .pid = p->pid,
 			.stack = p->stack, .orphaned = p->orphaned,
 		};
+		PAGE_FROM_PIN(&rows[i], p);
 		snprintf(rows[i].comm, sizeof(rows[i].comm), "%s", p->comm);
 		snprintf(rows[i].api, sizeof(rows[i].api), "%s", p->api);
 	}
@@ -421,17 +425,27 @@ int psh_unpin_range(int fd, uint32_t slot, uint64_t first, uint64_t nr,
 	return ioctl(fd, PSH_IOC_UNPIN_RANGE, &req) ? -errno : 0;
 }
 
+/* @names[@i] of @n, or "?". */
+static const char *name_in(const char *const *names, size_t n, uint32_t i)
+{
+	return i < n && names[i] ? names[i] : "?";
+}
+
+/* As pinshadow names the API in the "api" column of pins. */
 const char *psh_pin_api_name(uint32_t api)
 {
-	static const char *const names[PSH_PIN_NR_APIS] = {
-		[PSH_PIN_FAST] = "pin_user_pages_fast",
-		[PSH_PIN_FAST_ONLY] = "pin_user_pages_fast_only",
-		[PSH_PIN_PLAIN] = "pin_user_pages",
-		[PSH_PIN_REMOTE] = "pin_user_pages_remote",
-		[PSH_PIN_UNLOCKED] = "pin_user_pages_unlocked",
+	static const char *const abi_names[] = PINSHADOW_API_NAMES;
+	static const uint8_t abi_api[PSH_PIN_NR_APIS] = {
+		[PSH_PIN_FAST] = PS_API_PIN_USER_PAGES_FAST,
+		[PSH_PIN_FAST_ONLY] = PS_API_PIN_USER_PAGES_FAST_ONLY,
+		[PSH_PIN_PLAIN] = PS_API_PIN_USER_PAGES,
+		[PSH_PIN_REMOTE] = PS_API_PIN_USER_PAGES_REMOTE,
+		[PSH_PIN_UNLOCKED] = PS_API_PIN_USER_PAGES_UNLOCKED,
 	};
 
-	return api < PSH_PIN_NR_APIS ? names[api] : "?";
+	if (api >= PSH_PIN_NR_APIS)
+		return "?";
+	return name_in(abi_names, PS_NR_APIS, abi_api[api]);
 }
 
 const char *psh_unpin_api_name(uint32_t api)
@@ -446,7 +460,7 @@ const char *psh_unpin_api_name(uint32_t api)
 		[PSH_UNPIN_USER_FOLIO] = "unpin_user_folio",
 	};
 
-	return api < PSH_UNPIN_NR_APIS ? names[api] : "?";
+	return name_in(names, PSH_UNPIN_NR_APIS, api);
 }
 
 /* /proc/self/pagemap of this process (an inherited fd maps the parent). */
@@ -932,17 +946,73 @@ int ps_env_teardown(struct ps_env *env, int wait_ms, char *why, size_t len)
 
 /* Helpers of the reliability tests; see ps_util.h. */
 
-int ps_stats_named(const char *const *names, int64_t *vals, int n)
+static int stats_named(const char *const *names, int64_t *vals, int n,
+		       bool settled)
 {
 	uint64_t seen;
 	int err;
 
 	if (n > 64)
 		return -EINVAL;
-	err = stats_pick(names, vals, n, &seen);
+	err = stats_pick(names, vals, n, &seen, settled);
 	if (err)
 		return err;
 	return seen == (n == 64 ? ~0ULL : (1ULL << n) - 1) ? 0 : -EPROTO;
+}
+
+int ps_stats_named(const char *const *names, int64_t *vals, int n)
+{
+	return stats_named(names, vals, n, true);
+}
+
+int ps_stats_named_unsettled(const char *const *names, int64_t *vals, int n)
+{
+	return stats_named(names, vals, n, false);
+}
+
+int ps_policies_read(const char *const *names, struct ps_policy *p, int n)
+{
+	static const char *const cols[] = {
+		"policy", "decisions", "copies", "needless_copies",
+		"unsafe_shares",
+	};
+	char *buf, err[PS_ERR_LEN];
+	int idx[sizeof(cols) / sizeof(cols[0])], i, ret;
+	uint64_t found = 0;
+	struct ps_table t;
+	size_t r;
+
+	if (n > 64)
+		return -EINVAL;
+	ret = ps_read_file(PINSHADOW_DEBUGFS_DIR "/policies", &buf, NULL);
+	if (ret)
+		return ret;
+	ret = ps_parse_table(buf, "policies", false, &t, err);
+	free(buf);
+	if (ret)
+		return -EPROTO;
+	if (ps_table_cols(&t, "policies", cols, idx, sizeof(cols) / sizeof(cols[0]), err))
+		goto bad;
+	for (r = 0; r < t.nrows; r++) {
+		const char *name = ps_table_cell(&t, r, (size_t)idx[0]);
+		struct ps_policy v;
+
+		if (!ps_parse_i64(ps_table_cell(&t, r, (size_t)idx[1]), &v.decisions) ||
+		    !ps_parse_i64(ps_table_cell(&t, r, (size_t)idx[2]), &v.copies) ||
+		    !ps_parse_i64(ps_table_cell(&t, r, (size_t)idx[3]), &v.needless) ||
+		    !ps_parse_i64(ps_table_cell(&t, r, (size_t)idx[4]), &v.unsafe))
+			goto bad;
+		for (i = 0; i < n; i++)
+			if (!strcmp(name, names[i])) {
+				p[i] = v;
+				found |= 1ULL << i;
+			}
+	}
+	ps_table_free(&t);
+	return found == (n == 64 ? ~0ULL : (1ULL << n) - 1) ? 0 : -EPROTO;
+bad:
+	ps_table_free(&t);
+	return -EPROTO;
 }
 
 int ps_lookup_field(const struct ps_lookup *lk, const char *name, int64_t *v)

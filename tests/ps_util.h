@@ -61,15 +61,21 @@ int ps_stats_text(char **buf);
 int ps_stats_read(struct ps_test_stats *st);
 const char *ps_stat_name(int id);
 
-/* One `lookup` answer; folio_pincount is -1 when pinshadow prints `-`. */
+/*
+ * What `lookup` and `pins` both say of a page, as X(type, name): the
+ * fields of struct ps_lookup and struct ps_pin_row (and of the CLI's
+ * struct ps_pin they are copied from).  folio_pincount is -1 when
+ * pinshadow prints `-`.
+ */
+#define PS_PAGE_FIELDS(X)						\
+	X(uint64_t, pfn) X(int64_t, count) X(int64_t, longterm)	\
+	X(int64_t, maybe_pinned) X(int64_t, refcount) X(int64_t, order)	\
+	X(int64_t, folio_pincount)
+#define PS_PAGE_FIELD_DECL(type, name) type name;
+
+/* One `lookup` answer. */
 struct ps_lookup {
-	uint64_t pfn;
-	int64_t count;
-	int64_t longterm;
-	int64_t maybe_pinned;
-	int64_t refcount;
-	int64_t order;
-	int64_t folio_pincount;
+	PS_PAGE_FIELDS(PS_PAGE_FIELD_DECL)
 	char line[512];
 };
 
@@ -78,15 +84,9 @@ int ps_lookup_raw(const char *req, struct ps_lookup *lk);
 int ps_lookup_pfn(uint64_t pfn, struct ps_lookup *lk);
 int ps_lookup_addr(pid_t pid, uint64_t addr, struct ps_lookup *lk);
 
-/* One row of `pins`; folio_pincount is -1 when pinshadow prints `-`. */
+/* One row of `pins`. */
 struct ps_pin_row {
-	uint64_t pfn;
-	int64_t count;
-	int64_t longterm;
-	int64_t maybe_pinned;
-	int64_t refcount;
-	int64_t order;
-	int64_t folio_pincount;
+	PS_PAGE_FIELDS(PS_PAGE_FIELD_DECL)
 	int64_t age_ms;
 	int64_t pid;
 	char comm[64];
@@ -228,6 +228,25 @@ uint64_t ps_rnd(uint64_t *s);
 
 /* `stats` lines @names[0..n) into @vals; -EPROTO if one is missing. */
 int ps_stats_named(const char *const *names, int64_t *vals, int n);
+/*
+ * The same, read as the file is, without the "flush" first: for a test of
+ * what a read of stats does.
+ */
+int ps_stats_named_unsettled(const char *const *names, int64_t *vals, int n);
+
+/* A row of `policies`: fork decisions replayed under one policy. */
+struct ps_policy {
+	int64_t decisions;
+	int64_t copies;
+	int64_t needless;	/* needless_copies */
+	int64_t unsafe;		/* unsafe_shares */
+};
+
+/*
+ * The rows of `policies` named @names[0..n) into @p[0..n); -EPROTO if one
+ * is missing or the file is malformed.
+ */
+int ps_policies_read(const char *const *names, struct ps_policy *p, int n);
 /* The name=value field @name of a lookup answer; -ENOENT if absent. */
 int ps_lookup_field(const struct ps_lookup *lk, const char *name,
 		    int64_t *v);

@@ -583,29 +583,18 @@ FIXTURE_VARIANT(block_every) {
 	uint32_t unpin;
 };
 
-FIXTURE_VARIANT_ADD(block_every, small_every2) {
-	.kind = PS_BUF_SMALL, .every = 2, .unpin = PSH_UNPIN_PAGES,
-};
+/* Buffer kind, every how many block allocations fail, unpin API. */
+#define EVERY_VARIANT(name, k, n, u)					\
+	FIXTURE_VARIANT_ADD(block_every, name) {			\
+		.kind = k, .every = n, .unpin = u,			\
+	}
 
-FIXTURE_VARIANT_ADD(block_every, thp_every2) {
-	.kind = PS_BUF_THP, .every = 2, .unpin = PSH_UNPIN_PAGES,
-};
-
-FIXTURE_VARIANT_ADD(block_every, hugetlb_every2) {
-	.kind = PS_BUF_HUGETLB, .every = 2, .unpin = PSH_UNPIN_PAGES,
-};
-
-FIXTURE_VARIANT_ADD(block_every, hugetlb_every2_unpin_folios) {
-	.kind = PS_BUF_HUGETLB, .every = 2, .unpin = PSH_UNPIN_FOLIOS,
-};
-
-FIXTURE_VARIANT_ADD(block_every, thp_every1) {
-	.kind = PS_BUF_THP, .every = 1, .unpin = PSH_UNPIN_PAGE,
-};
-
-FIXTURE_VARIANT_ADD(block_every, hugetlb_every3) {
-	.kind = PS_BUF_HUGETLB, .every = 3, .unpin = PSH_UNPIN_PAGE,
-};
+EVERY_VARIANT(small_every2, PS_BUF_SMALL, 2, PSH_UNPIN_PAGES);
+EVERY_VARIANT(thp_every2, PS_BUF_THP, 2, PSH_UNPIN_PAGES);
+EVERY_VARIANT(hugetlb_every2, PS_BUF_HUGETLB, 2, PSH_UNPIN_PAGES);
+EVERY_VARIANT(hugetlb_every2_unpin_folios, PS_BUF_HUGETLB, 2, PSH_UNPIN_FOLIOS);
+EVERY_VARIANT(thp_every1, PS_BUF_THP, 1, PSH_UNPIN_PAGE);
+EVERY_VARIANT(hugetlb_every3, PS_BUF_HUGETLB, 3, PSH_UNPIN_PAGE);
 
 FIXTURE_SETUP(block_every)
 {

@@ -896,14 +896,6 @@ static void check_known(struct __test_metadata *_metadata,
 	}
 }
 
-static int64_t stat1(struct __test_metadata *_metadata, const char *name)
-{
-	int64_t v = 0;
-
-	ASSERT_EQ(0, ps_stats_named(&name, &v, 1)) TH_LOG("stats %s", name);
-	return v;
-}
-
 /* After a valid reset: the known pins are forgotten; pin them again. */
 static void repin_known(struct __test_metadata *_metadata,
 			FIXTURE_DATA(fuzz) *self, bool enabled)
@@ -915,13 +907,13 @@ static void repin_known(struct __test_metadata *_metadata,
 	/* From now on, pins taken before a reset are released after it. */
 	self->env.pins_before_reset = true;
 	check_known(_metadata, self, 0);
-	EXPECT_EQ(0, stat1(_metadata, "pins_outstanding"));
-	EXPECT_EQ(0, stat1(_metadata, "pins_acquired"));
+	EXPECT_EQ(0, ps_stat(_metadata, "pins_outstanding"));
+	EXPECT_EQ(0, ps_stat(_metadata, "pins_acquired"));
 	if (!enabled)
 		ASSERT_EQ(0, ps_control("enable"));
 	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, self->known_slot,
 			       PSH_UNPIN_PAGES, 0));
-	EXPECT_EQ(KNOWN_PAGES, stat1(_metadata, "untracked_unpins"));
+	EXPECT_EQ(KNOWN_PAGES, ps_stat(_metadata, "untracked_unpins"));
 	ASSERT_EQ(0, psh_pin(self->env.helper_fd, self->known_buf,
 			     KNOWN_PAGES, PSH_PIN_FAST, PSH_F_WRITE, &req));
 	ASSERT_EQ(KNOWN_PAGES, req.result);
@@ -947,9 +939,9 @@ static void check_final(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, ps_control(ps_rel_break("fuzz") ? "disable" : "enable"));
 	ASSERT_EQ(0, ps_control("audit on"));
 	ASSERT_EQ(0, ps_control("scan tracked"));
-	EXPECT_EQ(1, stat1(_metadata, "enabled"));
-	EXPECT_EQ(1, stat1(_metadata, "cow_audit"));
-	EXPECT_EQ(0, stat1(_metadata, "lost_events"));
+	EXPECT_EQ(1, ps_stat(_metadata, "enabled"));
+	EXPECT_EQ(1, ps_stat(_metadata, "cow_audit"));
+	EXPECT_EQ(0, ps_stat(_metadata, "lost_events"));
 	ASSERT_EQ(0, ps_read_file(PINSHADOW_DEBUGFS_DIR "/verdicts", &buf, NULL));
 	EXPECT_TRUE(strstr(buf, "scope tracked\n") != NULL);
 	EXPECT_TRUE(strstr(buf, "false_neg 0\n") != NULL);
@@ -976,10 +968,10 @@ static void check_final(struct __test_metadata *_metadata,
 	/* And the release is exact. */
 	ASSERT_EQ(0, psh_unpin(self->env.helper_fd, self->known_slot,
 			       PSH_UNPIN_PAGES, 0));
-	EXPECT_EQ(0, stat1(_metadata, "pins_outstanding"));
-	EXPECT_EQ(0, stat1(_metadata, "pinned_pages"));
+	EXPECT_EQ(0, ps_stat(_metadata, "pins_outstanding"));
+	EXPECT_EQ(0, ps_stat(_metadata, "pinned_pages"));
 	EXPECT_EQ(st.v[PS_untracked_unpins],
-		  stat1(_metadata, "untracked_unpins"));
+		  ps_stat(_metadata, "untracked_unpins"));
 }
 
 TEST_F_TIMEOUT(fuzz, control_single, 1200)
@@ -1013,12 +1005,12 @@ TEST_F_TIMEOUT(fuzz, control_single, 1200)
 		case C_ENABLE:
 		case C_DISABLE:
 			enabled = eff == C_ENABLE;
-			EXPECT_EQ(enabled, stat1(_metadata, "enabled"));
+			EXPECT_EQ(enabled, ps_stat(_metadata, "enabled"));
 			break;
 		case C_AUDIT_ON:
 		case C_AUDIT_OFF:
 			audit = eff == C_AUDIT_ON;
-			EXPECT_EQ(audit, stat1(_metadata, "cow_audit"));
+			EXPECT_EQ(audit, ps_stat(_metadata, "cow_audit"));
 			break;
 		default:
 			break;
@@ -1264,7 +1256,7 @@ TEST_F(fuzz, edges)
 		EXPECT_EQ(EINVAL, errno);
 		close(fd);
 		check_known(_metadata, self, 1);
-		EXPECT_EQ(KNOWN_PAGES, stat1(_metadata, "pins_acquired"));
+		EXPECT_EQ(KNOWN_PAGES, ps_stat(_metadata, "pins_acquired"));
 	}
 	/* These resets (127 bytes, writev) are valid: pin again after. */
 	edges(_metadata, "control", "reset");

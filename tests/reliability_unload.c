@@ -74,29 +74,18 @@ FIXTURE_VARIANT(midpin) {
 	int nthreads;
 };
 
-FIXTURE_VARIANT_ADD(midpin, fast_unload) {
-	.api = PSH_PIN_FAST, .action = A_UNLOAD, .nthreads = 1,
-};
+/* Pin API, what is done while pins are held, pinning threads. */
+#define MIDPIN_VARIANT(name, a, what, n)				\
+	FIXTURE_VARIANT_ADD(midpin, name) {				\
+		.api = a, .action = what, .nthreads = n,		\
+	}
 
-FIXTURE_VARIANT_ADD(midpin, fast_unload_4_threads) {
-	.api = PSH_PIN_FAST, .action = A_UNLOAD, .nthreads = 4,
-};
-
-FIXTURE_VARIANT_ADD(midpin, unlocked_unload) {
-	.api = PSH_PIN_UNLOCKED, .action = A_UNLOAD, .nthreads = 1,
-};
-
-FIXTURE_VARIANT_ADD(midpin, fast_reload) {
-	.api = PSH_PIN_FAST, .action = A_RELOAD, .nthreads = 1,
-};
-
-FIXTURE_VARIANT_ADD(midpin, unlocked_reload_4_threads) {
-	.api = PSH_PIN_UNLOCKED, .action = A_RELOAD, .nthreads = 4,
-};
-
-FIXTURE_VARIANT_ADD(midpin, fast_reset_4_threads) {
-	.api = PSH_PIN_FAST, .action = A_RESET, .nthreads = 4,
-};
+MIDPIN_VARIANT(fast_unload, PSH_PIN_FAST, A_UNLOAD, 1);
+MIDPIN_VARIANT(fast_unload_4_threads, PSH_PIN_FAST, A_UNLOAD, 4);
+MIDPIN_VARIANT(unlocked_unload, PSH_PIN_UNLOCKED, A_UNLOAD, 1);
+MIDPIN_VARIANT(fast_reload, PSH_PIN_FAST, A_RELOAD, 1);
+MIDPIN_VARIANT(unlocked_reload_4_threads, PSH_PIN_UNLOCKED, A_RELOAD, 4);
+MIDPIN_VARIANT(fast_reset_4_threads, PSH_PIN_FAST, A_RESET, 4);
 
 FIXTURE_SETUP(midpin)
 {
@@ -104,11 +93,9 @@ FIXTURE_SETUP(midpin)
 	int i;
 
 	self->uffd = -1;
-	ps_fixture_setup(_metadata, &self->env);
 	/* Pins taken before the (re)load or reset are released after it. */
-	self->env.pins_before_reset = true;
-	if (access(ps_ko_path(), R_OK))
-		SKIP(return, "%s: %s", ps_ko_path(), strerror(errno));
+	if (!ps_reload_fixture_setup(_metadata, &self->env, true))
+		return;
 	if (!psh_pin_supported(self->env.helper_fd, variant->api, PSH_F_WRITE))
 		SKIP(return, "%s: not in this kernel",
 		     psh_pin_api_name(variant->api));
@@ -140,7 +127,7 @@ FIXTURE_SETUP(midpin)
 
 FIXTURE_TEARDOWN(midpin)
 {
-	int i, err;
+	int i;
 
 	/* Closing the userfaultfd fails a fault still waiting: calls end. */
 	if (self->uffd >= 0)
@@ -151,11 +138,7 @@ FIXTURE_TEARDOWN(midpin)
 		if (self->p[i].fd >= 0)
 			close(self->p[i].fd);
 	}
-	if (!ps_module_loaded(PS_MODULE)) {
-		err = ps_load(NULL);
-		EXPECT_EQ(0, err) TH_LOG("insmod: %s", strerror(-err));
-	}
-	ps_fixture_teardown(_metadata, &self->env, 5000);
+	ps_reload_fixture_teardown(_metadata, &self->env);
 }
 
 static void *pinner_fn(void *arg)
@@ -317,13 +300,13 @@ TEST_F_TIMEOUT(midpin, sleeping_pin_call, 300)
 	/* And a fresh cycle is exact again. */
 	{
 		char *buf = ps_small_buf(_metadata, NPAGES);
-		struct ps_plan p = {
-			.fd = self->env.helper_fd, .buf = buf,
-			.npages = NPAGES, .api = variant->api,
-			.flags = PSH_F_WRITE, .comm = self->env.comm,
-			.nranges = 2, .r = { { 0, 3 }, { 3, NPAGES - 3 } },
+		static const struct ps_range halves[] = {
+			{ 0, 3 }, { 3, NPAGES - 3 },
 		};
+		struct ps_plan p;
 
+		ps_plan_init(&p, &self->env, buf, NPAGES, variant->api,
+			     PSH_F_WRITE, halves, ARRAY_SIZE(halves));
 		ASSERT_EQ(0, ps_control("reset"));
 		ps_plan_run(_metadata, &p, PSH_UNPIN_PAGES, 0);
 		ps_plan_free(&p);
@@ -378,17 +361,12 @@ FIXTURE(traffic) {
 
 FIXTURE_SETUP(traffic)
 {
-	ps_fixture_setup(_metadata, &self->env);
-	self->env.pins_before_reset = true;
-	if (access(ps_ko_path(), R_OK))
-		SKIP(return, "%s: %s", ps_ko_path(), strerror(errno));
+	ps_reload_fixture_setup(_metadata, &self->env, true);
 }
 
 FIXTURE_TEARDOWN(traffic)
 {
-	if (!ps_module_loaded(PS_MODULE))
-		ps_load(NULL);
-	ps_fixture_teardown(_metadata, &self->env, 5000);
+	ps_reload_fixture_teardown(_metadata, &self->env);
 }
 
 /*

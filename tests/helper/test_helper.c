@@ -390,7 +390,7 @@ static noinline long psh_leak_pin(struct psh_leaked *lk, unsigned long addr,
 	return ret;
 }
 
-static long psh_ioctl_leak(void __user *argp)
+static long psh_ioctl_leak(struct psh_file *pf, void __user *argp)
 {
 	unsigned int gup_flags = 0;
 	struct psh_leaked *lk;
@@ -464,7 +464,7 @@ static u64 psh_leaks_release(u32 id)
 	return pages;
 }
 
-static long psh_ioctl_leak_release(void __user *argp)
+static long psh_ioctl_leak_release(struct psh_file *pf, void __user *argp)
 {
 	struct psh_leak_release req;
 
@@ -518,7 +518,7 @@ out:
  * The exported API is looked up with symbol_get(), not linked: the helper
  * then loads without pinshadow and never keeps it from unloading.
  */
-static long psh_ioctl_query(void __user *argp)
+static long psh_ioctl_query(struct psh_file *pf, void __user *argp)
 {
 	bool (*available)(struct page *page);
 	bool (*really)(struct page *page);
@@ -554,31 +554,30 @@ static long psh_ioctl_query(void __user *argp)
 	return ret;
 }
 
+/* Each command's handler; those that need no slot ignore @pf. */
+static const struct {
+	unsigned int cmd;
+	long (*fn)(struct psh_file *pf, void __user *argp);
+} psh_ioctls[] = {
+	{ PSH_IOC_PIN, psh_ioctl_pin },
+	{ PSH_IOC_UNPIN, psh_ioctl_unpin },
+	{ PSH_IOC_PFNS, psh_ioctl_pfns },
+	{ PSH_IOC_QUERY, psh_ioctl_query },
+	{ PSH_IOC_MEMFD_PIN, psh_ioctl_memfd_pin },
+	{ PSH_IOC_UNPIN_RANGE, psh_ioctl_unpin_range },
+	{ PSH_IOC_LEAK, psh_ioctl_leak },
+	{ PSH_IOC_LEAK_RELEASE, psh_ioctl_leak_release },
+};
+
 static long psh_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	struct psh_file *pf = file->private_data;
-	void __user *argp = (void __user *)arg;
+	size_t i;
 
-	switch (cmd) {
-	case PSH_IOC_PIN:
-		return psh_ioctl_pin(pf, argp);
-	case PSH_IOC_UNPIN:
-		return psh_ioctl_unpin(pf, argp);
-	case PSH_IOC_PFNS:
-		return psh_ioctl_pfns(pf, argp);
-	case PSH_IOC_QUERY:
-		return psh_ioctl_query(argp);
-	case PSH_IOC_MEMFD_PIN:
-		return psh_ioctl_memfd_pin(pf, argp);
-	case PSH_IOC_UNPIN_RANGE:
-		return psh_ioctl_unpin_range(pf, argp);
-	case PSH_IOC_LEAK:
-		return psh_ioctl_leak(argp);
-	case PSH_IOC_LEAK_RELEASE:
-		return psh_ioctl_leak_release(argp);
-	default:
-		return -ENOTTY;
-	}
+	for (i = 0; i < ARRAY_SIZE(psh_ioctls); i++)
+		if (psh_ioctls[i].cmd == cmd)
+			return psh_ioctls[i].fn(file->private_data,
+						(void __user *)arg);
+	return -ENOTTY;
 }
 
 static int psh_open(struct inode *inode, struct file *file)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The debugfs formats: samples as the module prints them, and broken ones. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,9 +203,24 @@ static void probes(void)
 
 static void pins(void)
 {
+	/* Rows under PINS_HEADER that fail, and what the error names. */
+	static const struct {
+		const char *row, *err, *what;
+	} bad[] = {
+		{ "0x1 1 0 1 1025 0 - 1 1 a", "line 2", "short row" },
+		{ "zz 1 0 1 1025 0 - 1 1 a b", "bad pfn \"zz\"", "bad pfn" },
+		{ "0x1 1 2 1 1025 0 - 1 1 a b", "longterm", "longterm > count" },
+		{ "0x1 1 0 yes 1025 0 - 1 1 a b", "maybe_pinned", "bad boolean" },
+		{ "0x1 1 0 1 -3 0 - 1 1 a b", "refcount", "negative refcount" },
+		{ "0x1 1 0 1 3 40 - 1 1 a b", "order", "absurd order" },
+		{ "0x1 1 0 1 3 0 - -7 1 a b", "age_ms", "negative age" },
+		{ "0x1 1 0 1 3 0 - 1 1 "
+		  "a_comm_much_longer_than_any_task_comm_could_be b",
+		  "comm", "overlong comm" },
+	};
 	char err[PS_ERR_LEN];
 	struct ps_pin *p;
-	size_t n;
+	size_t n, i;
 
 	CHECK(ps_parse_pins(PINS_HEADER
 			    "0x1000 1 1 1 1025 0 - 1500 42 pinload pin_user_pages_fast\n"
@@ -237,24 +253,13 @@ static void pins(void)
 
 	CHECK(ps_parse_pins("pfn count longterm\n0x1 1 0\n", &p, &n, err) &&
 	      strstr(err, "maybe_pinned"), "pins: missing column: %s", err);
-	CHECK(ps_parse_pins(PINS_HEADER "0x1 1 0 1 1025 0 - 1 1 a\n", &p, &n, err) &&
-	      strstr(err, "line 2"), "pins: short row: %s", err);
-	CHECK(ps_parse_pins(PINS_HEADER "zz 1 0 1 1025 0 - 1 1 a b\n", &p, &n, err) &&
-	      strstr(err, "bad pfn \"zz\""), "pins: bad pfn: %s", err);
-	CHECK(ps_parse_pins(PINS_HEADER "0x1 1 2 1 1025 0 - 1 1 a b\n", &p, &n, err) &&
-	      strstr(err, "longterm"), "pins: longterm > count: %s", err);
-	CHECK(ps_parse_pins(PINS_HEADER "0x1 1 0 yes 1025 0 - 1 1 a b\n", &p, &n, err) &&
-	      strstr(err, "maybe_pinned"), "pins: bad boolean: %s", err);
-	CHECK(ps_parse_pins(PINS_HEADER "0x1 1 0 1 -3 0 - 1 1 a b\n", &p, &n, err) &&
-	      strstr(err, "refcount"), "pins: negative refcount: %s", err);
-	CHECK(ps_parse_pins(PINS_HEADER "0x1 1 0 1 3 40 - 1 1 a b\n", &p, &n, err) &&
-	      strstr(err, "order"), "pins: absurd order: %s", err);
-	CHECK(ps_parse_pins(PINS_HEADER "0x1 1 0 1 3 0 - -7 1 a b\n", &p, &n, err) &&
-	      strstr(err, "age_ms"), "pins: negative age: %s", err);
-	CHECK(ps_parse_pins(PINS_HEADER "0x1 1 0 1 3 0 - 1 1 "
-			    "a_comm_much_longer_than_any_task_comm_could_be b\n",
-			    &p, &n, err) && strstr(err, "comm"),
-	      "pins: overlong comm: %s", err);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[512];
+
+		snprintf(text, sizeof(text), PINS_HEADER "%s\n", bad[i].row);
+		CHECK(ps_parse_pins(text, &p, &n, err) &&
+		      strstr(err, bad[i].err), "pins: %s: %s", bad[i].what, err);
+	}
 }
 
 #define PINS_HEADER_STACK \

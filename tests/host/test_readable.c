@@ -83,6 +83,30 @@ static int group_text(const char *text, struct ps_cow_group **g)
 	return (int)ng;
 }
 
+/*
+ * Events of pages [@from, @to) at PFNs @pfn0 + page, count 0, @verdict,
+ * appended at @e[@k]; the new count.
+ */
+static int add_pages(struct ev *e, int k, int from, int to,
+		     unsigned long pfn0, const char *verdict)
+{
+	int i;
+
+	for (i = from; i < to; i++)
+		e[k++] = (struct ev){ i, pfn0 + (unsigned long)i, 0, verdict, 0 };
+	return k;
+}
+
+/* Group the cow_audit text of events @e[0..n). */
+static int group_events(const struct ev *e, int n, struct ps_cow_group **g)
+{
+	char *text = cow_text(e, (size_t)n);
+	int ng = group_text(text, g);
+
+	free(text);
+	return ng;
+}
+
 static bool is_group(const struct ps_cow_group *g, int page, uint64_t pages,
 		     unsigned long pfn, const char *verdict)
 {
@@ -135,7 +159,6 @@ static void cow_groups(void)
 {
 	struct ps_cow_group *g;
 	struct ev e[64];
-	char *text;
 	int n, i, k = 0;
 
 	/* Three pages in order, then another verdict: two groups. */
@@ -143,78 +166,62 @@ static void cow_groups(void)
 		e[k++] = (struct ev){ i, 0x100 + (unsigned long)i, (unsigned int)i % 2,
 				      "ok", 0 };
 	e[k++] = (struct ev){ 3, 0x103, 0, "needless_copy", 0 };
-	text = cow_text(e, (size_t)k);
-	n = group_text(text, &g);
+	n = group_events(e, k, &g);
 	CHECK(n == 2 && is_group(&g[0], 0, 3, 0x100, "ok") &&
 	      g[0].count_min == 0 && g[0].count_max == 1 &&
 	      g[0].time_first_us == 5000000 && g[0].time_last_us == 5000002 &&
 	      is_group(&g[1], 3, 1, 0x103, "needless_copy"),
 	      "cow: consecutive pages group, count and time ranges");
 	free(g);
-	free(text);
 
 	/* A PFN that does not follow breaks the group. */
 	k = 0;
 	e[k++] = (struct ev){ 0, 0x100, 0, "ok", 0 };
 	e[k++] = (struct ev){ 1, 0x200, 0, "ok", 0 };
 	e[k++] = (struct ev){ 2, 0x201, 0, "ok", 0 };
-	text = cow_text(e, (size_t)k);
-	n = group_text(text, &g);
+	n = group_events(e, k, &g);
 	CHECK(n == 2 && is_group(&g[0], 0, 1, 0x100, "ok") &&
 	      is_group(&g[1], 1, 2, 0x200, "ok"),
 	      "cow: addresses and PFNs must both advance");
 	free(g);
-	free(text);
 
 	/*
 	 * One fork of 16 pages logged in chunks, as the module's record
 	 * pages come back: [14,15], [8..13], [2..7], page 0 (pinned), [1].
 	 */
-	k = 0;
-	for (i = 14; i < 16; i++)
-		e[k++] = (struct ev){ i, 0x400 + (unsigned long)i, 0, "needless_copy", 0 };
-	for (i = 8; i < 14; i++)
-		e[k++] = (struct ev){ i, 0x400 + (unsigned long)i, 0, "needless_copy", 0 };
-	for (i = 2; i < 8; i++)
-		e[k++] = (struct ev){ i, 0x400 + (unsigned long)i, 0, "needless_copy", 0 };
+	k = add_pages(e, 0, 14, 16, 0x400, "needless_copy");
+	k = add_pages(e, k, 8, 14, 0x400, "needless_copy");
+	k = add_pages(e, k, 2, 8, 0x400, "needless_copy");
 	e[k++] = (struct ev){ 0, 0x400, 1, "ok", 0 };
 	e[k++] = (struct ev){ 1, 0x401, 0, "needless_copy", 0 };
-	text = cow_text(e, (size_t)k);
-	n = group_text(text, &g);
+	n = group_events(e, k, &g);
 	CHECK(n == 2 && is_group(&g[0], 0, 1, 0x400, "ok") &&
 	      is_group(&g[1], 1, 15, 0x401, "needless_copy") &&
 	      g[1].time_first_us == 5000000 && g[1].time_last_us == 5000015,
 	      "cow: the chunks of one fork join, in address order");
 	free(g);
-	free(text);
 
 	/* The same process forks twice: the forks stay apart. */
 	k = 0;
-	for (int f = 0; f < 2; f++) {
-		for (i = 4; i < 8; i++)
-			e[k++] = (struct ev){ i, 0x500 + (unsigned long)i, 0, "needless_copy", 0 };
-		for (i = 0; i < 4; i++)
-			e[k++] = (struct ev){ i, 0x500 + (unsigned long)i, 0, "needless_copy", 0 };
+	for (i = 0; i < 2; i++) {
+		k = add_pages(e, k, 4, 8, 0x500, "needless_copy");
+		k = add_pages(e, k, 0, 4, 0x500, "needless_copy");
 	}
-	text = cow_text(e, (size_t)k);
-	n = group_text(text, &g);
+	n = group_events(e, k, &g);
 	CHECK(n == 2 && is_group(&g[0], 0, 8, 0x500, "needless_copy") &&
 	      is_group(&g[1], 0, 8, 0x500, "needless_copy") &&
 	      g[0].time_last_us < g[1].time_first_us,
 	      "cow: two forks of the same pages are two groups");
 	free(g);
-	free(text);
 
 	/* Another process in between ends the stretch. */
 	k = 0;
 	e[k++] = (struct ev){ 1, 0x601, 0, "ok", 0 };
 	e[k++] = (struct ev){ 9, 0x900, 0, "ok", 200 };
 	e[k++] = (struct ev){ 0, 0x600, 0, "ok", 0 };
-	text = cow_text(e, (size_t)k);
-	n = group_text(text, &g);
+	n = group_events(e, k, &g);
 	CHECK(n == 3, "cow: no joining across another process's events");
 	free(g);
-	free(text);
 
 	CHECK(group_text(COW_HEADER, &g) == 0, "cow: an empty ring");
 	free(g);

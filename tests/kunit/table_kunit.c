@@ -268,6 +268,26 @@ static void table_out_of_range(struct kunit *test)
 /* Two mms, only ever compared: any two distinct addresses will do. */
 static const char mm_a, mm_b;
 
+/*
+ * Pins @pfn and @pfn + 1 in one call of @api started at @start_ns through
+ * @site, as a probe handler does; their entries after it.
+ */
+static void pin_two(unsigned long pfn, u8 api, u64 start_ns,
+		    const struct ps_pin_site *site, struct ps_entry *e0,
+		    struct ps_entry *e1)
+{
+	struct ps_call call;
+
+	rcu_read_lock();
+	ps_call_begin(&call, api, start_ns, 2, PS_STACK_NONE, site);
+	ps_table_pin(pfn, false, &call);
+	ps_table_pin(pfn + 1, false, &call);
+	ps_call_end(&call);
+	ps_table_read(pfn, e0);
+	ps_table_read(pfn + 1, e1);
+	rcu_read_unlock();
+}
+
 static void records_shared_and_derived(struct kunit *test)
 {
 	const struct ps_pin_site site_a = {
@@ -277,17 +297,8 @@ static void records_shared_and_derived(struct kunit *test)
 	unsigned long pfn = test_pfn(test, 7);
 	struct ps_record_info a, b;
 	struct ps_entry e0, e1;
-	struct ps_call call;
 
-	rcu_read_lock();
-	ps_call_begin(&call, PS_API_PIN_USER_PAGES, 1000, 2, PS_STACK_NONE,
-		      &site_a);
-	ps_table_pin(pfn, false, &call);
-	ps_table_pin(pfn + 1, false, &call);
-	ps_call_end(&call);
-	ps_table_read(pfn, &e0);
-	ps_table_read(pfn + 1, &e1);
-	rcu_read_unlock();
+	pin_two(pfn, PS_API_PIN_USER_PAGES, 1000, &site_a, &e0, &e1);
 	KUNIT_EXPECT_NE(test, e0.handle, (u32)PS_HANDLE_NONE);
 	KUNIT_EXPECT_EQ(test, e0.handle, e1.handle);
 	ps_records_flush_shared();
@@ -299,15 +310,7 @@ static void records_shared_and_derived(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, ps_record_pinned_at(e0.handle, site_b.mm,
 						     0x11000));
 
-	rcu_read_lock();
-	ps_call_begin(&call, PS_API_PIN_USER_PAGES_REMOTE, 5000, 2,
-		      PS_STACK_NONE, &site_b);
-	ps_table_pin(pfn, false, &call);
-	ps_table_pin(pfn + 1, false, &call);
-	ps_call_end(&call);
-	ps_table_read(pfn, &e0);
-	ps_table_read(pfn + 1, &e1);
-	rcu_read_unlock();
+	pin_two(pfn, PS_API_PIN_USER_PAGES_REMOTE, 5000, &site_b, &e0, &e1);
 	/* One derived record for both pages, the first is gone. */
 	KUNIT_EXPECT_EQ(test, e0.handle, e1.handle);
 	ps_records_flush_shared();
@@ -439,14 +442,22 @@ static void pool_reserve_reported(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 0);
 }
 
+/* @pool reset to a reserve of @depth (pool_depth); the old pool_depth. */
+static unsigned int pool_resize(struct ps_pool *pool, unsigned int depth)
+{
+	unsigned int old = pool_depth;
+
+	pool_depth = depth;
+	ps_pool_reset(pool);
+	return old;
+}
+
 /* A pin that finds the block pool empty is a lost event, nothing else. */
 static void pool_empty_block_is_lost(struct kunit *test)
 {
 	unsigned long pfn = test_pfn(test, 11);
-	unsigned int depth = pool_depth;
+	unsigned int depth = pool_resize(&block_pool, 0);
 
-	pool_depth = 0;
-	ps_pool_reset(&block_pool);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&block_pool.held), 0L);
 	pin_n(pfn, 1, false);
 	KUNIT_EXPECT_EQ(test, count_of(pfn), 0U);
@@ -458,8 +469,7 @@ static void pool_empty_block_is_lost(struct kunit *test)
 	/* The record was taken, and given back with the call. */
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_LOST_RECORDS), 0);
 
-	pool_depth = depth;
-	ps_pool_reset(&block_pool);
+	pool_resize(&block_pool, depth);
 	pin_n(pfn, 1, false);
 	KUNIT_EXPECT_EQ(test, count_of(pfn), 1U);
 	KUNIT_EXPECT_TRUE(test, unpin1(pfn));
@@ -470,11 +480,9 @@ static void pool_empty_block_is_lost(struct kunit *test)
 static void pool_empty_record_is_lost(struct kunit *test)
 {
 	unsigned long pfn = test_pfn(test, 12);
-	unsigned int depth = pool_depth;
+	unsigned int depth = pool_resize(&record_pool, 0);
 	struct ps_entry e;
 
-	pool_depth = 0;
-	ps_pool_reset(&record_pool);
 	pin_n(pfn, 2, false);
 	rcu_read_lock();
 	ps_table_read(pfn, &e);
@@ -485,8 +493,7 @@ static void pool_empty_record_is_lost(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_LOST_EVENTS), 0);
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_POOL_EMPTY), 1);
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_RECORDS), 0);
-	pool_depth = depth;
-	ps_pool_reset(&record_pool);
+	pool_resize(&record_pool, depth);
 	KUNIT_EXPECT_EQ(test, unpin_any(pfn, 1, 2), 2UL);
 }
 
@@ -497,12 +504,11 @@ static void pool_empty_record_is_lost(struct kunit *test)
 static void pool_refill_and_boost(struct kunit *test)
 {
 	unsigned long pfn = test_pfn(test, 13);
-	unsigned int depth = pool_depth;
+	unsigned int depth;
 	int i;
 
 	/* Two blocks, all in the shared reserve (no CPU lists). */
-	pool_depth = 2;
-	ps_pool_reset(&block_pool);
+	depth = pool_resize(&block_pool, 2);
 	KUNIT_EXPECT_EQ(test, block_pool.cpu_depth, 0);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&block_pool.held), 2L);
 	for (i = 0; i < 2; i++)
@@ -529,8 +535,7 @@ static void pool_refill_and_boost(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ps_stat_read(PS_TABLE_BLOCKS), 0);
 
 	/* A reset goes back to the base depth. */
-	pool_depth = depth;
-	ps_pool_reset(&block_pool);
+	pool_resize(&block_pool, depth);
 	KUNIT_EXPECT_EQ(test, block_pool.depth, (int)depth);
 }
 

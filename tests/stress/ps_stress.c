@@ -574,9 +574,7 @@ FIXTURE_SETUP(stress)
 
 FIXTURE_TEARDOWN(stress)
 {
-	if (!ps_module_loaded(PS_MODULE))
-		ps_load(NULL);
-	ps_fixture_teardown(_metadata, &self->env, 5000);
+	ps_reload_fixture_teardown(_metadata, &self->env);
 }
 
 static void probe_caps(struct __test_metadata *_metadata, int fd)

@@ -148,8 +148,7 @@ static void json_totals(struct json *j, const struct ps_stats *st)
 	int64_t v;
 	size_t i;
 
-	json_key(j, "totals");
-	json_object_begin(j);
+	json_kv_object_begin(j, "totals");
 	for (i = 0; i < NR_TOTALS; i++) {
 		json_key(j, totals[i]);
 		if (ps_stats_get(st, totals[i], &v))
@@ -204,18 +203,15 @@ static int show_once(struct ps_ctx *c, const struct ps_stats *st)
 	}
 	free(ev);
 	if (c->json) {
-		ps_json_begin(c, &j, "data");
-		json_object_begin(&j);
+		ps_json_object_begin(c, &j, "data");
 		json_kv_string(&j, "file", FILE_NAME);
 		json_kv_uint(&j, "events", n);
-		json_key(&j, "groups");
-		json_array_begin(&j);
+		json_kv_array_begin(&j, "groups");
 		for (i = 0; i < ng; i++)
 			json_group(&j, &g[i]);
 		json_array_end(&j);
 		json_totals(&j, st);
-		json_object_end(&j);
-		ps_json_end(&j);
+		ps_json_object_end(&j);
 	} else {
 		if (ng) {
 			ps_tt_init(&tt, NR_T, heads, align);

@@ -267,8 +267,7 @@ static void json_counts(struct json *j, const struct counts *n)
 	int k;
 
 	for (k = 0; k < NR_KINDS; k++) {
-		json_key(j, kind_names[k]);
-		json_object_begin(j);
+		json_kv_object_begin(j, kind_names[k]);
 		json_kv_uint(j, "pages", n->pages[k]);
 		json_kv_uint(j, "pins", n->pins[k]);
 		json_object_end(j);
@@ -279,8 +278,7 @@ static void json_save(struct json *j, const char *key, const struct save *s)
 {
 	char utc[64];
 
-	json_key(j, key);
-	json_object_begin(j);
+	json_kv_object_begin(j, key);
 	json_kv_string(j, "dir", s->c.from);
 	json_kv_string(j, "kernel", s->c.kernel);
 	json_kv_string(j, "utc", s->c.saved_unix_ms < 0 ? NULL :
@@ -295,16 +293,13 @@ static void print_json(struct ps_ctx *c, const struct save *a,
 	struct json j;
 	size_t i;
 
-	ps_json_begin(c, &j, "data");
-	json_object_begin(&j);
+	ps_json_object_begin(c, &j, "data");
 	json_save(&j, "before", a);
 	json_save(&j, "after", b);
-	json_key(&j, "totals");
-	json_object_begin(&j);
+	json_kv_object_begin(&j, "totals");
 	json_counts(&j, &t->total);
 	json_object_end(&j);
-	json_key(&j, "processes");
-	json_array_begin(&j);
+	json_kv_array_begin(&j, "processes");
 	for (i = 0; i < t->nprocs; i++) {
 		json_object_begin(&j);
 		json_kv_int_or_null(&j, "pid", t->procs[i].pid);
@@ -314,8 +309,7 @@ static void print_json(struct ps_ctx *c, const struct save *a,
 		json_object_end(&j);
 	}
 	json_array_end(&j);
-	json_key(&j, "stacks");
-	json_array_begin(&j);
+	json_kv_array_begin(&j, "stacks");
 	for (i = 0; i < t->nstacks; i++) {
 		const struct stack_row *r = &t->stacks[i];
 
@@ -328,8 +322,7 @@ static void print_json(struct ps_ctx *c, const struct save *a,
 		json_object_end(&j);
 	}
 	json_array_end(&j);
-	json_object_end(&j);
-	ps_json_end(&j);
+	ps_json_object_end(&j);
 }
 
 int cmd_diff(struct ps_ctx *c, const struct ps_opts *o)

@@ -119,10 +119,8 @@ static void print_json(struct ps_ctx *c, const struct ps_opts *o,
 	const struct ps_stack *s = ps_stacks_find(st, p->stack);
 	struct json j;
 
-	ps_json_begin(c, &j, "data");
-	json_object_begin(&j);
-	json_key(&j, "request");
-	json_object_begin(&j);
+	ps_json_object_begin(c, &j, "data");
+	json_kv_object_begin(&j, "request");
 	if (o->have_pfn) {
 		json_kv_hex(&j, "pfn", o->pfn);
 	} else {
@@ -130,8 +128,7 @@ static void print_json(struct ps_ctx *c, const struct ps_opts *o,
 		json_kv_hex(&j, "addr", o->addr);
 	}
 	json_object_end(&j);
-	json_key(&j, "page");
-	json_object_begin(&j);
+	json_kv_object_begin(&j, "page");
 	json_kv_hex(&j, "pfn", p->pfn);
 	json_kv_uint(&j, "count", p->count);
 	json_kv_uint(&j, "longterm", p->longterm);
@@ -151,8 +148,7 @@ static void print_json(struct ps_ctx *c, const struct ps_opts *o,
 	json_kv_int_or_null(&j, "stack", p->stack);
 	ps_json_frames(&j, s ? s->frames : NULL);
 	json_object_end(&j);
-	json_object_end(&j);
-	ps_json_end(&j);
+	ps_json_object_end(&j);
 }
 
 /*

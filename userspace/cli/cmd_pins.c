@@ -127,15 +127,12 @@ static void print_json(struct ps_ctx *c, const struct ps_pinmap *pm,
 	struct json j;
 	size_t i;
 
-	ps_json_begin(c, &j, "data");
-	json_object_begin(&j);
-	json_key(&j, "total");
-	json_object_begin(&j);
+	ps_json_object_begin(c, &j, "data");
+	json_kv_object_begin(&j, "total");
 	json_agg(&j, &pm->total);
 	json_kv_uint(&j, "processes", pm->processes);
 	json_object_end(&j);
-	json_key(&j, "runs");
-	json_array_begin(&j);
+	json_kv_array_begin(&j, "runs");
 	for (i = 0; i < pm->mapped.n; i++) {
 		const struct ps_run *r = &pm->mapped.v[i];
 
@@ -166,16 +163,14 @@ static void print_json(struct ps_ctx *c, const struct ps_pinmap *pm,
 		}
 		json_array_end(&j);
 	}
-	json_key(&j, "filter");
-	json_object_begin(&j);
+	json_kv_object_begin(&j, "filter");
 	json_kv_int_or_null(&j, "pid", o->pid);
 	json_kv_bool(&j, "longterm", o->longterm);
 	json_kv_bool(&j, "orphaned", o->orphaned);
 	json_kv_int_or_null(&j, "older_than_ms", o->older_than_ms);
 	json_kv_string(&j, "comm", o->comm);
 	json_object_end(&j);
-	json_object_end(&j);
-	ps_json_end(&j);
+	ps_json_object_end(&j);
 }
 
 /* The pages of one stack: what page_owner_sort prints per stack. */
@@ -275,10 +270,8 @@ static void print_stacks_json(struct ps_ctx *c, const struct stack_group *g,
 	struct json j;
 	size_t i;
 
-	ps_json_begin(c, &j, "data");
-	json_object_begin(&j);
-	json_key(&j, "stacks");
-	json_array_begin(&j);
+	ps_json_object_begin(c, &j, "data");
+	json_kv_array_begin(&j, "stacks");
 	for (i = 0; i < ng; i++) {
 		const struct ps_stack *s = ps_stacks_find(st, g[i].handle);
 
@@ -291,8 +284,7 @@ static void print_stacks_json(struct ps_ctx *c, const struct stack_group *g,
 		json_object_end(&j);
 	}
 	json_array_end(&j);
-	json_object_end(&j);
-	ps_json_end(&j);
+	ps_json_object_end(&j);
 }
 
 static int show_by_stack(struct ps_ctx *c, const struct ps_pinmap *pm)

@@ -291,18 +291,15 @@ int cmd_save(struct ps_ctx *c, const struct ps_opts *o)
 	if (c->json) {
 		struct json j;
 
-		ps_json_begin(c, &j, "data");
-		json_object_begin(&j);
+		ps_json_object_begin(c, &j, "data");
 		json_kv_string(&j, "dir", dir);
-		json_key(&j, "files");
-		json_array_begin(&j);
+		json_kv_array_begin(&j, "files");
 		for (i = 0; i < nfiles; i++)
 			json_string(&j, names[i]);
 		json_array_end(&j);
 		json_kv_uint(&j, "pinned_pages", npins);
 		json_kv_uint(&j, "processes", nproc);
-		json_object_end(&j);
-		ps_json_end(&j);
+		ps_json_object_end(&j);
 	} else {
 		fprintf(c->out, "saved %zu file%s of %s (%zu pinned page%s) and the maps of %zu process%s in %s\n",
 			nfiles, nfiles == 1 ? "" : "s", c->dir, npins,

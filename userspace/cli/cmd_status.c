@@ -187,23 +187,19 @@ static void print_json(struct ps_ctx *c, const char *kernel,
 		armed += pr[i].armed;
 	ps_stats_get(st, "abi_version", &abi);
 	ps_stats_get(st, "enabled", &enabled);
-	ps_json_begin(c, &j, "data");
-	json_object_begin(&j);
+	ps_json_object_begin(c, &j, "data");
 	json_kv_string(&j, "kernel", kernel);
-	json_key(&j, "module");
-	json_object_begin(&j);
+	json_kv_object_begin(&j, "module");
 	json_kv_bool(&j, "loaded", true);
 	json_kv_int(&j, "abi_version", abi);
 	json_kv_string(&j, "version", st->version[0] ? st->version : NULL);
 	json_kv_bool(&j, "enabled", enabled != 0);
 	json_kv_string(&j, "debugfs", c->dir);
 	json_object_end(&j);
-	json_key(&j, "probes");
-	json_object_begin(&j);
+	json_kv_object_begin(&j, "probes");
 	json_kv_uint(&j, "armed", armed);
 	json_kv_uint(&j, "unarmed", npr - armed);
-	json_key(&j, "list");
-	json_array_begin(&j);
+	json_kv_array_begin(&j, "list");
 	for (i = 0; i < npr; i++) {
 		json_object_begin(&j);
 		json_kv_string(&j, "name", pr[i].name);
@@ -219,8 +215,7 @@ static void print_json(struct ps_ctx *c, const char *kernel,
 	}
 	json_array_end(&j);
 	json_object_end(&j);
-	json_key(&j, "stats");
-	json_object_begin(&j);
+	json_kv_object_begin(&j, "stats");
 	for (i = 0; i < st->n; i++)
 		json_kv_int(&j, st->v[i].name, st->v[i].value);
 	json_object_end(&j);
@@ -233,18 +228,15 @@ static void print_json(struct ps_ctx *c, const char *kernel,
 		json_kv_int(&j, "pages", orph->pages);
 		json_object_end(&j);
 	}
-	json_key(&j, "self_check");
-	json_object_begin(&j);
+	json_kv_object_begin(&j, "self_check");
 	json_kv_bool(&j, "ok", sc->ok);
 	json_kv_int(&j, "reads", reads);
-	json_key(&j, "reasons");
-	json_array_begin(&j);
+	json_kv_array_begin(&j, "reasons");
 	for (k = 0; k < sc->nreasons; k++)
 		json_string(&j, sc->reasons[k]);
 	json_array_end(&j);
 	json_object_end(&j);
-	json_object_end(&j);
-	ps_json_end(&j);
+	ps_json_object_end(&j);
 }
 
 int cmd_status(struct ps_ctx *c, const struct ps_opts *o)

@@ -236,12 +236,10 @@ static void print_json(struct ps_ctx *c, const struct ps_truth *t,
 	struct json j;
 	size_t i;
 
-	ps_json_begin(c, &j, "data");
-	json_object_begin(&j);
+	ps_json_object_begin(c, &j, "data");
 	json_kv_string(&j, "file", FILE_NAME);
 	json_kv_string(&j, "scope", t->scope);
-	json_key(&j, "totals");
-	json_object_begin(&j);
+	json_kv_object_begin(&j, "totals");
 	json_kv_uint(&j, "true_pos", t->true_pos);
 	json_kv_uint(&j, "false_pos", t->false_pos);
 	json_kv_uint(&j, "false_neg", t->false_neg);
@@ -253,8 +251,7 @@ static void print_json(struct ps_ctx *c, const struct ps_truth *t,
 	json_kv_ratio(&j, "false_positive_rate", t->false_pos,
 		      t->false_pos + t->true_neg);
 	json_kv_ratio(&j, "recall", t->true_pos, t->true_pos + t->false_neg);
-	json_key(&j, "runs");
-	json_array_begin(&j);
+	json_kv_array_begin(&j, "runs");
 	for (i = 0; i < n; i++) {
 		const struct ps_mismatch_run *r = &runs[i];
 
@@ -274,8 +271,7 @@ static void print_json(struct ps_ctx *c, const struct ps_truth *t,
 		json_object_end(&j);
 	}
 	json_array_end(&j);
-	json_key(&j, "causes");
-	json_array_begin(&j);
+	json_kv_array_begin(&j, "causes");
 	for (i = 0; i < ncs; i++) {
 		json_object_begin(&j);
 		json_kv_string(&j, "cause", cs[i].cause);
@@ -285,8 +281,7 @@ static void print_json(struct ps_ctx *c, const struct ps_truth *t,
 		json_object_end(&j);
 	}
 	json_array_end(&j);
-	json_object_end(&j);
-	ps_json_end(&j);
+	ps_json_object_end(&j);
 }
 
 static void json_report(struct ps_ctx *c, const struct ps_report *rep)

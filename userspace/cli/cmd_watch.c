@@ -207,18 +207,15 @@ static void print_json(struct ps_ctx *c, struct snapshot *s, long n)
 	int64_t v;
 	size_t i;
 
-	ps_json_begin(c, &j, "data");
-	json_object_begin(&j);
+	ps_json_object_begin(c, &j, "data");
 	json_kv_int(&j, "refresh", n);
-	json_key(&j, "stats");
-	json_object_begin(&j);
+	json_kv_object_begin(&j, "stats");
 	for (i = 0; i < sizeof(totals) / sizeof(totals[0]); i++)
 		if (ps_stats_get(&s->st, totals[i], &v))
 			json_kv_int(&j, totals[i], v);
 	json_object_end(&j);
 	qsort(s->p, s->n, sizeof(*s->p), by_pins);
-	json_key(&j, "pinners");
-	json_array_begin(&j);
+	json_kv_array_begin(&j, "pinners");
 	for (i = 0; i < s->n; i++) {
 		json_object_begin(&j);
 		json_kv_int(&j, "pid", s->p[i].pid);
@@ -228,12 +225,10 @@ static void print_json(struct ps_ctx *c, struct snapshot *s, long n)
 		json_object_end(&j);
 	}
 	json_array_end(&j);
-	json_key(&j, "unmapped");
-	json_object_begin(&j);
+	json_kv_object_begin(&j, "unmapped");
 	json_pinner(&j, &s->unmapped);
 	json_object_end(&j);
-	json_object_end(&j);
-	ps_json_end(&j);
+	ps_json_object_end(&j);
 }
 
 static void sleep_interruptible(unsigned int ms)

@@ -153,8 +153,7 @@ void ps_json_begin(struct ps_ctx *c, struct json *j, const char *key)
 		json_object_end(j);
 	}
 	json_kv_string(j, "kernel", c->kernel);
-	json_key(j, "time");
-	json_object_begin(j);
+	json_kv_object_begin(j, "time");
 	json_kv_string(j, "clock", "CLOCK_REALTIME");
 	json_kv_string(j, "utc", unix_ms < 0 ? NULL :
 		       ps_fmt_utc(unix_ms, utc, sizeof(utc)));
@@ -172,6 +171,18 @@ void ps_json_end(struct json *j)
 	json_finish(j);
 }
 
+void ps_json_object_begin(struct ps_ctx *c, struct json *j, const char *key)
+{
+	ps_json_begin(c, j, key);
+	json_object_begin(j);
+}
+
+void ps_json_object_end(struct json *j)
+{
+	json_object_end(j);
+	ps_json_end(j);
+}
+
 int ps_fail(struct ps_ctx *c, int code, const char *fmt, ...)
 {
 	char msg[1024];
@@ -185,13 +196,11 @@ int ps_fail(struct ps_ctx *c, int code, const char *fmt, ...)
 	if (c->json && !c->json_started) {
 		struct json j;
 
-		ps_json_begin(c, &j, "error");
-		json_object_begin(&j);
+		ps_json_object_begin(c, &j, "error");
 		json_kv_int(&j, "code", code);
 		json_kv_string(&j, "name", ps_exit_name(code));
 		json_kv_string(&j, "message", msg);
-		json_object_end(&j);
-		ps_json_end(&j);
+		ps_json_object_end(&j);
 		/* A stream goes on with a line per document. */
 		c->json_started = !c->json_compact;
 	}

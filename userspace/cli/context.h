@@ -55,6 +55,9 @@ int ps_ctx_from(struct ps_ctx *c, const char *dir);
  */
 void ps_json_begin(struct ps_ctx *c, struct json *j, const char *key);
 void ps_json_end(struct json *j);
+/* The same with an object as KEY's value: the caller writes its members. */
+void ps_json_object_begin(struct ps_ctx *c, struct json *j, const char *key);
+void ps_json_object_end(struct json *j);
 /* "frames": a `stacks` row's frames as an array; null for NULL. */
 void ps_json_frames(struct json *j, const char *frames);
 

@@ -161,28 +161,29 @@ void json_kv_string(struct json *j, const char *key, const char *s)
 		json_null(j);
 }
 
-void json_kv_int(struct json *j, const char *key, int64_t v)
+/* json_kv_<type>(): the key, then json_<type>() of the value. */
+#define JSON_KV(type, ctype)						\
+	void json_kv_##type(struct json *j, const char *key, ctype v)	\
+	{								\
+		json_key(j, key);					\
+		json_##type(j, v);					\
+	}
+
+JSON_KV(int, int64_t)
+JSON_KV(uint, uint64_t)
+JSON_KV(hex, uint64_t)
+JSON_KV(bool, bool)
+
+void json_kv_object_begin(struct json *j, const char *key)
 {
 	json_key(j, key);
-	json_int(j, v);
+	json_object_begin(j);
 }
 
-void json_kv_uint(struct json *j, const char *key, uint64_t v)
+void json_kv_array_begin(struct json *j, const char *key)
 {
 	json_key(j, key);
-	json_uint(j, v);
-}
-
-void json_kv_hex(struct json *j, const char *key, uint64_t v)
-{
-	json_key(j, key);
-	json_hex(j, v);
-}
-
-void json_kv_bool(struct json *j, const char *key, bool v)
-{
-	json_key(j, key);
-	json_bool(j, v);
+	json_array_begin(j);
 }
 
 void json_kv_int_or_null(struct json *j, const char *key, int64_t v)

@@ -50,5 +50,8 @@ void json_kv_int_or_null(struct json *j, const char *key, int64_t v);
 /* @num / @den to six decimals, or null when @den is 0. */
 void json_kv_ratio(struct json *j, const char *key, uint64_t num,
 		   uint64_t den);
+/* @key, then the start of its object or array value. */
+void json_kv_object_begin(struct json *j, const char *key);
+void json_kv_array_begin(struct json *j, const char *key);
 
 #endif /* PS_JSON_H */

@@ -4,6 +4,7 @@
  * is still an error here, so that a typo never silently does nothing.
  */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,21 +25,26 @@ struct opt_def {
 	const char *name;
 	bool has_value;
 	char letter;		/* the short form; unique within a command */
+	size_t flag;		/* no value: the bool of ps_opts it sets */
 };
+
+/* An option without a value: it sets ps_opts' bool @field. */
+#define FLAG_OPT(name, letter, field)					\
+	{ name, false, letter, offsetof(struct ps_opts, field) }
 
 static const struct opt_def opt_defs[NR_OPTS] = {
 	[O_PID] = { "pid", true, 'p' },
-	[O_LONGTERM] = { "longterm", false, 'l' },
+	[O_LONGTERM] = FLAG_OPT("longterm", 'l', longterm),
 	[O_SORT] = { "sort", true, 's' },
 	[O_ADDR] = { "addr", true, 'a' },
 	[O_PFN] = { "pfn", true, 'f' },
 	[O_INTERVAL] = { "interval", true, 'i' },
 	[O_COUNT] = { "count", true, 'n' },
-	[O_FOLLOW] = { "follow", false, 'f' },
-	[O_RAW] = { "raw", false, 'r' },
-	[O_ALL] = { "all", false, 'a' },
-	[O_BATCH] = { "batch", false, 'b' },
-	[O_ORPHANED] = { "orphaned", false, 'o' },
+	[O_FOLLOW] = FLAG_OPT("follow", 'f', follow),
+	[O_RAW] = FLAG_OPT("raw", 'r', raw),
+	[O_ALL] = FLAG_OPT("all", 'a', all),
+	[O_BATCH] = FLAG_OPT("batch", 'b', batch),
+	[O_ORPHANED] = FLAG_OPT("orphaned", 'o', orphaned),
 	[O_OLDER] = { "older-than", true, 't' },
 	[O_COMM] = { "comm", true, 'c' },
 	[O_BY] = { "by", true, 'b' },
@@ -303,15 +309,16 @@ static int set_option(struct ps_opts *o, enum opt_id id, const char *val,
 {
 	uint64_t x;
 
+	if (id < NR_OPTS && !opt_defs[id].has_value) {
+		*(bool *)((char *)o + opt_defs[id].flag) = true;
+		return 0;
+	}
 	switch (id) {
 	case O_PID:
 		if (!ps_parse_u64(val, &x) || x == 0 || x > 0x7fffffff ||
 		    val[0] == '0')
 			return usage_error(err, "--pid: \"%s\" is not a process id", val);
 		o->pid = (int)x;
-		break;
-	case O_LONGTERM:
-		o->longterm = true;
 		break;
 	case O_SORT:
 		if (!strcmp(val, "count"))
@@ -341,21 +348,6 @@ static int set_option(struct ps_opts *o, enum opt_id id, const char *val,
 		if (!ps_parse_u64(val, &x) || x == 0 || x > 1000000000)
 			return usage_error(err, "--count: \"%s\" is not a positive number", val);
 		o->count = (long)x;
-		break;
-	case O_FOLLOW:
-		o->follow = true;
-		break;
-	case O_RAW:
-		o->raw = true;
-		break;
-	case O_ALL:
-		o->all = true;
-		break;
-	case O_BATCH:
-		o->batch = true;
-		break;
-	case O_ORPHANED:
-		o->orphaned = true;
 		break;
 	case O_OLDER:
 		if (!ps_parse_duration(val, &o->older_than_ms))

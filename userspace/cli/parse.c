@@ -624,6 +624,7 @@ int ps_parse_vapfn(const char *text, struct ps_vapfn **v, size_t *n,
 	struct ps_vapfn *a;
 	void *rows;
 	int c[2];
+	bool bad;
 	size_t r;
 
 	*v = NULL;
@@ -636,18 +637,19 @@ int ps_parse_vapfn(const char *text, struct ps_vapfn **v, size_t *n,
 		    !ps_parse_u64(ps_table_cell(&t, r, (size_t)c[1]), &a[r].pfn)) {
 			snprintf(err, PS_ERR_LEN, "pinned line %zu: malformed row",
 				 r + 2);
-			free(a);
-			goto fail;
+			break;
 		}
 	}
-	qsort(a, t.nrows, sizeof(*a), cmp_va);
+	bad = r < t.nrows;
+	ps_table_free(&t);
+	if (bad) {
+		free(a);
+		return -1;
+	}
+	qsort(a, r, sizeof(*a), cmp_va);
 	*v = a;
-	*n = t.nrows;
-	ps_table_free(&t);
+	*n = r;
 	return 0;
-fail:
-	ps_table_free(&t);
-	return -1;
 }
 
 static const char *const probe_states[] = {
@@ -787,7 +789,7 @@ int ps_parse_pins(const char *text, struct ps_pin **pins, size_t *n,
 	int c[NR_PIN_FIELDS];
 	struct ps_table t;
 	struct ps_pin *p;
-	bool sorted = true;
+	bool sorted = true, failed;
 	void *rows;
 	size_t r, f;
 
@@ -808,22 +810,23 @@ int ps_parse_pins(const char *text, struct ps_pin **pins, size_t *n,
 		if (bad >= 0) {
 			snprintf(err, PS_ERR_LEN, "pins line %zu: bad %s \"%s\"",
 				 r + 2, pin_field_names[bad], v[bad]);
-			free(p);
-			goto fail;
+			break;
 		}
 		if (r && p[r].pfn <= p[r - 1].pfn)
 			sorted = false;
 	}
+	failed = r < t.nrows;
+	ps_table_free(&t);
+	if (failed) {
+		free(p);
+		return -1;
+	}
 	/* Lookups bsearch by PFN; a module that stops sorting costs a qsort. */
 	if (!sorted)
-		qsort(p, t.nrows, sizeof(*p), cmp_pfn);
+		qsort(p, r, sizeof(*p), cmp_pfn);
 	*pins = p;
-	*n = t.nrows;
-	ps_table_free(&t);
+	*n = r;
 	return 0;
-fail:
-	ps_table_free(&t);
-	return -1;
 }
 
 int ps_parse_lookup(const char *line, struct ps_pin *pin, char *err)

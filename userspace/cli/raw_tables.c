@@ -54,18 +54,15 @@ void ps_json_report_head(struct ps_ctx *c, struct json *j, const char *file,
 	ps_json_begin(c, j, "data");
 	json_object_begin(j);
 	json_kv_string(j, "file", file);
-	json_key(j, "summary");
-	json_object_begin(j);
+	json_kv_object_begin(j, "summary");
 	for (i = 0; rep && i < rep->nsummary; i++)
 		ps_json_cell(j, rep->names[i], rep->values[i]);
 	json_object_end(j);
-	json_key(j, "columns");
-	json_array_begin(j);
+	json_kv_array_begin(j, "columns");
 	for (i = 0; rep && i < rep->table.ncols; i++)
 		json_string(j, rep->table.cols[i]);
 	json_array_end(j);
-	json_key(j, "rows");
-	json_array_begin(j);
+	json_kv_array_begin(j, "rows");
 }
 
 void ps_json_report_tail(struct json *j)

@@ -4,6 +4,7 @@
  * columns it needs and lenient about the ones it does not know.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,76 +58,124 @@ static bool i32(const char *s, int32_t *v)
 	return true;
 }
 
-enum cow_col {
-	C_TIME, C_PID, C_COMM, C_VADDR, C_PFN, C_DECISION, C_EXCLUSIVE,
-	C_MAYBE, C_COUNT, C_VERDICT, NR_COW_COLS
+/* How a column's cells are read, into a field of a row's struct. */
+enum cell_kind {
+	K_TIME_US,	/* ps_parse_time_us() */
+	K_PID,		/* an int32 >= 0 */
+	K_I32,
+	K_U32,
+	K_U64,		/* decimal or 0x hex */
+	K_BOOL,		/* 0 or 1 */
+	K_WORD,		/* a string that fits the field */
+	K_ORDER,	/* a u32 <= 30 */
+	K_OPT_COUNT,	/* an int32 >= 0, or -1 for "-" */
 };
 
-static const char *const cow_cols[NR_COW_COLS] = {
-	"time", "pid", "comm", "vaddr", "pfn", "decision", "exclusive",
-	"maybe_pinned", "count", "verdict"
+struct col_spec {
+	const char *name;
+	enum cell_kind kind;
+	size_t off, size;	/* the field */
 };
 
-/* -1, or the column that does not parse. */
-static int cow_event(struct ps_cow_event *e, const char *const *v)
+#define COL(name, kind, type, field)					\
+	{ name, kind, offsetof(type, field), sizeof(((type *)0)->field) }
+
+static bool parse_cell(const struct col_spec *c, const char *s, void *row)
 {
-	memset(e, 0, sizeof(*e));
-	if (!ps_parse_time_us(v[C_TIME], &e->time_us))
-		return C_TIME;
-	if (!i32(v[C_PID], &e->pid) || e->pid < 0)
-		return C_PID;
-	if (!ps_copy_word(e->comm, sizeof(e->comm), v[C_COMM]))
-		return C_COMM;
-	if (!ps_parse_u64(v[C_VADDR], &e->vaddr))
-		return C_VADDR;
-	if (!ps_parse_u64(v[C_PFN], &e->pfn))
-		return C_PFN;
-	if (!ps_copy_word(e->decision, sizeof(e->decision), v[C_DECISION]))
-		return C_DECISION;
-	if (!ps_parse_bool(v[C_EXCLUSIVE], &e->exclusive))
-		return C_EXCLUSIVE;
-	if (!ps_parse_bool(v[C_MAYBE], &e->maybe_pinned))
-		return C_MAYBE;
-	if (!ps_parse_u32(v[C_COUNT], &e->count))
-		return C_COUNT;
-	if (!ps_copy_word(e->verdict, sizeof(e->verdict), v[C_VERDICT]))
-		return C_VERDICT;
-	return -1;
+	void *f = (char *)row + c->off;
+
+	switch (c->kind) {
+	case K_TIME_US:
+		return ps_parse_time_us(s, f);
+	case K_PID:
+		return i32(s, f) && *(int32_t *)f >= 0;
+	case K_I32:
+		return i32(s, f);
+	case K_U32:
+		return ps_parse_u32(s, f);
+	case K_U64:
+		return ps_parse_u64(s, f);
+	case K_BOOL:
+		return ps_parse_bool(s, f);
+	case K_WORD:
+		return ps_copy_word(f, c->size, s);
+	case K_ORDER:
+		return ps_parse_u32(s, f) && *(uint32_t *)f <= 30;
+	case K_OPT_COUNT:
+		if (!strcmp(s, "-")) {
+			*(int32_t *)f = -1;
+			return true;
+		}
+		return i32(s, f) && *(int32_t *)f >= 0;
+	}
+	return false;
 }
+
+#define MAX_COLS	16
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Rows @from.. of @t, each into a zeroed struct of @size bytes by @cols, in
+ * a calloc()ed array.  NULL with @err when a column is missing or a cell is
+ * bad ("<file> <unit> <number>: bad <column> ...", rows numbered from
+ * @first_no).
+ */
+static void *parse_rows(const struct ps_table *t, size_t from,
+			const char *file, const struct col_spec *cols,
+			size_t ncols, size_t size, const char *unit,
+			size_t first_no, char *err)
+{
+	const char *names[MAX_COLS];
+	int c[MAX_COLS];
+	size_t r, k;
+	char *rows;
+
+	for (k = 0; k < ncols; k++)
+		names[k] = cols[k].name;
+	if (ps_table_cols(t, file, names, c, ncols, err))
+		return NULL;
+	rows = calloc(t->nrows - from + 1, size);
+	if (!rows) {
+		snprintf(err, PS_ERR_LEN, "out of memory");
+		return NULL;
+	}
+	for (r = from; r < t->nrows; r++) {
+		for (k = 0; k < ncols; k++) {
+			const char *v = ps_table_cell(t, r, c[k]);
+
+			if (!parse_cell(&cols[k], v, rows + (r - from) * size)) {
+				snprintf(err, PS_ERR_LEN, "%s %s %zu: bad %s \"%s\"",
+					 file, unit, r + first_no, cols[k].name, v);
+				free(rows);
+				return NULL;
+			}
+		}
+	}
+	return rows;
+}
+
+static const struct col_spec cow_cols[] = {
+	COL("time", K_TIME_US, struct ps_cow_event, time_us),
+	COL("pid", K_PID, struct ps_cow_event, pid),
+	COL("comm", K_WORD, struct ps_cow_event, comm),
+	COL("vaddr", K_U64, struct ps_cow_event, vaddr),
+	COL("pfn", K_U64, struct ps_cow_event, pfn),
+	COL("decision", K_WORD, struct ps_cow_event, decision),
+	COL("exclusive", K_BOOL, struct ps_cow_event, exclusive),
+	COL("maybe_pinned", K_BOOL, struct ps_cow_event, maybe_pinned),
+	COL("count", K_U32, struct ps_cow_event, count),
+	COL("verdict", K_WORD, struct ps_cow_event, verdict),
+};
 
 int ps_parse_cow_events(const struct ps_table *t, size_t from,
 			struct ps_cow_event **ev, size_t *n, char *err)
 {
-	const char *v[NR_COW_COLS];
-	int c[NR_COW_COLS], bad;
-	struct ps_cow_event *e;
-	size_t r, k;
-
-	*ev = NULL;
-	*n = 0;
-	if (ps_table_cols(t, "cow_audit", cow_cols, c, NR_COW_COLS, err))
-		return -1;
 	if (from > t->nrows)
 		from = t->nrows;
-	e = calloc(t->nrows - from + 1, sizeof(*e));
-	if (!e) {
-		snprintf(err, PS_ERR_LEN, "out of memory");
-		return -1;
-	}
-	for (r = from; r < t->nrows; r++) {
-		for (k = 0; k < NR_COW_COLS; k++)
-			v[k] = ps_table_cell(t, r, c[k]);
-		bad = cow_event(&e[r - from], v);
-		if (bad >= 0) {
-			snprintf(err, PS_ERR_LEN, "cow_audit line %zu: bad %s \"%s\"",
-				 r + 2, cow_cols[bad], v[bad]);
-			free(e);
-			return -1;
-		}
-	}
-	*ev = e;
-	*n = t->nrows - from;
-	return 0;
+	*ev = parse_rows(t, from, "cow_audit", cow_cols, ARRAY_SIZE(cow_cols),
+			 sizeof(**ev), "line", 2, err);
+	*n = *ev ? t->nrows - from : 0;
+	return *ev ? 0 : -1;
 }
 
 static bool same_kind(const struct ps_cow_group *a, const struct ps_cow_group *b)
@@ -331,37 +380,15 @@ int ps_parse_truth(const struct ps_report *rep, struct ps_truth *t, char *err)
 	return 0;
 }
 
-enum mm_col {
-	M_PFN, M_COUNT, M_MAYBE, M_REFCOUNT, M_ORDER, M_PINCOUNT, M_CAUSE,
-	NR_MM_COLS
+static const struct col_spec mm_cols[] = {
+	COL("pfn", K_U64, struct ps_mismatch, pfn),
+	COL("count", K_U32, struct ps_mismatch, count),
+	COL("maybe_pinned", K_BOOL, struct ps_mismatch, maybe_pinned),
+	COL("refcount", K_I32, struct ps_mismatch, refcount),
+	COL("order", K_ORDER, struct ps_mismatch, order),
+	COL("folio_pincount", K_OPT_COUNT, struct ps_mismatch, pincount),
+	COL("cause", K_WORD, struct ps_mismatch, cause),
 };
-
-static const char *const mm_cols[NR_MM_COLS] = {
-	"pfn", "count", "maybe_pinned", "refcount", "order", "folio_pincount",
-	"cause"
-};
-
-static int mismatch(struct ps_mismatch *m, const char *const *v)
-{
-	memset(m, 0, sizeof(*m));
-	if (!ps_parse_u64(v[M_PFN], &m->pfn))
-		return M_PFN;
-	if (!ps_parse_u32(v[M_COUNT], &m->count))
-		return M_COUNT;
-	if (!ps_parse_bool(v[M_MAYBE], &m->maybe_pinned))
-		return M_MAYBE;
-	if (!i32(v[M_REFCOUNT], &m->refcount))
-		return M_REFCOUNT;
-	if (!ps_parse_u32(v[M_ORDER], &m->order) || m->order > 30)
-		return M_ORDER;
-	if (!strcmp(v[M_PINCOUNT], "-"))
-		m->pincount = -1;
-	else if (!i32(v[M_PINCOUNT], &m->pincount) || m->pincount < 0)
-		return M_PINCOUNT;
-	if (!ps_copy_word(m->cause, sizeof(m->cause), v[M_CAUSE]))
-		return M_CAUSE;
-	return -1;
-}
 
 static int cmp_mismatch(const void *x, const void *y)
 {
@@ -373,33 +400,13 @@ static int cmp_mismatch(const void *x, const void *y)
 int ps_parse_mismatches(const struct ps_table *t, struct ps_mismatch **out,
 			size_t *n, char *err)
 {
-	const char *v[NR_MM_COLS];
-	int c[NR_MM_COLS], bad;
-	struct ps_mismatch *m;
-	size_t r, k;
-
-	*out = NULL;
-	*n = 0;
-	if (ps_table_cols(t, "verdicts", mm_cols, c, NR_MM_COLS, err))
-		return -1;
-	m = calloc(t->nrows + 1, sizeof(*m));
-	if (!m) {
-		snprintf(err, PS_ERR_LEN, "out of memory");
+	*out = parse_rows(t, 0, "verdicts", mm_cols, ARRAY_SIZE(mm_cols),
+			  sizeof(**out), "row", 1, err);
+	if (!*out) {
+		*n = 0;
 		return -1;
 	}
-	for (r = 0; r < t->nrows; r++) {
-		for (k = 0; k < NR_MM_COLS; k++)
-			v[k] = ps_table_cell(t, r, c[k]);
-		bad = mismatch(&m[r], v);
-		if (bad >= 0) {
-			snprintf(err, PS_ERR_LEN, "verdicts row %zu: bad %s \"%s\"",
-				 r + 1, mm_cols[bad], v[bad]);
-			free(m);
-			return -1;
-		}
-	}
-	qsort(m, t->nrows, sizeof(*m), cmp_mismatch);
-	*out = m;
+	qsort(*out, t->nrows, sizeof(**out), cmp_mismatch);
 	*n = t->nrows;
 	return 0;
 }

@@ -78,9 +78,10 @@ static const struct pl_opt *find_opt(const struct pl_opt *opts,
 	return NULL;
 }
 
-static bool parse_value(const struct pl_opt *o, const char *val)
+static bool parse_value(const struct pl_opt *o, const char *val,
+			void *field)
 {
-	uint64_t *v = o->value;
+	uint64_t *v = field;
 
 	switch (o->kind) {
 	case PL_OPT_FLAG:
@@ -90,22 +91,28 @@ static bool parse_value(const struct pl_opt *o, const char *val)
 	case PL_OPT_COUNT:
 		return pl_parse_count(val, v) && *v && (!o->max || *v <= o->max);
 	case PL_OPT_HOLD:
-		return pl_parse_hold(val, o->value);
+		return pl_parse_hold(val, field);
 	}
 	return false;
 }
 
 int pl_parse_opts(struct pl_args *a, const char *scenario,
-		  const struct pl_opt *opts)
+		  const struct pl_opt *opts, struct pl_vals *v)
 {
+	static const struct pl_opt hold =
+		PL_OPT("--hold", PL_OPT_HOLD, hold, 0, "seconds");
 	char msg[256];
 
 	while (a->i < a->argc) {
 		const char *name = a->argv[a->i++], *val;
 		const struct pl_opt *o = find_opt(opts, name);
+		void *field;
 
+		if (!o && !strcmp(name, hold.name))
+			o = &hold;
+		field = o ? (char *)v + o->off : NULL;
 		if (o && o->kind == PL_OPT_FLAG) {
-			*(bool *)o->value = true;
+			*(bool *)field = true;
 			continue;
 		}
 		val = a->i < a->argc ? a->argv[a->i++] : NULL;
@@ -114,7 +121,7 @@ int pl_parse_opts(struct pl_args *a, const char *scenario,
 				 scenario, name);
 			return pl_usage("%s", msg);
 		}
-		if (!parse_value(o, val)) {
+		if (!parse_value(o, val, field)) {
 			snprintf(msg, sizeof(msg), "%s: %s needs %s, got \"%s\"",
 				 scenario, name, o->wants, val ? val : "");
 			return pl_usage("%s", msg);
@@ -122,7 +129,7 @@ int pl_parse_opts(struct pl_args *a, const char *scenario,
 	}
 	for (; opts->name; opts++) {
 		if ((opts->kind == PL_OPT_SIZE || opts->kind == PL_OPT_COUNT) &&
-		    !*(uint64_t *)opts->value) {
+		    !*(uint64_t *)((char *)v + opts->off)) {
 			snprintf(msg, sizeof(msg), "%s: %s is required",
 				 scenario, opts->name);
 			return pl_usage("%s", msg);

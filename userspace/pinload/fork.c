@@ -25,27 +25,14 @@ static bool all_bytes(const char *p, size_t n, char c)
 	return true;
 }
 
-int pl_fork(struct pl_args *a)
+int pl_fork(const struct pl_vals *v)
 {
-	uint64_t pages = 16, children = 1, c, ok = 0;
-	long hold = 0;
-	bool thp = false, intact;
-	size_t ps = (size_t)getpagesize(), bytes;
+	uint64_t children = v->children, c, ok = 0;
+	bool thp = v->thp, intact;
+	size_t ps = (size_t)getpagesize(), bytes = v->pages * ps;
 	struct io_uring ring;
 	char *buf;
-	int ret;
-	const struct pl_opt opts[] = {
-		PL_FLAG("--thp", &thp),
-		PL_COUNT("--pages", &pages, 1ULL << 28, "a page count"),
-		PL_COUNT("--children", &children, 1000, "1..1000"),
-		PL_HOLD(&hold),
-		PL_END,
-	};
 
-	ret = pl_parse_opts(a, "fork", opts);
-	if (ret)
-		return ret;
-	bytes = pages * ps;
 	buf = pl_ring_buf(&ring, &bytes, thp);
 	if (!buf)
 		return PL_EXIT_FAIL;
@@ -74,7 +61,7 @@ int pl_fork(struct pl_args *a)
 	       thp ? pl_thp_chunks(buf, bytes) : 0L,
 	       (unsigned long long)children, (unsigned long long)ok, intact);
 	fflush(stdout);
-	pl_hold(hold);
+	pl_hold(v->hold);
 	io_uring_unregister_buffers(&ring);
 	io_uring_queue_exit(&ring);
 	printf("released scenario=fork pid=%d\n", (int)getpid());

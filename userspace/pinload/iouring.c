@@ -73,41 +73,26 @@ void *pl_ring_buf(struct io_uring *ring, size_t *bytes, bool thp)
 	return buf;
 }
 
-int pl_iouring(struct pl_args *a)
+int pl_iouring(const struct pl_vals *v)
 {
-	uint64_t size = 0;
-	long hold = PL_HOLD_FOREVER;
 	struct io_uring ring;
-	bool thp = false, unmap = false;
-	size_t pages, bytes, ps = (size_t)getpagesize();
+	size_t pages, bytes = v->size, ps = (size_t)getpagesize();
 	void *buf;
-	int ret;
-	const struct pl_opt opts[] = {
-		PL_FLAG("--thp", &thp),
-		PL_FLAG("--unmap", &unmap),
-		PL_SIZE("--size", &size, "a size like 8M"),
-		PL_HOLD(&hold),
-		PL_END,
-	};
 
-	ret = pl_parse_opts(a, "iouring", opts);
-	if (ret)
-		return ret;
-	bytes = size;
-	buf = pl_ring_buf(&ring, &bytes, thp);
+	buf = pl_ring_buf(&ring, &bytes, v->thp);
 	if (!buf)
 		return PL_EXIT_FAIL;
 	pl_catch_signals();
 	pages = bytes / ps;
 	printf("scenario=iouring pid=%d addr=%p end=%p pages=%zu bytes=%zu thp=%d thp_chunks=%ld pfn=0x%llx unmapped=%d\n",
 	       (int)getpid(), buf, (char *)buf + bytes, pages, bytes,
-	       thp, pl_thp_chunks(buf, bytes),
-	       (unsigned long long)pl_pfn(buf), unmap);
+	       v->thp, pl_thp_chunks(buf, bytes),
+	       (unsigned long long)pl_pfn(buf), v->unmap);
 	/* The ring keeps the pages pinned: now no process maps them. */
-	if (unmap)
+	if (v->unmap)
 		munmap(buf, bytes);
 	fflush(stdout);
-	pl_hold(hold);
+	pl_hold(v->hold);
 	io_uring_unregister_buffers(&ring);
 	io_uring_queue_exit(&ring);
 	printf("released scenario=iouring pid=%d pages=%zu\n", (int)getpid(),

@@ -31,14 +31,31 @@ static const char usage[] =
 
 int main(int argc, char **argv)
 {
+	/* Each scenario's options besides --hold, and their defaults. */
 	static const struct {
 		const char *name;
-		int (*run)(struct pl_args *a);
+		int (*run)(const struct pl_vals *v);
+		struct pl_vals defaults;
+		struct pl_opt opts[4];
 	} scenarios[] = {
-		{ "iouring", pl_iouring },
-		{ "vm-readv", pl_vm_readv },
-		{ "vmsplice", pl_vmsplice },
-		{ "fork", pl_fork },
+		{ "iouring", pl_iouring, { .hold = PL_HOLD_FOREVER }, {
+			PL_FLAG("--thp", thp),
+			PL_FLAG("--unmap", unmap),
+			PL_SIZE("--size", size, "a size like 8M"),
+			PL_END } },
+		{ "vm-readv", pl_vm_readv, { .loops = 1 }, {
+			PL_COUNT("--pages", pages, 1ULL << 28, "a page count"),
+			PL_COUNT("--loops", loops, 0, "a count"),
+			PL_END } },
+		{ "vmsplice", pl_vmsplice,
+		  { .count = 1100, .hold = PL_HOLD_FOREVER }, {
+			PL_COUNT("--count", count, 1000000, "a reference count"),
+			PL_END } },
+		{ "fork", pl_fork, { .pages = 16, .children = 1 }, {
+			PL_FLAG("--thp", thp),
+			PL_COUNT("--pages", pages, 1ULL << 28, "a page count"),
+			PL_COUNT("--children", children, 1000, "1..1000"),
+			PL_END } },
 	};
 	struct pl_args a = { argc, argv, 2 };
 	size_t i;
@@ -56,8 +73,15 @@ int main(int argc, char **argv)
 			return PL_EXIT_OK;
 		}
 	}
-	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
-		if (!strcmp(argv[1], scenarios[i].name))
-			return scenarios[i].run(&a);
+	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
+		struct pl_vals v = scenarios[i].defaults;
+		int ret;
+
+		if (strcmp(argv[1], scenarios[i].name))
+			continue;
+		ret = pl_parse_opts(&a, scenarios[i].name, scenarios[i].opts,
+				    &v);
+		return ret ? ret : scenarios[i].run(&v);
+	}
 	return pl_usage("unknown scenario \"%s\"", argv[1]);
 }

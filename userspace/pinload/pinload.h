@@ -27,6 +27,21 @@ struct pl_args {
 	int i;
 };
 
+/*
+ * Every scenario's options, each scenario's defaults (main.c) and then
+ * what its command line says.
+ */
+struct pl_vals {
+	uint64_t size;		/* iouring --size */
+	uint64_t pages;		/* vm-readv, fork --pages */
+	uint64_t loops;		/* vm-readv --loops */
+	uint64_t count;		/* vmsplice --count */
+	uint64_t children;	/* fork --children */
+	long hold;		/* --hold, which every scenario takes */
+	bool thp;		/* iouring, fork --thp */
+	bool unmap;		/* iouring --unmap */
+};
+
 /* A scenario's option: a flag, or "--name value" parsed as @kind says. */
 enum pl_opt_kind {
 	PL_OPT_FLAG,	/* bool, set when given */
@@ -38,29 +53,27 @@ enum pl_opt_kind {
 struct pl_opt {
 	const char *name;	/* "--pages"; NULL ends a table */
 	enum pl_opt_kind kind;
-	void *value;
+	size_t off;		/* the field of struct pl_vals it sets */
 	uint64_t max;
 	const char *wants;	/* "a page count": what a bad value lacked */
 };
 
-/* Entries of a table of options, which PL_END ends. */
-#define PL_FLAG(n, v)	{ .name = n, .kind = PL_OPT_FLAG, .value = v }
-#define PL_SIZE(n, v, w)	{ .name = n, .kind = PL_OPT_SIZE, .value = v, \
-				  .wants = w }
-#define PL_COUNT(n, v, m, w)	{ .name = n, .kind = PL_OPT_COUNT, .value = v, \
-				  .max = m, .wants = w }
-/* --hold, which every scenario takes. */
-#define PL_HOLD(v)	{ .name = "--hold", .kind = PL_OPT_HOLD, .value = v, \
-			  .wants = "seconds" }
+/* Entries of a table of options, which PL_END ends; @f a pl_vals field. */
+#define PL_OPT(n, k, f, m, w)						\
+	{ .name = n, .kind = k, .off = offsetof(struct pl_vals, f),	\
+	  .max = m, .wants = w }
+#define PL_FLAG(n, f)		PL_OPT(n, PL_OPT_FLAG, f, 0, NULL)
+#define PL_SIZE(n, f, w)	PL_OPT(n, PL_OPT_SIZE, f, 0, w)
+#define PL_COUNT(n, f, m, w)	PL_OPT(n, PL_OPT_COUNT, f, m, w)
 #define PL_END	{ .name = NULL }
 
 /*
- * Parses the rest of @a against @opts; PL_EXIT_OK, or PL_EXIT_USAGE after
- * saying which option of @scenario was wrong.  A size or count still 0
- * (its default) was required: a given one is at least 1.
+ * Parses the rest of @a against @opts and --hold into @v; PL_EXIT_OK, or
+ * PL_EXIT_USAGE after saying which option of @scenario was wrong.  A size
+ * or count still 0 (its default) was required: a given one is at least 1.
  */
 int pl_parse_opts(struct pl_args *a, const char *scenario,
-		  const struct pl_opt *opts);
+		  const struct pl_opt *opts, struct pl_vals *v);
 /* Option parsing: "8M", "1G", "4096", "16K"; seconds as an integer. */
 bool pl_parse_size(const char *s, uint64_t *bytes);
 bool pl_parse_count(const char *s, uint64_t *v);
@@ -79,10 +92,11 @@ bool pl_hold(long seconds);
 void pl_catch_signals(void);
 extern volatile int pl_stop;
 
-int pl_iouring(struct pl_args *a);
-int pl_vm_readv(struct pl_args *a);
-int pl_vmsplice(struct pl_args *a);
-int pl_fork(struct pl_args *a);
+/* The scenarios, with their options parsed. */
+int pl_iouring(const struct pl_vals *v);
+int pl_vm_readv(const struct pl_vals *v);
+int pl_vmsplice(const struct pl_vals *v);
+int pl_fork(const struct pl_vals *v);
 
 /*
  * @*bytes rounded up to whole pages (to 2 MiB ones with @thp), mapped at

@@ -54,25 +54,14 @@ static int reader(pid_t ppid, void *remote, size_t bytes, uint64_t loops,
 	return PL_EXIT_OK;
 }
 
-int pl_vm_readv(struct pl_args *a)
+int pl_vm_readv(const struct pl_vals *v)
 {
-	uint64_t pages = 0, loops = 1, done = 0;
-	long seconds = 0;
+	uint64_t pages = v->pages, done = 0;
 	size_t ps = (size_t)getpagesize();
 	int fds[2], status;
 	void *buf;
 	pid_t child;
-	int ret;
-	const struct pl_opt opts[] = {
-		PL_COUNT("--pages", &pages, 1ULL << 28, "a page count"),
-		PL_COUNT("--loops", &loops, 0, "a count"),
-		PL_HOLD(&seconds),
-		PL_END,
-	};
 
-	ret = pl_parse_opts(a, "vm-readv", opts);
-	if (ret)
-		return ret;
 	buf = pl_alloc(pages * ps, false);
 	if (!buf || pipe(fds)) {
 		perror("pinload: vm-readv");
@@ -86,7 +75,7 @@ int pl_vm_readv(struct pl_args *a)
 	}
 	if (child == 0) {
 		close(fds[0]);
-		_exit(reader(getppid(), buf, pages * ps, loops, seconds,
+		_exit(reader(getppid(), buf, pages * ps, v->loops, v->hold,
 			     fds[1]));
 	}
 	close(fds[1]);

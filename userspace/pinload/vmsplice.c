@@ -36,25 +36,15 @@ static long grow_pipe(int fd, uint64_t slots, size_t ps)
 	return fcntl(fd, F_GETPIPE_SZ);
 }
 
-int pl_vmsplice(struct pl_args *a)
+int pl_vmsplice(const struct pl_vals *v)
 {
-	uint64_t count = 1100, refs = 0;
-	long hold = PL_HOLD_FOREVER;
+	uint64_t count = v->count, refs = 0;
 	size_t ps = (size_t)getpagesize();
 	struct iovec iov;
 	struct rlimit rl;
 	unsigned int npipes = 0;
 	char *page;
-	int ret;
-	const struct pl_opt opts[] = {
-		PL_COUNT("--count", &count, 1000000, "a reference count"),
-		PL_HOLD(&hold),
-		PL_END,
-	};
 
-	ret = pl_parse_opts(a, "vmsplice", opts);
-	if (ret)
-		return ret;
 	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
@@ -100,7 +90,7 @@ int pl_vmsplice(struct pl_args *a)
 	       (int)getpid(), (void *)page, (unsigned long long)pl_pfn(page),
 	       (unsigned long long)refs, npipes);
 	fflush(stdout);
-	pl_hold(hold);
+	pl_hold(v->hold);
 	printf("released scenario=vmsplice pid=%d\n", (int)getpid());
 	return PL_EXIT_OK;
 }
