@@ -403,25 +403,37 @@ if has diag; then
 	info section_done diag "$(now)"
 fi
 
-# 2. Fork of 1 GiB with 64 MiB pinned.
-if has fork; then
+# fork_runs TAG PSBENCH_FORK_ARGS...: every repetition, `psbench fork` in
+# each of the states nomod, psh and audit, from stats just reset: "BENCH TAG
+# STATE REP NS" (the fastest fork), the audit's stats after its state, and
+# the kernel log checked for trouble.
+fork_runs() {
+	tag=$1
+	shift
 	rep=1
 	while [ "$rep" -le "$REPS" ]; do
 		for st in $(rotate "$rep" nomod psh audit); do
 			set_state "$st"
-			psbench fork --mem-mb 1024 --pin-mb 64 --forks "$FORKS" 2>&1 |
-				sed -e "s/^fork_min /BENCH fork $st $rep /" \
-				    -e "s/^fork_median /BENCH info fork_median $st $rep /" \
-				    -e "s/^fork /BENCH info fork_each $st $rep /" \
+			[ "$st" = nomod ] || echo reset >$PS/control
+			mark=$(log_mark)
+			psbench fork "$@" 2>&1 |
+				sed -e "s/^fork_min /BENCH $tag $st $rep /" \
+				    -e "s/^fork_median /BENCH info ${tag}_median $st $rep /" \
+				    -e "s/^fork /BENCH info ${tag}_each $st $rep /" \
 				    -e "s/^psbench/BENCH info psbench/"
+			bad=$(log_bad_since "$mark")
+			[ -z "$bad" ] || info kernel_log "$tag" "$st" "$bad"
 			[ "$st" != audit ] ||
-				info fork_audit_stats "$rep" "$(cow_stats)"
+				info "${tag}_audit_stats" "$rep" "$(cow_stats)"
 			end_state "$st"
 		done
 		rep=$((rep + 1))
 	done
-	info section_done fork "$(now)"
-fi
+	info section_done "$tag" "$(now)"
+}
+
+# 2. Fork of 1 GiB with 64 MiB pinned.
+! has fork || fork_runs fork --mem-mb 1024 --pin-mb 64 --forks "$FORKS"
 
 # 2b. Fork of a 16 GiB VMA whose first 1 GiB is written and pinned, the
 # rest mapped to the zero page: page tables for all of it, so the audit's
@@ -429,27 +441,8 @@ fi
 # pinned.  The audit's handlers run with preemption off: cow_walk_max_ns
 # and cow_judge_max_ns are their longest runs.  The kernel log must stay
 # free of lockups and stalls (the debug kernel's detectors).
-if has bigfork; then
-	rep=1
-	while [ "$rep" -le "$REPS" ]; do
-		for st in $(rotate "$rep" nomod psh audit); do
-			set_state "$st"
-			[ "$st" = nomod ] || echo reset >$PS/control
-			mark=$(log_mark)
-			psbench fork --mem-mb "$BIG_MB" --write-mb "$BIG_PIN_MB" \
-				--pin-mb "$BIG_PIN_MB" --forks 1 2>&1 |
-				sed -n -e "s/^fork_min /BENCH bigfork $st $rep /p" \
-				    -e "s/^psbench/BENCH info psbench/p"
-			bad=$(log_bad_since "$mark")
-			[ -z "$bad" ] || info kernel_log bigfork "$st" "$bad"
-			[ "$st" != audit ] ||
-				info bigfork_audit_stats "$rep" "$(cow_stats)"
-			end_state "$st"
-		done
-		rep=$((rep + 1))
-	done
-	info section_done bigfork "$(now)"
-fi
+! has bigfork || fork_runs bigfork --mem-mb "$BIG_MB" \
+	--write-mb "$BIG_PIN_MB" --pin-mb "$BIG_PIN_MB" --forks 1
 
 # G. The kernel's own pin loop, PIN_FAST_BENCHMARK of mm/gup_test.c: a
 # second measure of the no-module limit, on a kernel with CONFIG_GUP_TEST

@@ -422,6 +422,8 @@ static int cmd_pinloop(int argc, char **argv)
 
 /* fork */
 
+#define PIN_CHUNK	(32 * MIB)
+
 static int cmd_fork(int argc, char **argv)
 {
 	uint64_t mem_mb = 1024, write_mb = UINT64_MAX, pin_mb = 64, forks = 3;
@@ -456,9 +458,20 @@ static int cmd_fork(int argc, char **argv)
 	    madvise(buf + write_mb * MIB, (mem_mb - write_mb) * MIB,
 		    MADV_POPULATE_READ))
 		die("MADV_POPULATE_READ");
-	/* pin_user_pages_fast() sets MMF_HAS_PINNED on this mm. */
-	if (pin_mb)
-		hold(&h, buf, pin_mb * MIB / PAGE, NULL, &fd);
+	/*
+	 * pin_user_pages_fast() sets MMF_HAS_PINNED on this mm.  In calls of
+	 * at most 32 MiB, 50 ms apart: pinshadow's pools refill between them
+	 * (one call of 1 GiB finds them empty and loses about half its pins
+	 * in lost_events).
+	 */
+	for (off = 0; off < pin_mb * MIB; off += PIN_CHUNK) {
+		uint64_t len = pin_mb * MIB - off < PIN_CHUNK ?
+			       pin_mb * MIB - off : PIN_CHUNK;
+
+		hold(&h, buf + off, len / PAGE, NULL, &fd);
+		if (off + len < pin_mb * MIB)
+			usleep(50000);
+	}
 	/* Fork 0 warms up: the VM's first use of the child's memory. */
 	for (i = 0; i <= forks; i++) {
 		uint64_t t0, t;

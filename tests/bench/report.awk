@@ -93,6 +93,22 @@ function row(id, what, value, spr, target, verdict) {
 
 # A row from a[1..n] against "<= limit" (limit "" for none); a ratio of
 # times ("x") is a ratio of instructions under -icount.
+# The rows of a fork section: ns[state, rep] the fastest fork of each.
+function fork_rows(id, ns, maxrep, audit_limit,    r, n, na, np_, f0, base, rp, ra) {
+	for (r = 1; r <= maxrep; r++) {
+		if (!(("nomod" SUBSEP r) in ns)) continue
+		f0 = ns["nomod" SUBSEP r]
+		base[++n] = f0 / 1e6
+		if (("psh" SUBSEP r) in ns) rp[++np_] = ns["psh" SUBSEP r] / f0
+		if (("audit" SUBSEP r) in ns) ra[++na] = ns["audit" SUBSEP r] / f0
+	}
+	stats(base, n)
+	U = tu("ms")
+	row(id, "fork: no module", fmt(MED, "n"), spread("n"), "limit", "")
+	ratio_row(id, "fork: pinshadow, audit off", rp, np_, "x", "")
+	ratio_row(id, "fork: pinshadow, audit on", ra, na, "x", audit_limit)
+}
+
 function ratio_row(id, what, a, n, unit, limit,    v) {
 	U = unit == "x" ? "x " (clock == "instr" ? "instr" : "wall") : \
 		unit == "r" ? "ratio" : unit
@@ -329,42 +345,16 @@ END {
 
 	# 2. Fork.
 	section("2. fork() of 1 GiB of anonymous 4 KiB pages, 64 MiB of it pinned")
-	n = 0; na = 0; np_ = 0
-	delete base; delete rp; delete ra
-	for (r = 1; r <= maxfrep; r++) {
-		if (!(("nomod" SUBSEP r) in fork_ns)) continue
-		f0 = fork_ns["nomod" SUBSEP r]
-		base[++n] = f0 / 1e6
-		if (("psh" SUBSEP r) in fork_ns) rp[++np_] = fork_ns["psh" SUBSEP r] / f0
-		if (("audit" SUBSEP r) in fork_ns) ra[++na] = fork_ns["audit" SUBSEP r] / f0
-	}
-	stats(base, n)
-	U = tu("ms")
-	row("2", "fork: no module", fmt(MED, "n"), spread("n"), "limit", "")
-	ratio_row("2", "fork: pinshadow, audit off", rp, np_, "x", "")
-	ratio_row("2", "fork: pinshadow, audit on", ra, na, "x", 2)
+	fork_rows("2", fork_ns, maxfrep, 2)
 	if (audit_examined != "")
-		printf "     audit on: cow_examined %s, cow_copied %s since pinshadow last loaded (%s forks + 1 warm-up per process)\n", \
+		printf "     audit on: cow_examined %s, cow_copied %s (%s forks + 1 warm-up)\n", \
 			audit_examined, audit_copied, forks
 
 	# 2b. Fork of a large VMA, the audit at its bound.
 	if (maxbrep) {
 		section(sprintf("2b. fork() of a %d MiB VMA, its first %d MiB written and pinned, the rest the zero page", \
 			big_mb, big_pin_mb))
-		n = 0; na = 0; np_ = 0
-		delete base; delete rp; delete ra
-		for (r = 1; r <= maxbrep; r++) {
-			if (!(("nomod" SUBSEP r) in big_ns)) continue
-			f0 = big_ns["nomod" SUBSEP r]
-			base[++n] = f0 / 1e6
-			if (("psh" SUBSEP r) in big_ns) rp[++np_] = big_ns["psh" SUBSEP r] / f0
-			if (("audit" SUBSEP r) in big_ns) ra[++na] = big_ns["audit" SUBSEP r] / f0
-		}
-		stats(base, n)
-		U = tu("ms")
-		row("2b", "fork: no module", fmt(MED, "n"), spread("n"), "limit", "")
-		ratio_row("2b", "fork: pinshadow, audit off", rp, np_, "x", "")
-		ratio_row("2b", "fork: pinshadow, audit on", ra, na, "x", "")
+		fork_rows("2b", big_ns, maxbrep, "")
 		printf "     audit on, per repetition: longest walk (entry handler, preemption off)%s %s, longest judging (return handler)%s %s\n", \
 			big_stat["cow_walk_max_ns"], tu("ns"), big_stat["cow_judge_max_ns"], tu("ns")
 		printf "     audit on, per repetition: cow_examined%s, cow_unwalked%s pages, cow_unaudited%s, cow_needless_copies%s, lost_events%s\n", \
