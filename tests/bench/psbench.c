@@ -250,19 +250,26 @@ static int parse_opts(int argc, char **argv, const struct bench_opt *o)
 	return 0;
 }
 
-/* Through the CLI's parser (userspace/cli/parse.c), as every reader. */
-static int64_t stat_of(const char *name)
+/* stats, through the CLI's parser (userspace/cli/parse.c) as every reader. */
+static void stats_read(struct ps_stats *st)
 {
 	char *text, err[PS_ERR_LEN];
+
+	if (ps_slurp(PS_DIR "stats", &text, NULL))
+		die("read " PS_DIR "stats");
+	if (ps_parse_stats(text, st, err))
+		die("%s", err);
+	free(text);
+}
+
+/* One stat, settled by a flush first; -1 if stats has no @name. */
+static int64_t stat_of(const char *name)
+{
 	struct ps_stats st;
 	int64_t v = -1;
 
 	control("flush");
-	if (ps_slurp(PS_DIR "stats", &text, NULL))
-		die("read " PS_DIR "stats");
-	if (ps_parse_stats(text, &st, err))
-		die("%s", err);
-	free(text);
+	stats_read(&st);
 	ps_stats_get(&st, name, &v);
 	ps_stats_free(&st);
 	return v;
@@ -838,16 +845,11 @@ static int cmd_hold(int argc, char **argv)
 /* stat NAME...: "NAME VALUE" for each, from one read of stats. */
 static int cmd_stat(int argc, char **argv)
 {
-	char *text, err[PS_ERR_LEN];
 	struct ps_stats st;
 	int64_t v;
 	int i;
 
-	if (ps_slurp(PS_DIR "stats", &text, NULL))
-		die("read " PS_DIR "stats");
-	if (ps_parse_stats(text, &st, err))
-		die("%s", err);
-	free(text);
+	stats_read(&st);
 	for (i = 1; i < argc; i++) {
 		if (!ps_stats_get(&st, argv[i], &v))
 			die("stats has no %s", argv[i]);
