@@ -16,63 +16,63 @@
 #include "stats.h"
 #include "table.h"
 
-/* Counting starts only once every probe is armed (probes.c). */
-static int probes_start(void)
-{
-	int err = ps_probes_register();
-
-	if (!err)
-		ps_ledger_start();
-	return err;
-}
-
-/* No ledger work while probes are being disarmed (probes.c). */
-static void probes_stop(void)
-{
-	ps_disable();
-	ps_probes_unregister();
-}
-
-/* Brought up in this order, torn down in the reverse one. */
-static const struct {
-	int (*init)(void);
-	void (*exit)(void);
-} steps[] = {
-	{ ps_pools_init, ps_pools_exit },
-	{ ps_stacks_init, ps_stacks_exit },
-	{ ps_records_init, ps_records_exit },
-	{ ps_table_init, ps_table_exit },
-	{ ps_cow_init, ps_cow_exit },
-	{ probes_start, probes_stop },
-	{ ps_debugfs_init, ps_debugfs_exit },
-};
-
-/* Undoes steps[0..n) in reverse. */
-static void steps_exit(size_t n)
-{
-	while (n--)
-		steps[n].exit();
-}
-
 static int __init pinshadow_init(void)
 {
-	size_t i;
 	int err;
 
-	for (i = 0; i < ARRAY_SIZE(steps); i++) {
-		err = steps[i].init();
-		if (err) {
-			steps_exit(i);
-			return err;
-		}
-	}
+	err = ps_pools_init();
+	if (err)
+		goto err_pools;
+	err = ps_stacks_init();
+	if (err)
+		goto err_stacks;
+	err = ps_records_init();
+	if (err)
+		goto err_records;
+	err = ps_table_init();
+	if (err)
+		goto err_table;
+	err = ps_cow_init();
+	if (err)
+		goto err_cow;
+	err = ps_probes_register();
+	if (err)
+		goto err_probes;
+	ps_ledger_start();
+	err = ps_debugfs_init();
+	if (err)
+		goto err_debugfs;
 	pr_info("loaded, tracking PFNs below 0x%lx\n", ps_table_end_pfn());
 	return 0;
+
+err_debugfs:
+	ps_disable();
+	ps_probes_unregister();
+err_probes:
+	ps_cow_exit();
+err_cow:
+	ps_table_exit();
+err_table:
+	ps_records_exit();
+err_records:
+	ps_stacks_exit();
+err_stacks:
+	ps_pools_exit();
+err_pools:
+	return err;
 }
 
 static void __exit pinshadow_exit(void)
 {
-	steps_exit(ARRAY_SIZE(steps));
+	ps_debugfs_exit();
+	/* No ledger work while probes are being disarmed (probes.c). */
+	ps_disable();
+	ps_probes_unregister();
+	ps_cow_exit();
+	ps_table_exit();
+	ps_records_exit();
+	ps_stacks_exit();
+	ps_pools_exit();
 }
 
 module_init(pinshadow_init);
