@@ -9,9 +9,7 @@
 #include "cow.h"
 #include "debugfs.h"
 #include "ledger.h"
-#include "pool.h"
 #include "probes.h"
-#include "records.h"
 #include "stacks.h"
 #include "stats.h"
 #include "table.h"
@@ -20,18 +18,12 @@ static int __init pinshadow_init(void)
 {
 	int err;
 
-	err = ps_pools_init();
-	if (err)
-		goto err_pools;
 	err = ps_stacks_init();
 	if (err)
 		goto err_stacks;
-	err = ps_records_init();
+	err = ps_shadow_init();
 	if (err)
-		goto err_records;
-	err = ps_table_init();
-	if (err)
-		goto err_table;
+		goto err_shadow;
 	err = ps_cow_init();
 	if (err)
 		goto err_cow;
@@ -51,14 +43,10 @@ err_debugfs:
 err_probes:
 	ps_cow_exit();
 err_cow:
-	ps_table_exit();
-err_table:
-	ps_records_exit();
-err_records:
+	ps_shadow_exit();
+err_shadow:
 	ps_stacks_exit();
 err_stacks:
-	ps_pools_exit();
-err_pools:
 	return err;
 }
 
@@ -69,10 +57,8 @@ static void __exit pinshadow_exit(void)
 	ps_disable();
 	ps_probes_unregister();
 	ps_cow_exit();
-	ps_table_exit();
-	ps_records_exit();
+	ps_shadow_exit();
 	ps_stacks_exit();
-	ps_pools_exit();
 }
 
 module_init(pinshadow_init);

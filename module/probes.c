@@ -151,9 +151,21 @@ struct ps_pin_call {
 	pgoff_t *offset;		/* memfd_pin_folios(): first offset */
 	u64 start_ns;
 	unsigned int gup_flags;
-	unsigned int epoch;
 	u32 stack;
 };
+
+/*
+ * The end of a pin call's entry: who called, captured here and not at the
+ * return, where the frames are no longer the caller's; then its frame,
+ * which also keeps the reset epoch the exit compares against.
+ */
+static int pin_entry_end(struct ps_probe *pp, struct pt_regs *regs,
+			 u32 *stack, struct ps_frame *frame, bool pin_call)
+{
+	*stack = ps_stack_capture((unsigned long)pp->rp.kp.addr, regs);
+	ps_frame_push(frame, pin_call, true);
+	return 0;
+}
 
 static int pin_api_entry(struct ps_probe *pp, void *data,
 			 struct pt_regs *regs)
@@ -174,11 +186,7 @@ static int pin_api_entry(struct ps_probe *pp, void *data,
 		pc->site.start = arg(regs, pp->addr_arg) & PAGE_MASK;
 	}
 	pc->start_ns = ktime_get_mono_fast_ns();
-	pc->epoch = ps_epoch();
-	/* Here, not at the return: the frames are the caller's. */
-	pc->stack = ps_stack_capture((unsigned long)pp->rp.kp.addr, regs);
-	ps_frame_push(&pc->frame, true, true);
-	return 0;
+	return pin_entry_end(pp, regs, &pc->stack, &pc->frame, true);
 }
 
 static void pin_api_exit(struct ps_probe *pp, void *data,
@@ -194,7 +202,8 @@ static void pin_api_exit(struct ps_probe *pp, void *data,
 	pgoff_t offset = 0;
 	struct ps_call call;
 
-	if (ret > 0 && pc->array && ps_active() && pc->epoch == ps_epoch()) {
+	if (ret > 0 && pc->array && ps_active() &&
+	    pc->frame.epoch == ps_epoch()) {
 		pc->site.end = pc->site.mm ? pc->site.start + ret * PAGE_SIZE :
 			       0;
 		ps_call_begin(&call, pp->api, pc->start_ns, ret, pc->stack,
@@ -231,7 +240,6 @@ struct ps_add_pins_call {
 	struct ps_frame frame;
 	struct folio *folio;
 	unsigned int pins;
-	unsigned int epoch;
 	u32 stack;
 };
 
@@ -242,10 +250,7 @@ static int add_pins_entry(struct ps_probe *pp, void *data,
 
 	ac->folio = (struct folio *)arg(regs, 0);
 	ac->pins = arg(regs, 1);
-	ac->epoch = ps_epoch();
-	ac->stack = ps_stack_capture((unsigned long)pp->rp.kp.addr, regs);
-	ps_frame_push(&ac->frame, false, true);
-	return 0;
+	return pin_entry_end(pp, regs, &ac->stack, &ac->frame, false);
 }
 
 static void add_pins_exit(struct ps_probe *pp, void *data,
@@ -258,7 +263,7 @@ static void add_pins_exit(struct ps_probe *pp, void *data,
 	if (!(int)regs_return_value(regs) && ac->pins &&
 	    !is_zero_folio(ac->folio)) {
 		added = ac->pins;
-		if (ps_active() && ac->epoch == ps_epoch()) {
+		if (ps_active() && ac->frame.epoch == ps_epoch()) {
 			ps_call_begin(&call, PS_API_FOLIO_ADD_PINS,
 				      ktime_get_mono_fast_ns(), added,
 				      ac->stack, &no_site);
@@ -354,10 +359,14 @@ static int unpin_user_page_entry(struct ps_probe *pp, void *data,
 	return unpin_begin(uc, unpin_pages(&page, 1), page_pfn(&page, 1));
 }
 
-static int unpin_user_pages_entry(struct ps_probe *pp, void *data,
-				  struct pt_regs *regs)
+/*
+ * unpin_user_pages(pages, nr) and unpin_user_pages_dirty_lock(): the debit
+ * now, or, if @at_return, left to unpin_user_pages() or (inlined) to the
+ * return.
+ */
+static int unpin_array_begin(struct ps_unpin_call *uc, struct pt_regs *regs,
+			     bool at_return)
 {
-	struct ps_unpin_call *uc = data;
 	struct page **pages = (struct page **)arg(regs, 0);
 	unsigned long nr = arg(regs, 1);
 
@@ -365,27 +374,25 @@ static int unpin_user_pages_entry(struct ps_probe *pp, void *data,
 	/* unpin_user_pages() itself ignores (WARNs on) an -errno count. */
 	if (IS_ERR_VALUE(nr))
 		return unpin_begin(uc, 0, 0);
-	return unpin_begin(uc, unpin_pages(pages, nr), page_pfn(pages, nr));
+	if (!at_return)
+		return unpin_begin(uc, unpin_pages(pages, nr),
+				   page_pfn(pages, nr));
+	uc->pages = pages;
+	uc->nr = nr;
+	return unpin_begin(uc, page_refs(pages, nr), page_pfn(pages, nr));
 }
 
+static int unpin_user_pages_entry(struct ps_probe *pp, void *data,
+				  struct pt_regs *regs)
+{
+	return unpin_array_begin(data, regs, false);
+}
+
+/* unpin_user_pages_dirty_lock(pages, nr, make_dirty) */
 static int unpin_dirty_lock_entry(struct ps_probe *pp, void *data,
 				  struct pt_regs *regs)
 {
-	struct ps_unpin_call *uc = data;
-	struct page **pages = (struct page **)arg(regs, 0);
-	unsigned long nr = arg(regs, 1);
-
-	uc->pages = NULL;
-	if (IS_ERR_VALUE(nr))
-		return unpin_begin(uc, 0, 0);
-	if (arg(regs, 2) & 0xff) {
-		unpin_pages(pages, nr);
-	} else {
-		/* Left to unpin_user_pages() or, inlined, to the return. */
-		uc->pages = pages;
-		uc->nr = nr;
-	}
-	return unpin_begin(uc, page_refs(pages, nr), page_pfn(pages, nr));
+	return unpin_array_begin(data, regs, !(arg(regs, 2) & 0xff));
 }
 
 static int unpin_range_entry(struct ps_probe *pp, void *data,

@@ -660,3 +660,34 @@ void ps_table_exit(void)
 	kvfree(dir);
 	kvfree(idle_slots);
 }
+
+/*
+ * The table with what it draws on in probe context: the pools' refill
+ * thread and the pin-call records.  main.c and the KUnit suite bring the
+ * three up, and down, the same way through these two.
+ */
+int ps_shadow_init(void)
+{
+	int err = ps_pools_init();
+
+	if (err)
+		return err;
+	err = ps_records_init();
+	if (err)
+		goto err_pools;
+	err = ps_table_init();
+	if (!err)
+		return 0;
+
+	ps_records_exit();
+err_pools:
+	ps_pools_exit();
+	return err;
+}
+
+void ps_shadow_exit(void)
+{
+	ps_table_exit();
+	ps_records_exit();
+	ps_pools_exit();
+}

@@ -30,6 +30,9 @@ struct ps_entry {
 
 int ps_table_init(void);
 void ps_table_exit(void);
+/* The table, the call records and the pools, up and down together. */
+int ps_shadow_init(void);
+void ps_shadow_exit(void);
 /* Forget every count.  The caller has quiesced the probes. */
 void ps_table_reset(void);
 

@@ -39,31 +39,16 @@ static unsigned long test_pfn(struct kunit *test, unsigned long region)
 
 static int table_test_init(struct kunit *test)
 {
-	int err = ps_pools_init();
+	int err = ps_shadow_init();
 
-	if (err)
-		return err;
-	err = ps_records_init();
-	if (err)
-		goto err_records;
-	err = ps_table_init();
-	if (err)
-		goto err_table;
-	ps_stats_reset();
-	return 0;
-
-err_table:
-	ps_records_exit();
-err_records:
-	ps_pools_exit();
+	if (!err)
+		ps_stats_reset();
 	return err;
 }
 
 static void table_test_exit(struct kunit *test)
 {
-	ps_table_exit();
-	ps_records_exit();
-	ps_pools_exit();
+	ps_shadow_exit();
 }
 
 static u32 count_of(unsigned long pfn)
