@@ -101,6 +101,20 @@ static void expect(const char *args, int code, const char *in_out,
 	free(err);
 }
 
+/* Run and compare stdout with @want exactly. */
+static void expect_exact(const char *args, const char *want, const char *what)
+{
+	char *out, *err;
+	int ret = cli(args, &out, &err, 0);
+
+	CHECK(ret == 0 && !strcmp(out, want), "cli: `pinshadow %s` %s", args,
+	      what);
+	if (ret != 0 || strcmp(out, want))
+		printf("# exit %d\n# stdout: %s\n# stderr: %s\n", ret, out, err);
+	free(out);
+	free(err);
+}
+
 static void setup(void)
 {
 	size_t ps = ps_page_size();
@@ -134,6 +148,15 @@ static void status(void)
 	expect("status", PS_EXIT_OK, "2052 outstanding on 2052 pages", NULL);
 	expect("status --json", PS_EXIT_OK, "\"pins_outstanding\": 2052", NULL);
 	expect("--json status", PS_EXIT_OK, "\"ok\": true", NULL);
+	/* --stat: the value alone, exactly; no self-check. */
+	expect_exact("status --stat pins_outstanding", "2052\n",
+		     "prints the value alone");
+	expect_exact("status -s version", "9.8.7\n",
+		     "prints the text value alone");
+	expect("status -s pins_outstanding --json", PS_EXIT_OK,
+	       "\"value\": 2052", NULL);
+	expect("status --stat no_such_stat", PS_EXIT_UNSUPPORTED, NULL,
+	       "stats has no line \"no_such_stat\"");
 	th_write(dfs, "stats", "abi_version 3\nenabled 1\npins_acquired 5\npins_released 2\n"
 		 "pins_outstanding 3\nvmstat_acquired 5\nvmstat_bypass_pins 0\n"
 		 "vmstat_released 1\nmissed_events 0\nlost_events 2\nnew_stat 9\n");
@@ -200,20 +223,6 @@ static void missing(void)
 	expect("watch --count 1", PS_EXIT_NOT_LOADED, NULL, NULL);
 	expect("verdicts", PS_EXIT_NOT_LOADED, NULL, NULL);
 	rename(gone, dfs);
-}
-
-/* Run and compare stdout with @want exactly. */
-static void expect_exact(const char *args, const char *want, const char *what)
-{
-	char *out, *err;
-	int ret = cli(args, &out, &err, 0);
-
-	CHECK(ret == 0 && !strcmp(out, want), "cli: `pinshadow %s` %s", args,
-	      what);
-	if (ret != 0 || strcmp(out, want))
-		printf("# exit %d\n# stdout: %s\n# stderr: %s\n", ret, out, err);
-	free(out);
-	free(err);
 }
 
 /* Lines of @s that contain @needle. */

@@ -31,6 +31,9 @@ static void good(void)
 
 	CHECK(parse("status", &o, err) == 0 && o.cmd == PS_CMD_STATUS &&
 	      !o.json, "opts: status");
+	CHECK(parse("status -s pins_outstanding", &o, err) == 0 &&
+	      o.stat && !strcmp(o.stat, "pins_outstanding"),
+	      "opts: status --stat NAME");
 	CHECK(parse("--json status", &o, err) == 0 && o.json,
 	      "opts: --json before the command");
 	CHECK(parse("status --json", &o, err) == 0 && o.json,
@@ -133,6 +136,10 @@ static void bad(void)
 		"policies --follow",
 		"pins --raw",
 		"status --raw",
+		"status --stat",
+		"status --stat=",
+		"status --stat=a\tb",
+		"pins --stat pins_outstanding",
 		"verdicts --follow",
 		"verdicts --all=1",
 	};

@@ -20,7 +20,7 @@ settle() {
 	i=0
 	while [ $i -lt 100 ]; do
 		echo flush >"$D/control"
-		held=$(awk '$1 == "pinned_pages" { print $2 }' "$D/stats")
+		held=$(pinshadow status --stat pinned_pages)
 		[ "${held:-1}" = 0 ] && return 0
 		sleep 0.1
 		i=$((i + 1))

@@ -239,6 +239,37 @@ static void print_json(struct ps_ctx *c, const char *kernel,
 	ps_json_object_end(&j);
 }
 
+/*
+ * status --stat NAME: the value alone, for scripts.  "version" is the one
+ * line whose value is text.
+ */
+static int print_stat(struct ps_ctx *c, const struct ps_stats *st,
+		      const char *name)
+{
+	bool text = !strcmp(name, "version") && st->version[0];
+	struct json j;
+	int64_t v = 0;
+
+	if (!text && !ps_stats_get(st, name, &v))
+		return ps_fail(c, PS_EXIT_UNSUPPORTED,
+			       "stats has no line \"%s\" on this module", name);
+	if (!c->json) {
+		if (text)
+			fprintf(c->out, "%s\n", st->version);
+		else
+			fprintf(c->out, "%" PRId64 "\n", v);
+		return PS_EXIT_OK;
+	}
+	ps_json_object_begin(c, &j, "data");
+	json_kv_string(&j, "name", name);
+	if (text)
+		json_kv_string(&j, "value", st->version);
+	else
+		json_kv_int(&j, "value", v);
+	ps_json_object_end(&j);
+	return PS_EXIT_OK;
+}
+
 int cmd_status(struct ps_ctx *c, const struct ps_opts *o)
 {
 	char err[PS_ERR_LEN], *text;
@@ -249,15 +280,18 @@ int cmd_status(struct ps_ctx *c, const struct ps_opts *o)
 	size_t npr = 0;
 	int ret, reads = 1;
 
-	(void)o;
 	ret = ps_module_check(c, &st);
 	if (ret) {
-		if (!c->json && (ret == PS_EXIT_NOT_LOADED ||
-				 ret == PS_EXIT_NO_DEBUGFS))
+		if (!c->json && !o->stat && (ret == PS_EXIT_NOT_LOADED ||
+					     ret == PS_EXIT_NO_DEBUGFS))
 			fprintf(c->out, "module      pinshadow %s\nkernel      %s\n",
 				ret == PS_EXIT_NOT_LOADED ? "not loaded" :
 				"unknown (debugfs not mounted)", c->kernel);
 		return ret;
+	}
+	if (o->stat) {
+		ret = print_stat(c, &st, o->stat);
+		goto out;
 	}
 	ret = ps_read_file(c, "probes", false, &text);
 	if (ret)

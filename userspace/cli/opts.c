@@ -16,7 +16,7 @@
 enum opt_id {
 	O_PID, O_LONGTERM, O_SORT, O_ADDR, O_PFN, O_INTERVAL, O_COUNT,
 	O_FOLLOW, O_RAW, O_ALL, O_BATCH, O_ORPHANED, O_OLDER, O_COMM, O_BY,
-	NR_OPTS,
+	O_STAT, NR_OPTS,
 	/* Taken by every command. */
 	O_JSON = NR_OPTS, O_HELP, O_FROM, O_VERSION
 };
@@ -48,6 +48,7 @@ static const struct opt_def opt_defs[NR_OPTS] = {
 	[O_OLDER] = { "older-than", true, 't' },
 	[O_COMM] = { "comm", true, 'c' },
 	[O_BY] = { "by", true, 'b' },
+	[O_STAT] = { "stat", true, 's' },
 };
 
 struct cmd_def {
@@ -89,8 +90,8 @@ static const struct cmd_def cmds[PS_NR_CMDS] = {
 		"Run as root: the module's files are in /sys/kernel/debug/pinshadow.\n"
 		"`pinshadow COMMAND --help` describes each command.\n"
 		COMMON_HELP },
-	[PS_CMD_STATUS] = { "status", 0, 0, 0,
-		"Usage: pinshadow status [--json]\n"
+	[PS_CMD_STATUS] = { "status", BIT(O_STAT), 0, 0,
+		"Usage: pinshadow status [-s NAME] [--json]\n"
 		"\n"
 		"Whether the module is loaded, the kernel, which probes are armed, the\n"
 		"totals from `stats`, and a self-check verdict: the ledger agrees with the\n"
@@ -99,6 +100,10 @@ static const struct cmd_def cmds[PS_NR_CMDS] = {
 		"outstanding), and no probe event was missed or lost.  Counts orphaned\n"
 		"pins (their task exited) where the module says.  Exits 8 when the\n"
 		"self-check fails.\n"
+		"\n"
+		"  -s, --stat NAME   only the value of the line NAME of `stats`, for\n"
+		"                    scripts (no self-check); exits 7 if the module\n"
+		"                    has no such line\n"
 		COMMON_HELP },
 	[PS_CMD_PINS] = { "pins", BIT(O_PID) | BIT(O_LONGTERM) | BIT(O_SORT) |
 		BIT(O_ORPHANED) | BIT(O_OLDER) | BIT(O_COMM) | BIT(O_BY), 0, 0,
@@ -357,6 +362,11 @@ static int set_option(struct ps_opts *o, enum opt_id id, const char *val,
 		if (!val[0] || strlen(val) >= PS_COMM_LEN)
 			return usage_error(err, "--comm: \"%s\" is not a task name", val);
 		o->comm = val;
+		break;
+	case O_STAT:
+		if (!val[0] || strpbrk(val, " \t\n"))
+			return usage_error(err, "--stat: \"%s\" is not a name of a stats line", val);
+		o->stat = val;
 		break;
 	case O_BY:
 		if (strcmp(val, "stack"))

@@ -52,6 +52,7 @@ struct ps_opts {
 	int64_t older_than_ms;	/* pins: only pins older; -1 if not given */
 	const char *comm;	/* pins: only pins taken by tasks so named */
 	bool by_stack;		/* pins --by stack */
+	const char *stat;	/* status --stat NAME: that value only */
 	const char *from;	/* --from DIR: a saved directory */
 	const char *args[2];	/* save DIR; diff DIR1 DIR2 */
 	int nargs;

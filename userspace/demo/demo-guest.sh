@@ -58,9 +58,7 @@ kill $(jobs -p) 2>/dev/null
 wait 2>/dev/null
 # io_uring drops a ring's buffers from a worker after its process is gone:
 # wait for that, 10 s at most, before saying anything about the books.
-outstanding() {
-	awk '$1 == "pins_outstanding" { print $2 }' /sys/kernel/debug/pinshadow/stats
-}
+outstanding() { pinshadow status --stat pins_outstanding; }
 i=0
 while [ "$(outstanding)" != 0 ] && [ $i -lt 100 ]; do
 	i=$((i + 1))

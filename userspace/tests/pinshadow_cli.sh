@@ -62,7 +62,8 @@ expect_rc() {
 out_has() { grep -q -- "$1" "$T/out"; }
 err_has() { grep -q -- "$1" "$T/err"; }
 
-# A value of the module's stats file.
+# A value of the module's stats file, read raw: the oracle this test holds
+# the CLI's (and its library's) reading against.
 stat() { awk -v k="$1" '$1 == k { print $2 }' "$D/stats"; }
 # Sum of a column of the pins table.
 pins_sum() { awk -v c="$1" 'NR > 1 { s += $c } END { print s + 0 }' "$D/pins"; }
@@ -140,6 +141,10 @@ check "status --json: pins_outstanding matches stats" \
 	[ "$(jval "$T/status.json" '    ' pins_outstanding)" = "$base_out" ]
 check "status --json: armed probes match" \
 	[ "$(jval "$T/status.json" '    ' armed)" = "$armed" ]
+expect_rc "status --stat exits 0" 0 status --stat pins_outstanding
+check "status --stat pins_outstanding matches stats" \
+	[ "$(cat "$T/out")" = "$base_out" ]
+expect_rc "status --stat of no such line exits 7" 7 status --stat no_such
 
 # --- io_uring fixed buffers, 4 KiB pages ----------------------------------
 start_pinload io iouring --size 8M --hold 300
