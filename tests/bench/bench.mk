@@ -40,7 +40,8 @@ bench-kmod: bench-deps
 	@test -n "$(BENCH_KVER)" || { echo "bench: no such kernel in the matrix" >&2; exit 1; }
 	@mkdir -p $(BENCH_BUILD)/$(BENCH_KVER)/kmod
 	@cp $(BENCH_DIR)/Kbuild $(BENCH_DIR)/pinshadow_bench.c \
-		$(BENCH_DIR)/pinshadow_bench.h $(BENCH_BUILD)/$(BENCH_KVER)/kmod/
+		$(BENCH_DIR)/pinshadow_bench.h $(BENCH_DIR)/pinshadow_probe_cost.c \
+		$(BENCH_BUILD)/$(BENCH_KVER)/kmod/
 	$(KERNELS) run $(BENCH_KVER) make -C $$($(KERNELS) get $(BENCH_KVER) kdir) \
 		M=$(BENCH_BUILD)/$(BENCH_KVER)/kmod modules
 

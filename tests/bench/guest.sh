@@ -259,8 +259,13 @@ peer_check() {
 # armed, counting disabled (the kprobe machinery alone); dpsh = psh; dres =
 # psh with a long-lived pin on every page of the loop (no entry, block or
 # record is ever emptied); dledger = psh loaded with folio_ledger=1 (the
-# per-folio probes, off by default).
+# per-folio probes, off by default); dkret, dfprobe = no pinshadow, the
+# pin loop's two functions hooked at entry and return with empty handlers
+# by kretprobes, or by an fprobe (pinshadow_probe_cost.ko; false, and not
+# measured, where the kernel has no fprobe).
 set_state() {
+	! loaded pinshadow_probe_cost || rmmod pinshadow_probe_cost ||
+		say check rmmod_probe_cost fail
 	case $1 in
 	nomod|dnomod)	psh_unload ;;
 	psh|dpsh|dres)	psh_load; echo enable >$PS/control
@@ -274,6 +279,12 @@ set_state() {
 	doff)	psh_load; echo "audit off" >$PS/control
 		echo disable >$PS/control ;;
 	bpf)	psh_unload; peer_start || return 1 ;;
+	dkret|dfprobe)
+		psh_unload
+		insmod $LIB/pinshadow_probe_cost.ko mech=${1#d} || {
+			info probe_cost "${1#d}" unavailable
+			return 1
+		} ;;
 	esac
 	# Let deferred work of the switch (RCU, kprobe optimizer) settle.
 	sleep 1
@@ -390,8 +401,9 @@ fi
 if has diag; then
 	rep=1
 	while [ "$rep" -le "$REPS" ]; do
-		for st in $(rotate "$rep" dnomod doff dpsh dres dledger); do
-			set_state "$st"
+		for st in $(rotate "$rep" dnomod doff dpsh dres dledger dkret \
+				dfprobe); do
+			set_state "$st" || continue
 			opt=
 			[ "$st" != dres ] || opt=--resident
 			psbench pinloop --ms "$MS" --threads 1 $opt 2>&1 |

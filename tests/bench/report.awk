@@ -146,7 +146,7 @@ $4 == "pin" && $3 ~ /^[0-9]+$/ {
 	next
 }
 # Anything else a pin-loop state printed is an error of psbench.
-$2 ~ /^(nomod|psh|audit|bpf|nost|dnomod|doff|dpsh|dres|dledger)$/ && $3 ~ /^[0-9]+$/ {
+$2 ~ /^(nomod|psh|audit|bpf|nost|dnomod|doff|dpsh|dres|dledger|dkret|dfprobe)$/ && $3 ~ /^[0-9]+$/ {
 	line = $0
 	sub(/^BENCH /, "", line)
 	fail_row("psbench: " line)
@@ -317,7 +317,9 @@ END {
 		for (k = 1; k <= nk; k++) {
 			kind = kinds[k]
 			no = 0; nf = 0; np_ = 0; nres = 0; nfa = 0
+			nkr = 0; nfp = 0
 			delete ro; delete rf; delete rpp; delete rr; delete nsb; delete rfa
+			delete rkr; delete rfp
 			for (r = 1; r <= maxrep; r++) {
 				k0 = "dnomod" SUBSEP kind SUBSEP 1 SUBSEP r
 				if (!(k0 in pps)) continue
@@ -331,6 +333,10 @@ END {
 				if (kr in pps) rr[++nres] = p0 / pps[kr]
 				ka = "dledger" SUBSEP kind SUBSEP 1 SUBSEP r
 				if (ka in pps) rfa[++nfa] = p0 / pps[ka]
+				kk_ = "dkret" SUBSEP kind SUBSEP 1 SUBSEP r
+				if (kk_ in pps) rkr[++nkr] = p0 / pps[kk_]
+				kk_ = "dfprobe" SUBSEP kind SUBSEP 1 SUBSEP r
+				if (kk_ in pps) rfp[++nfp] = p0 / pps[kk_]
 			}
 			stats(nsb, no)
 			U = tu("ns") "/pg"
@@ -339,6 +345,8 @@ END {
 			ratio_row("D", kind ": counting (pinshadow, audit off)", rpp, np_, "x", "")
 			ratio_row("D", kind ": counting, every page already pinned", rr, nres, "x", "")
 			ratio_row("D", kind ": counting, folio_ledger=1 (per-folio probes)", rfa, nfa, "x", "")
+			ratio_row("D", kind ": no pinshadow; kretprobes, empty handlers", rkr, nkr, "x", "")
+			ratio_row("D", kind ": no pinshadow; fprobe, empty handlers", rfp, nfp, "x", "")
 			np_ = 0
 		}
 	}

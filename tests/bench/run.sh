@@ -83,6 +83,7 @@ VM_TESTS_DIR=$empty VM_EXTRA_MODULES='' VM_TEST_FILES='' VM_BINS='' VM_OVERLAY='
 ko=$BUILD/bench/$kver/kmod/pinshadow_bench.ko
 "$top/tests/vm/mkoverlay.sh" files "$out/bench.cpio.zst" \
 	"$ko=/lib/pinshadow-bench/pinshadow_bench.ko" \
+	"${ko%/*}/pinshadow_probe_cost.ko=/lib/pinshadow-bench/pinshadow_probe_cost.ko" \
 	"$BUILD/bench/psbench=/bin/psbench" \
 	"$here/peer.bt=/lib/pinshadow-bench/peer.bt" \
 	"$here/peer-kprobe.bt=/lib/pinshadow-bench/peer-kprobe.bt" \
