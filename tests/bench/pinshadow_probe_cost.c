@@ -91,8 +91,11 @@ static struct fprobe fp = {
 
 static int fp_register(void)
 {
-	return register_fprobe_syms(&fp, (const char **)syms,
-				    ARRAY_SIZE(syms));
+	/* register_fprobe_syms() sorts the array it is given: a copy. */
+	static const char *fp_syms[ARRAY_SIZE(syms)];
+
+	memcpy(fp_syms, syms, sizeof(syms));
+	return register_fprobe_syms(&fp, fp_syms, ARRAY_SIZE(fp_syms));
 }
 
 static void fp_unregister(void)
