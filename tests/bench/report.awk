@@ -146,7 +146,7 @@ $4 == "pin" && $3 ~ /^[0-9]+$/ {
 	next
 }
 # Anything else a pin-loop state printed is an error of psbench.
-$2 ~ /^(nomod|psh|audit|bpf|nost|dnomod|doff|dpsh|dres|dledger|dkret|dfprobe)$/ && $3 ~ /^[0-9]+$/ {
+$2 ~ /^(nomod|psh|audit|bpf|nost|dnomod|doff|dpsh|dres|dledger|dkretprobe|dfprobe)$/ && $3 ~ /^[0-9]+$/ {
 	line = $0
 	sub(/^BENCH /, "", line)
 	fail_row("psbench: " line)
@@ -333,7 +333,7 @@ END {
 				if (kr in pps) rr[++nres] = p0 / pps[kr]
 				ka = "dledger" SUBSEP kind SUBSEP 1 SUBSEP r
 				if (ka in pps) rfa[++nfa] = p0 / pps[ka]
-				kk_ = "dkret" SUBSEP kind SUBSEP 1 SUBSEP r
+				kk_ = "dkretprobe" SUBSEP kind SUBSEP 1 SUBSEP r
 				if (kk_ in pps) rkr[++nkr] = p0 / pps[kk_]
 				kk_ = "dfprobe" SUBSEP kind SUBSEP 1 SUBSEP r
 				if (kk_ in pps) rfp[++nfp] = p0 / pps[kk_]
