@@ -93,6 +93,18 @@ function row(id, what, value, spr, target, verdict) {
 
 # A row from a[1..n] against "<= limit" (limit "" for none); a ratio of
 # times ("x") is a ratio of instructions under -icount.
+function ratio_row(id, what, a, n, unit, limit,    v) {
+	U = unit == "x" ? "x " (clock == "instr" ? "instr" : "wall") : \
+		unit == "r" ? "ratio" : unit
+	stats(a, n)
+	if (limit == "" || MED == "")
+		v = MED == "" && limit != "" ? "n/a" : ""
+	else
+		v = MED <= limit ? "PASS" : "MISS"
+	row(id, what, fmt(MED, unit), spread(unit), \
+		limit == "" ? "" : "<= " limit (unit == "x" ? "x" : ""), v)
+}
+
 # The rows of a fork section: ns[state, rep] the fastest fork of each.
 function fork_rows(id, ns, maxrep, audit_limit,    r, n, na, np_, f0, base, rp, ra) {
 	for (r = 1; r <= maxrep; r++) {
@@ -109,23 +121,34 @@ function fork_rows(id, ns, maxrep, audit_limit,    r, n, na, np_, f0, base, rp, 
 	ratio_row(id, "fork: pinshadow, audit on", ra, na, "x", audit_limit)
 }
 
-function ratio_row(id, what, a, n, unit, limit,    v) {
-	U = unit == "x" ? "x " (clock == "instr" ? "instr" : "wall") : \
-		unit == "r" ? "ratio" : unit
-	stats(a, n)
-	if (limit == "" || MED == "")
-		v = MED == "" && limit != "" ? "n/a" : ""
-	else
-		v = MED <= limit ? "PASS" : "MISS"
-	row(id, what, fmt(MED, unit), spread(unit), \
-		limit == "" ? "" : "<= " limit (unit == "x" ? "x" : ""), v)
+# The ratios of dnomod's pages/s to STATE's, per repetition of KIND, in
+# out[1..n]; returns n.
+function diag_ratios(state, kind, out,    r, n, k0, k) {
+	delete out
+	for (r = 1; r <= maxrep; r++) {
+		k0 = "dnomod" SUBSEP kind SUBSEP 1 SUBSEP r
+		k = state SUBSEP kind SUBSEP 1 SUBSEP r
+		if ((k0 in pps) && (k in pps))
+			out[++n] = pps[k0] / pps[k]
+	}
+	return n + 0
 }
 
 function section(title) {
 	printf "\n%s\n", title
 }
 
-BEGIN { nnotes = 0; misses = 0; passes = 0; if (clock == "") clock = "wall" }
+BEGIN {
+	nnotes = 0; misses = 0; passes = 0; if (clock == "") clock = "wall"
+	# Section D: each diagnostic state of guest.sh, and its row.
+	ndiag = split("doff dpsh dres dledger dkretprobe dfprobe", diag_state, " ")
+	diag_what[1] = "probes armed, counting disabled"
+	diag_what[2] = "counting (pinshadow, audit off)"
+	diag_what[3] = "counting, every page already pinned"
+	diag_what[4] = "counting, folio_ledger=1 (per-folio probes)"
+	diag_what[5] = "no pinshadow; kretprobes, empty handlers"
+	diag_what[6] = "no pinshadow; fprobe, empty handlers"
+}
 
 $1 != "BENCH" { next }
 
@@ -316,38 +339,20 @@ END {
 		section("D. where pinshadow's time goes: 1 thread, time vs no module (no target)")
 		for (k = 1; k <= nk; k++) {
 			kind = kinds[k]
-			no = 0; nf = 0; np_ = 0; nres = 0; nfa = 0
-			nkr = 0; nfp = 0
-			delete ro; delete rf; delete rpp; delete rr; delete nsb; delete rfa
-			delete rkr; delete rfp
+			no = 0
+			delete nsb
 			for (r = 1; r <= maxrep; r++) {
 				k0 = "dnomod" SUBSEP kind SUBSEP 1 SUBSEP r
-				if (!(k0 in pps)) continue
-				p0 = pps[k0]
-				nsb[++no] = 1e9 / p0
-				kf = "doff" SUBSEP kind SUBSEP 1 SUBSEP r
-				kp = "dpsh" SUBSEP kind SUBSEP 1 SUBSEP r
-				kr = "dres" SUBSEP kind SUBSEP 1 SUBSEP r
-				if (kf in pps) rf[++nf] = p0 / pps[kf]
-				if (kp in pps) rpp[++np_] = p0 / pps[kp]
-				if (kr in pps) rr[++nres] = p0 / pps[kr]
-				ka = "dledger" SUBSEP kind SUBSEP 1 SUBSEP r
-				if (ka in pps) rfa[++nfa] = p0 / pps[ka]
-				kk_ = "dkretprobe" SUBSEP kind SUBSEP 1 SUBSEP r
-				if (kk_ in pps) rkr[++nkr] = p0 / pps[kk_]
-				kk_ = "dfprobe" SUBSEP kind SUBSEP 1 SUBSEP r
-				if (kk_ in pps) rfp[++nfp] = p0 / pps[kk_]
+				if (k0 in pps)
+					nsb[++no] = 1e9 / pps[k0]
 			}
 			stats(nsb, no)
 			U = tu("ns") "/pg"
 			row("D", kind ": no module, per page", fmt(MED, "n"), spread("n"), "", "")
-			ratio_row("D", kind ": probes armed, counting disabled", rf, nf, "x", "")
-			ratio_row("D", kind ": counting (pinshadow, audit off)", rpp, np_, "x", "")
-			ratio_row("D", kind ": counting, every page already pinned", rr, nres, "x", "")
-			ratio_row("D", kind ": counting, folio_ledger=1 (per-folio probes)", rfa, nfa, "x", "")
-			ratio_row("D", kind ": no pinshadow; kretprobes, empty handlers", rkr, nkr, "x", "")
-			ratio_row("D", kind ": no pinshadow; fprobe, empty handlers", rfp, nfp, "x", "")
-			np_ = 0
+			for (d = 1; d <= ndiag; d++) {
+				n = diag_ratios(diag_state[d], kind, dr)
+				ratio_row("D", kind ": " diag_what[d], dr, n, "x", "")
+			}
 		}
 	}
 
