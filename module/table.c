@@ -668,17 +668,20 @@ void ps_table_exit(void)
  */
 int ps_shadow_init(void)
 {
-	int err = ps_pools_init();
+	int err;
 
+	err = ps_pools_init();
 	if (err)
 		return err;
 	err = ps_records_init();
 	if (err)
 		goto err_pools;
 	err = ps_table_init();
-	if (!err)
-		return 0;
+	if (err)
+		goto err_records;
+	return 0;
 
+err_records:
 	ps_records_exit();
 err_pools:
 	ps_pools_exit();
