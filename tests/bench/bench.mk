@@ -41,6 +41,7 @@ bench-kmod: bench-deps
 	@mkdir -p $(BENCH_BUILD)/$(BENCH_KVER)/kmod
 	@cp $(BENCH_DIR)/Kbuild $(BENCH_DIR)/pinshadow_bench.c \
 		$(BENCH_DIR)/pinshadow_bench.h $(BENCH_DIR)/pinshadow_probe_cost.c \
+		$(BENCH_DIR)/compat.h \
 		$(BENCH_BUILD)/$(BENCH_KVER)/kmod/
 	$(KERNELS) run $(BENCH_KVER) make -C $$($(KERNELS) get $(BENCH_KVER) kdir) \
 		M=$(BENCH_BUILD)/$(BENCH_KVER)/kmod modules

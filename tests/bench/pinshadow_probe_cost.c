@@ -18,7 +18,8 @@
 #include <linux/fprobe.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
-#include <linux/version.h>
+
+#include "compat.h"
 
 static char *mech = "kretprobe";
 module_param(mech, charp, 0400);
@@ -66,21 +67,15 @@ static void kret_unregister(void)
 }
 
 #ifdef CONFIG_FPROBE
-/* 6.14 moved fprobe onto the function graph tracer and ftrace_regs. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
-typedef struct ftrace_regs fp_regs_t;
-#else
-typedef struct pt_regs fp_regs_t;
-#endif
 
 static int fp_entry(struct fprobe *fp, unsigned long entry_ip,
-		    unsigned long ret_ip, fp_regs_t *regs, void *data)
+		    unsigned long ret_ip, struct psb_fprobe_regs *regs, void *data)
 {
 	return 0;	/* 0: the return is hooked too */
 }
 
 static void fp_exit(struct fprobe *fp, unsigned long entry_ip,
-		    unsigned long ret_ip, fp_regs_t *regs, void *data)
+		    unsigned long ret_ip, struct psb_fprobe_regs *regs, void *data)
 {
 }
 
